@@ -1,0 +1,1 @@
+"""InferGraph application: HTTP app, CLI and the query/service layer they share."""

@@ -1,0 +1,40 @@
+"""Settings, read once from the environment (prefix `INFERGRAPH_`)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("infergraph.db")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INFERGRAPH_")
+
+    database_url: str | None = None
+    """SQLAlchemy URL. PostgreSQL: `postgresql+psycopg://user@host/db`. Default: SQLite file."""
+
+    sqlite_path: Path = DEFAULT_SQLITE_PATH
+    """Where the embedded SQLite database lives when no `database_url` is given."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return f"sqlite:///{self.sqlite_path}"
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the libpq-style `postgresql://` and `postgres://` and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

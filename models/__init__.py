@@ -1,0 +1,47 @@
+"""Table definitions. Nothing here opens a database."""
+
+from models.base import metadata
+from models.benchmarks import BenchmarkRun
+from models.catalog import Engine, EngineAlias, Organization
+from models.hardware import Device, Platform, PlatformExample, Precision
+from models.literature import Author, EnginePaper, Paper, PaperAuthor, TechniqueCitation
+from models.market import DevicePrice, LLMModel, ModelPrice
+from models.provenance import LayoutEntry, Source
+from models.support import FeatureSupport, PlatformSupport, PrecisionSupport
+from models.techniques import (
+    FeatureMember,
+    OptimizationFeature,
+    Technique,
+    TechniqueAlias,
+    TechniqueCategory,
+)
+
+__all__ = [
+    "Author",
+    "BenchmarkRun",
+    "Device",
+    "DevicePrice",
+    "Engine",
+    "EngineAlias",
+    "EnginePaper",
+    "FeatureMember",
+    "FeatureSupport",
+    "LLMModel",
+    "LayoutEntry",
+    "ModelPrice",
+    "OptimizationFeature",
+    "Organization",
+    "Paper",
+    "PaperAuthor",
+    "Platform",
+    "PlatformExample",
+    "PlatformSupport",
+    "Precision",
+    "PrecisionSupport",
+    "Source",
+    "Technique",
+    "TechniqueAlias",
+    "TechniqueCategory",
+    "TechniqueCitation",
+    "metadata",
+]

@@ -1,0 +1,82 @@
+"""Papers (and other cited works), their authors, and who cites them."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Field, SQLModel
+
+
+class PaperBase(SQLModel):
+    bibtex_key: str = Field(max_length=120, unique=True, description="Stable cite key.")
+    entry_type: str = Field(max_length=40, description="BibTeX type: article, misc, software, …")
+    title: str = Field(description="Title for display, LaTeX decoded.")
+    year: int | None = Field(default=None, ge=1000, le=2100)
+    month: int | None = Field(default=None, ge=1, le=12)
+    venue: str | None = Field(
+        default=None, description="Journal, booktitle or publisher, LaTeX decoded."
+    )
+    doi: str | None = Field(default=None, max_length=200, unique=True)
+    arxiv_id: str | None = Field(
+        default=None, max_length=40, unique=True, description="Versionless arXiv identifier."
+    )
+    url: str | None = Field(default=None, max_length=500)
+    abstract: str | None = Field(default=None)
+
+
+class Paper(PaperBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
+    bibtex_fields: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="Every BibTeX field as written in the source (raw LaTeX), for export.",
+    )
+
+
+class Author(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, description="Display name, LaTeX decoded: `Given Family`.")
+    family: str = Field(max_length=200)
+    given: str | None = Field(default=None, max_length=200)
+    name_key: str = Field(max_length=300, description="Case-folded `family, given` identity.")
+
+
+class PaperAuthor(SQLModel, table=True):
+    __tablename__ = "paper_author"
+
+    paper_id: int = Field(foreign_key="paper.id", ondelete="CASCADE", primary_key=True)
+    position: int = Field(primary_key=True, ge=0)
+    author_id: int = Field(foreign_key="author.id", ondelete="RESTRICT", index=True)
+    raw_name: str = Field(max_length=300, description="The name exactly as in the BibTeX source.")
+
+
+class TechniqueCitation(SQLModel, table=True):
+    """A technique table cites a paper; keeps the survey's label, link and order."""
+
+    __tablename__ = "technique_citation"
+    __table_args__ = (sa.UniqueConstraint("technique_id", "source_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    technique_id: int = Field(foreign_key="technique.id", ondelete="CASCADE", index=True)
+    paper_id: int = Field(foreign_key="paper.id", ondelete="RESTRICT", index=True)
+    position: int = Field(ge=0)
+    label: str = Field(max_length=200, description="As printed, e.g. `Li et al. (2024a)`.")
+    url: str = Field(max_length=500, description="The link the source used.")
+    source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
+
+
+class EnginePaper(SQLModel, table=True):
+    """An engine's own paper(s)."""
+
+    __tablename__ = "engine_paper"
+    __table_args__ = (sa.UniqueConstraint("engine_id", "paper_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    engine_id: int = Field(foreign_key="engine.id", ondelete="CASCADE", index=True)
+    paper_id: int = Field(foreign_key="paper.id", ondelete="RESTRICT", index=True)
+    position: int = Field(ge=0)
+    label: str = Field(max_length=100, description="As printed, e.g. `Paper1`.")
+    url: str = Field(max_length=500)
+    source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
