@@ -9,7 +9,9 @@ from sqlmodel import JSON, Field, SQLModel
 class PaperBase(SQLModel):
     bibtex_key: str = Field(max_length=120, unique=True, description="Stable cite key.")
     entry_type: str = Field(max_length=40, description="BibTeX type: article, misc, software, …")
-    title: str = Field(description="Title for display, LaTeX decoded.")
+    title: str | None = Field(
+        default=None, description="Title for display, LaTeX decoded; empty when unverified."
+    )
     year: int | None = Field(default=None, ge=1000, le=2100)
     month: int | None = Field(default=None, ge=1, le=12)
     venue: str | None = Field(

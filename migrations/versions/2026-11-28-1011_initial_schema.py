@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3e78b95ff14a
+Revision ID: 8519a9664669
 Revises:
-Create Date: 2026-11-28 10:04:21.133014
+Create Date: 2026-11-28 10:11:08.974662
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = "3e78b95ff14a"
+revision: str = "8519a9664669"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -270,7 +270,7 @@ def upgrade() -> None:
         "paper",
         sa.Column("bibtex_key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("entry_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("year", sa.Integer(), nullable=True),
         sa.Column("month", sa.Integer(), nullable=True),
         sa.Column("venue", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
