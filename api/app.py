@@ -1,0 +1,35 @@
+"""The FastAPI application."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from api.config import Settings, get_settings
+from api.db import create_db_engine
+from api.errors import InferGraphError
+from api.services.stats import schema_revision
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_db_engine(settings.resolved_database_url)
+    app = FastAPI(
+        title="InferGraph",
+        summary="A knowledge graph of LLM inference engines, techniques, papers and hardware.",
+        version="0.1.0",
+    )
+    app.state.engine = engine
+
+    @app.exception_handler(InferGraphError)
+    async def _infergraph_error(_request: Request, error: InferGraphError) -> JSONResponse:
+        return JSONResponse(error.as_dict(), status_code=error.status)
+
+    @app.get("/health", tags=["meta"], summary="Liveness and database reachability")
+    def health() -> dict[str, Any]:
+        with Session(engine) as session:
+            revision = schema_revision(session.connection())
+        return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
+
+    return app

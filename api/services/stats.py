@@ -1,0 +1,53 @@
+"""Entity counts, for `infergraph stats` and the health endpoint."""
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, func, select
+
+import models as m
+
+COUNTED: dict[str, type[SQLModel]] = {
+    "sources": m.Source,
+    "organizations": m.Organization,
+    "engines": m.Engine,
+    "engine aliases": m.EngineAlias,
+    "technique categories": m.TechniqueCategory,
+    "techniques": m.Technique,
+    "optimization features": m.OptimizationFeature,
+    "papers": m.Paper,
+    "authors": m.Author,
+    "paper authorships": m.PaperAuthor,
+    "technique citations": m.TechniqueCitation,
+    "engine papers": m.EnginePaper,
+    "platforms": m.Platform,
+    "platform examples": m.PlatformExample,
+    "devices": m.Device,
+    "precisions": m.Precision,
+    "feature support facts": m.FeatureSupport,
+    "platform support facts": m.PlatformSupport,
+    "precision support facts": m.PrecisionSupport,
+    "LLM models": m.LLMModel,
+    "model prices": m.ModelPrice,
+    "device prices": m.DevicePrice,
+    "benchmark runs": m.BenchmarkRun,
+    "layout entries": m.LayoutEntry,
+}
+
+
+def entity_counts(session: Session) -> dict[str, int]:
+    """One query for all counts."""
+    columns = [
+        select(func.count()).select_from(model).scalar_subquery().label(f"c{index}")
+        for index, model in enumerate(COUNTED.values())
+    ]
+    row = session.exec(select(*columns)).one()  # type: ignore[call-overload]
+    return dict(zip(COUNTED, (int(value) for value in row), strict=True))
+
+
+def is_seeded(session: Session) -> bool:
+    return session.exec(select(m.Source.id).where(m.Source.slug == "survey")).first() is not None
+
+
+def schema_revision(connection: sa.Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
