@@ -15,7 +15,9 @@ from api.services.stats import entity_counts, is_seeded
 from seed import DATA_DIR, REFERENCES_BIB
 from seed.loader import seed_database
 
-app = typer.Typer(help="InferGraph: a knowledge graph of LLM inference engines.", no_args_is_help=True)
+app = typer.Typer(
+    help="InferGraph: a knowledge graph of LLM inference engines.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -30,8 +30,8 @@ class Problem:
         if self.field is not None:
             data["field"] = self.field
         if self.value is not None:
-            data["value"] = self.value if isinstance(self.value, str | int | float) else repr(
-                self.value
+            data["value"] = (
+                self.value if isinstance(self.value, str | int | float) else repr(self.value)
             )
         return data
 

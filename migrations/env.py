@@ -23,6 +23,8 @@ def _configure(connection: sa.Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # pytest-alembic hands its own hook in to inspect autogenerate output.
+        process_revision_directives=config.attributes.get("process_revision_directives"),
     )
 
 
@@ -39,21 +41,28 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+    # A caller may hand in a Connection (our upgrade_database) or an Engine (pytest-alembic).
+    connectable = config.attributes.get("connection")
+    if isinstance(connectable, sa.Connection):
+        _run_on(connectable)
         return
-    url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
-    engine = create_db_engine(url)
+    own_engine = connectable is None
+    if own_engine:
+        url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
+        connectable = create_db_engine(url)
     try:
-        with engine.connect() as connection:
-            _configure(connection)
-            with context.begin_transaction():
-                context.run_migrations()
+        with connectable.connect() as connection:
+            _run_on(connection)
+            connection.commit()
     finally:
-        engine.dispose()
+        if own_engine:
+            connectable.dispose()
+
+
+def _run_on(connection: sa.Connection) -> None:
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 if context.is_offline_mode():

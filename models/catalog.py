@@ -45,9 +45,7 @@ class EngineBase(SQLModel):
     github_stars: int | None = Field(
         default=None, ge=0, description="GitHub stars as counted by the survey."
     )
-    docs_level: DocsLevel | None = Field(
-        default=None, sa_type=enum_column(DocsLevel, "docs_level")
-    )
+    docs_level: DocsLevel | None = Field(default=None, sa_type=enum_column(DocsLevel, "docs_level"))
     has_sns: bool | None = Field(default=None, description="Discord / Slack presence.")
     has_forum: bool | None = Field(default=None)
     has_meetup: bool | None = Field(default=None, description="Meetups or events.")

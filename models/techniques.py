@@ -25,9 +25,7 @@ class TechniqueCategory(TechniqueCategoryBase, table=True):
 class TechniqueBase(SQLModel):
     slug: str = Field(max_length=120, unique=True, description="e.g. `paged-attention`.")
     name: str = Field(max_length=200, description="e.g. `PagedAttention`.")
-    category_id: int = Field(
-        foreign_key="technique_category.id", ondelete="RESTRICT", index=True
-    )
+    category_id: int = Field(foreign_key="technique_category.id", ondelete="RESTRICT", index=True)
     position: int = Field(ge=0, description="Row order inside its category's table.")
     description: str = Field(description="What the technique does, in InferGraph's words.")
     in_survey_table: bool = Field(

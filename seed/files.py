@@ -49,7 +49,7 @@ def read_yaml_records(path: Path) -> list[Record]:
     """Top-level list of mappings; nested mappings keep their `__line__` too."""
     name = display_path(path)
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -58,7 +58,9 @@ def read_yaml_records(path: Path) -> list[Record]:
             [Problem(str(error.problem), location=f"{name}:{line}")],
         ) from error
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInputError(f"cannot read {name}", [Problem(str(error), location=name)])
+        raise InvalidInputError(
+            f"cannot read {name}", [Problem(str(error), location=name)]
+        ) from error
     if document is None:
         return []
     if not isinstance(document, list):
@@ -89,9 +91,13 @@ def read_csv_records(path: Path) -> list[Record]:
         with path.open(encoding="utf-8", newline="") as handle:
             return list(_csv_records(handle, name))
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInputError(f"cannot read {name}", [Problem(str(error), location=name)])
+        raise InvalidInputError(
+            f"cannot read {name}", [Problem(str(error), location=name)]
+        ) from error
     except csv.Error as error:
-        raise InvalidInputError(f"{name} is not valid CSV", [Problem(str(error), location=name)])
+        raise InvalidInputError(
+            f"{name} is not valid CSV", [Problem(str(error), location=name)]
+        ) from error
 
 
 def _csv_records(handle: Any, name: str) -> Iterator[Record]:

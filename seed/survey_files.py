@@ -11,7 +11,13 @@ from pydantic import ValidationError
 from api.errors import InvalidInputError, Problem
 from seed import rows as r
 from seed.bibtex import BibEntry, parse_bibtex
-from seed.files import Record, display_path, read_csv_records, read_yaml_records, record_from_mapping
+from seed.files import (
+    Record,
+    display_path,
+    read_csv_records,
+    read_yaml_records,
+    record_from_mapping,
+)
 
 RowT = TypeVar("RowT", bound=r.Row)
 T = TypeVar("T")
@@ -88,9 +94,7 @@ class _Validator:
                     )
         return parsed
 
-    def unique(
-        self, items: list[Located[Any]], key: Callable[[Any], Hashable], what: str
-    ) -> None:
+    def unique(self, items: list[Located[Any]], key: Callable[[Any], Hashable], what: str) -> None:
         counts = Counter(key(item.row) for item in items)
         first_seen: dict[Hashable, str] = {}
         for item in items:
@@ -108,9 +112,7 @@ class _Validator:
             else:
                 first_seen[value] = item.record.location
 
-    def refers(
-        self, item: Located[Any], field_name: str, known: set[str], what: str
-    ) -> None:
+    def refers(self, item: Located[Any], field_name: str, known: set[str], what: str) -> None:
         value = getattr(item.row, field_name)
         if value is not None and value not in known:
             self.problems.append(

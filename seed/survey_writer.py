@@ -80,9 +80,13 @@ def write_survey_seed(session: Session, seed: SurveySeed) -> dict[str, SyncRepor
 def _write_engines(seed: SurveySeed, sync: Any, ids: _Ids) -> None:
     rows = []
     for engine in seed.engines:
-        year, month = (int(part) for part in engine.release.split("-")) if engine.release else (
-            None,
-            None,
+        year, month = (
+            (int(part) for part in engine.release.split("-"))
+            if engine.release
+            else (
+                None,
+                None,
+            )
         )
         rows.append(
             {

@@ -63,7 +63,6 @@ class Table:
             lines += [f"- {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
 
-
     def to_csv(self) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -239,7 +238,10 @@ def _technique_table(session: Session, category: m.TechniqueCategory) -> Table:
         for technique in techniques
     ]
     return Table(
-        f"techniques-{category.slug}", category.name, ["Technique", "Description", "References"], rows
+        f"techniques-{category.slug}",
+        category.name,
+        ["Technique", "Description", "References"],
+        rows,
     )
 
 
@@ -323,7 +325,8 @@ def _precision_matrix(session: Session) -> Table:
 def _deployment_quadrant(session: Session) -> Table:
     source = _source_id(session, "survey-deployment-quadrant")
     order = {
-        (e.cell, e.engine_id): (e.position, e.label) for e in _layout(session, source, LayoutAxis.ROW)
+        (e.cell, e.engine_id): (e.position, e.label)
+        for e in _layout(session, source, LayoutAxis.ROW)
     }
     cells: dict[tuple[DeploymentScale, HardwareDiversity], list[tuple[int, str, str]]] = (
         defaultdict(list)

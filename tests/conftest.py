@@ -1,0 +1,74 @@
+"""Every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests need a server: set INFERGRAPH_TEST_POSTGRES_URL (e.g.
+`postgresql://postgres@127.0.0.1:5432/test`); without it they are skipped with that reason.
+Databases are built by running the migrations, and each test runs in a transaction that
+is rolled back, so tests cannot see each other's writes.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from api.db import upgrade_database
+from seed.loader import SeedResult, seed_database
+from tests.databases import BACKENDS, POSTGRES_URL_ENV, fresh_database, postgres_admin_url
+
+
+def _backend_params() -> list[object]:
+    params: list[object] = []
+    for backend in BACKENDS:
+        marks = []
+        if backend == "postgresql":
+            marks.append(pytest.mark.postgresql)
+            if postgres_admin_url() is None:
+                marks.append(pytest.mark.skip(reason=f"{POSTGRES_URL_ENV} is not set"))
+        params.append(pytest.param(backend, marks=marks, id=backend))
+    return params
+
+
+@pytest.fixture(scope="session", params=_backend_params())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def seeded(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[sa.Engine, SeedResult]]:
+    """One seeded database per backend for the whole run (tests only read it)."""
+    with fresh_database(backend, tmp_path_factory.mktemp("db")) as engine:
+        yield engine, seed_database(engine)
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(seeded: tuple[sa.Engine, SeedResult]) -> sa.Engine:
+    return seeded[0]
+
+
+@pytest.fixture
+def session(seeded_engine: sa.Engine) -> Iterator[Session]:
+    """A session on the seeded database whose writes are rolled back after the test."""
+    with seeded_engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            yield session
+        transaction.rollback()
+
+
+@pytest.fixture
+def empty_engine(backend: str, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A migrated, empty database of this test's own."""
+    with fresh_database(backend, tmp_path) as engine:
+        upgrade_database(engine)
+        yield engine
+
+
+@pytest.fixture
+def blank_engine(backend: str, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A database with no schema at all."""
+    with fresh_database(backend, tmp_path) as engine:
+        yield engine

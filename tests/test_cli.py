@@ -1,0 +1,91 @@
+"""The `infergraph` command line, end to end against a real database."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.config import get_settings
+from seed import DATA_DIR
+
+runner = CliRunner()
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, engine: sa.Engine) -> None:
+    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", engine.url.render_as_string(False))
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_stats_counts_every_entity(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_database(monkeypatch, seeded_engine)
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.rsplit(None, 1) for line in result.output.splitlines())
+    assert lines["engines"] == "27"
+    assert lines["papers"] == "88"
+    assert lines["technique citations"] == "83"
+
+
+def test_export_table_lists_and_renders(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_database(monkeypatch, seeded_engine)
+    listing = runner.invoke(app, ["export", "table", "--list"])
+    assert listing.exit_code == 0
+    assert len(listing.output.split()) == 17
+    assert listing.output.split()[0] == "overview"
+
+    table = runner.invoke(app, ["export", "table", "device-pricing", "--format", "markdown"])
+    assert table.exit_code == 0
+    assert "| NVIDIA H200 141GB | - | 9.99 | - | 4.99 |" in table.output.splitlines()
+
+    as_csv = runner.invoke(app, ["export", "table", "precision-matrix", "--format", "csv"])
+    assert as_csv.output.splitlines()[0].startswith("Framework,FP32,FP16,FP8")
+
+    unknown = runner.invoke(app, ["export", "table", "hardware"])
+    assert unknown.exit_code == 1
+    assert "no table named 'hardware'" in unknown.output
+    assert "hardware-matrix" in unknown.output
+
+
+def test_seed_twice_then_reject_bad_input(
+    blank_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    use_database(monkeypatch, blank_engine)
+    first = runner.invoke(app, ["seed"])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("seeded: 3124 inserted, 0 updated")
+    second = runner.invoke(app, ["seed"])
+    assert second.output.strip() == "seeded: 0 inserted, 0 updated, 0 deleted, 3124 unchanged"
+
+    broken = tmp_path / "data"
+    broken.mkdir()
+    for path in DATA_DIR.iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    engines = broken / "organizations.csv"
+    engines.write_text(engines.read_text() + "nvidia,NVIDIA again,big_tech\n")
+    rejected = runner.invoke(app, ["seed", "--data-dir", str(broken)])
+    assert rejected.exit_code == 1
+    assert "organizations.csv:24: duplicate organization slug" in rejected.output
+    assert "nothing was written" in rejected.output
+
+
+def test_db_upgrade_creates_the_schema(
+    blank_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_database(monkeypatch, blank_engine)
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "engine" in sa.inspect(blank_engine).get_table_names()
