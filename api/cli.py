@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 from sqlmodel import Session
 
@@ -24,7 +25,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> sa.Engine:
     return create_db_engine(get_settings().resolved_database_url)
 
 

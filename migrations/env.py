@@ -46,17 +46,21 @@ def run_migrations_online() -> None:
     if isinstance(connectable, sa.Connection):
         _run_on(connectable)
         return
-    own_engine = connectable is None
-    if own_engine:
-        url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
-        connectable = create_db_engine(url)
+    if isinstance(connectable, sa.Engine):
+        _run_with_engine(connectable)
+        return
+    url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
+    engine = create_db_engine(url)
     try:
-        with connectable.connect() as connection:
-            _run_on(connection)
-            connection.commit()
+        _run_with_engine(engine)
     finally:
-        if own_engine:
-            connectable.dispose()
+        engine.dispose()
+
+
+def _run_with_engine(engine: sa.Engine) -> None:
+    with engine.connect() as connection:
+        _run_on(connection)
+        connection.commit()
 
 
 def _run_on(connection: sa.Connection) -> None:

@@ -18,7 +18,7 @@ SQLModel.metadata.naming_convention = {
 metadata = SQLModel.metadata
 
 
-def enum_column(enum_cls: type[StrEnum], name: str) -> sa.types.TypeEngine[StrEnum]:
+def enum_column(enum_cls: type[StrEnum], name: str) -> sa.Enum:
     """A portable enum: VARCHAR plus a CHECK constraint, stored by value.
 
     Native PostgreSQL enums would need their own migrations for every new member.

@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import bibtexparser
 from bibtexparser import model as bib
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares.names import (
     InvalidNameError,
     parse_single_name_into_parts,
@@ -106,7 +106,7 @@ def normalize_doi(value: str) -> str:
 
 def parse_bibtex(text: str, file: str) -> BibParseResult:
     """Parse a whole file; entries that fail are reported with their line, not raised."""
-    library = bibtexparser.parse_string(text)
+    library = parse_string(text)
     result = BibParseResult()
     for block in library.failed_blocks:
         location = f"{file}:{block.start_line + 1}" if block.start_line is not None else file
@@ -120,9 +120,10 @@ def parse_bibtex(text: str, file: str) -> BibParseResult:
                 Problem(f"cannot parse this block: {reason or 'syntax error'}", location=location)
             )
     for entry in library.entries:
-        location = f"{file}:{entry.start_line + 1}"
+        line = (entry.start_line or 0) + 1
+        location = f"{file}:{line}"
         try:
-            result.entries.append(_convert(entry, entry.start_line + 1))
+            result.entries.append(_convert(entry, line))
         except ValueError as error:
             result.problems.append(Problem(str(error), location=location, value=entry.key))
     return result

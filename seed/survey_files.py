@@ -128,8 +128,12 @@ class _Validator:
 def read_survey_seed(data_dir: Path, bibtex_path: Path) -> SurveySeed:
     """Validate every seed file; raise one InvalidInputError listing all problems."""
     check = _Validator()
-    csv = lambda name: read_csv_records(data_dir / name)  # noqa: E731
-    yml = lambda name: read_yaml_records(data_dir / name)  # noqa: E731
+
+    def csv(name: str) -> list[Record]:
+        return read_csv_records(data_dir / name)
+
+    def yml(name: str) -> list[Record]:
+        return read_yaml_records(data_dir / name)
 
     sources = check.rows(yml("sources.yaml"), r.SourceRow)
     organizations = check.rows(csv("organizations.csv"), r.OrganizationRow)
@@ -166,8 +170,10 @@ def read_survey_seed(data_dir: Path, bibtex_path: Path) -> SurveySeed:
         ) from error
     check.problems.extend(parsed_bib.problems)
 
-    slug = lambda row: row.slug  # noqa: E731
-    for items, what in [
+    def slug(row: Any) -> str:
+        return str(row.slug)
+
+    keyed: list[tuple[list[Located[Any]], str]] = [
         (sources, "source slug"),
         (organizations, "organization slug"),
         (engines, "engine slug"),
@@ -177,19 +183,17 @@ def read_survey_seed(data_dir: Path, bibtex_path: Path) -> SurveySeed:
         (precisions, "precision slug"),
         (models, "model slug"),
         (runs, "benchmark run slug"),
-    ]:
+    ]
+    for items, what in keyed:
         check.unique(items, slug, what)
     check.unique(categories, lambda placed: placed.row.slug, "category slug")
     check.unique(techniques, lambda placed: placed.row.slug, "technique slug")
-    check.unique(
-        [
-            Located(alias, e.record)
-            for e in engines
-            for alias in {name.casefold() for name in _names_of(e.row)}
-        ],
-        lambda alias: alias,
-        "engine name or alias",
-    )
+    aliases: list[Located[Any]] = [
+        Located(alias, e.record)
+        for e in engines
+        for alias in {name.casefold() for name in _names_of(e.row)}
+    ]
+    check.unique(aliases, lambda alias: alias, "engine name or alias")
     check.unique(citations, lambda c: (c.technique, c.position), "citation position")
     check.unique(engine_papers, lambda p: (p.engine, p.position), "engine paper position")
     check.unique(engine_papers, lambda p: (p.engine, p.bibtex_key), "engine paper")
@@ -233,21 +237,22 @@ def read_survey_seed(data_dir: Path, bibtex_path: Path) -> SurveySeed:
     for paper in engine_papers:
         check.refers(paper, "engine", known["engine"], "engine")
         check.refers(paper, "bibtex_key", known["BibTeX key"], "BibTeX key")
-    for support in [*feature_support, *platform_support, *precision_support]:
-        check.refers(support, "engine", known["engine"], "engine")
-    for fact in feature_support:
-        check.refers(fact, "feature", known["feature"], "feature")
-    for fact in platform_support:
-        check.refers(fact, "platform", known["platform"], "platform")
-    for fact in precision_support:
-        check.refers(fact, "precision", known["precision"], "precision")
-    for price in model_prices:
-        check.refers(price, "provider", known["engine"], "engine")
-        check.refers(price, "model", known["model"], "model")
-        check.refers(price, "served_model", known["model"], "model")
-    for price in device_prices:
-        check.refers(price, "provider", known["engine"], "engine")
-        check.refers(price, "device", known["device"], "device")
+    facts: list[Located[Any]] = [*feature_support, *platform_support, *precision_support]
+    for fact in facts:
+        check.refers(fact, "engine", known["engine"], "engine")
+    for feature_fact in feature_support:
+        check.refers(feature_fact, "feature", known["feature"], "feature")
+    for platform_fact in platform_support:
+        check.refers(platform_fact, "platform", known["platform"], "platform")
+    for precision_fact in precision_support:
+        check.refers(precision_fact, "precision", known["precision"], "precision")
+    for model_price in model_prices:
+        check.refers(model_price, "provider", known["engine"], "engine")
+        check.refers(model_price, "model", known["model"], "model")
+        check.refers(model_price, "served_model", known["model"], "model")
+    for device_price in device_prices:
+        check.refers(device_price, "provider", known["engine"], "engine")
+        check.refers(device_price, "device", known["device"], "device")
     for run in runs:
         check.refers(run, "source", known["source"], "source")
         check.refers(run, "engine", known["engine"], "engine")

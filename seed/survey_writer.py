@@ -253,7 +253,7 @@ def _write_papers(session: Session, seed: SurveySeed, sync: Any, ids: _Ids) -> N
         (_paper_row(entry, source_id) for entry in seed.papers),
         kind="paper",
     )
-    people = {}
+    people: dict[str, dict[str, Any]] = {}
     for entry in seed.papers:
         for person in entry.authors:
             people.setdefault(
@@ -304,7 +304,10 @@ def _paper_row(entry: BibEntry, source_id: int) -> dict[str, Any]:
 
 
 def _write_facts(seed: SurveySeed, sync: Any, ids: _Ids, seed_sources: list[int]) -> None:
-    in_seed = lambda model: col(model.source_id).in_(seed_sources)  # noqa: E731
+
+    def in_seed(model: Any) -> Any:
+        return col(model.source_id).in_(seed_sources)
+
     technique_source = ids.required("source", TECHNIQUE_TABLES_SOURCE)
     sync(
         "technique_citation",

@@ -39,7 +39,7 @@ def entity_counts(session: Session) -> dict[str, int]:
         select(func.count()).select_from(model).scalar_subquery().label(f"c{index}")
         for index, model in enumerate(COUNTED.values())
     ]
-    row = session.exec(select(*columns)).one()  # type: ignore[call-overload]
+    row = session.exec(select(*columns)).one()
     return dict(zip(COUNTED, (int(value) for value in row), strict=True))
 
 

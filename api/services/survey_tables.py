@@ -25,6 +25,7 @@ from models.base import (
     OrganizationKind,
     SupportStatus,
 )
+from models.support import SupportFact
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ORG_KIND = {
@@ -251,12 +252,12 @@ def _support_matrix(
     name: str,
     title: str,
     source_slug: str,
-    fact_model: type[m.FeatureSupport] | type[m.PlatformSupport] | type[m.PrecisionSupport],
+    fact_model: type[SupportFact],
     target_column: str,
 ) -> Table:
     source = _source_id(session, source_slug)
     columns = _layout(session, source, LayoutAxis.COLUMN)
-    facts: dict[tuple[int, int], m.FeatureSupport | m.PlatformSupport | m.PrecisionSupport] = {}
+    facts: dict[tuple[int, int], SupportFact] = {}
     for fact in session.exec(select(fact_model).where(fact_model.source_id == source)):
         facts[(fact.engine_id, getattr(fact, target_column))] = fact
     named_targets = {getattr(c, target_column) for c in columns} - {None}
@@ -278,8 +279,8 @@ def _support_matrix(
                 )
                 cells.append(", ".join(others) if others else "❌")
                 continue
-            fact = facts.get((engine_id, target))
-            cells.append(_support_cell(fact.status, fact.note) if fact else _UNKNOWN)
+            stated = facts.get((engine_id, target))
+            cells.append(_support_cell(stated.status, stated.note) if stated else _UNKNOWN)
         rows.append(cells)
     return Table(name, title, ["Framework", *(c.label for c in columns)], rows)
 
@@ -392,13 +393,13 @@ def _model_pricing(session: Session) -> Table:
     for entry in _layout(session, source, LayoutAxis.ROW):
         cells = [entry.label]
         for provider in providers:
-            price = prices.get((provider.engine_id or 0, entry.model_id or 0))
-            if price is None:
+            offered = prices.get((provider.engine_id or 0, entry.model_id or 0))
+            if offered is None:
                 cells.append("- / -")
                 continue
-            star = "*" if price.served_model_id is not None else ""
+            star = "*" if offered.served_model_id is not None else ""
             cells.append(
-                f"{price.input_usd_per_mtok:.2f}{star} / {price.output_usd_per_mtok:.2f}{star}"
+                f"{offered.input_usd_per_mtok:.2f}{star} / {offered.output_usd_per_mtok:.2f}{star}"
             )
         rows.append(cells)
     notes = [

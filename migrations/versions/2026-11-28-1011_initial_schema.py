@@ -8,7 +8,7 @@ Create Date: 2026-11-28 10:11:08.974662
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "8519a9664669"
