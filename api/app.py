@@ -9,6 +9,9 @@ from sqlmodel import Session
 from api.config import Settings, get_settings
 from api.db import create_db_engine
 from api.errors import InferGraphError
+from api.graphql.http import GraphQLEndpoint
+from api.graphql.limits import Limits
+from api.graphql.schema import graphql_schema
 from api.services.stats import schema_revision
 
 
@@ -25,6 +28,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(InferGraphError)
     async def _infergraph_error(_request: Request, error: InferGraphError) -> JSONResponse:
         return JSONResponse(error.as_dict(), status_code=error.status)
+
+    limits = Limits(
+        max_document_bytes=settings.graphql_max_document_bytes,
+        max_tokens=settings.graphql_max_tokens,
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_page_size=settings.max_page_size,
+    )
+    app.add_route(
+        "/graphql",
+        GraphQLEndpoint(graphql_schema, engine, limits).handle,
+        methods=["GET", "POST"],
+        include_in_schema=False,
+    )
 
     @app.get("/health", tags=["meta"], summary="Liveness and database reachability")
     def health() -> dict[str, Any]:

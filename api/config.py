@@ -17,6 +17,13 @@ class Settings(BaseSettings):
     sqlite_path: Path = DEFAULT_SQLITE_PATH
     """Where the embedded SQLite database lives when no `database_url` is given."""
 
+    graphql_max_document_bytes: int = 100_000
+    graphql_max_tokens: int = 15_000
+    graphql_max_depth: int = 20
+    graphql_max_aliases: int = 50
+    max_page_size: int = 500
+    """Upper bound of `first` / `limit` on every list, REST and GraphQL."""
+
     host: str = "127.0.0.1"
     port: int = 8000
 

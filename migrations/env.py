@@ -8,12 +8,19 @@ from alembic import context
 import models
 from api.config import get_settings
 from api.db import create_db_engine
+from api.search_schema import SEARCH_OBJECT_PREFIXES
 
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = models.metadata
+
+
+def _include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Full-text search structures are created by hand per dialect (see api/services/search.py);
+    autogenerate must neither drop nor try to recreate them."""
+    return not (name or "").startswith(SEARCH_OBJECT_PREFIXES)
 
 
 def _configure(connection: sa.Connection) -> None:
@@ -23,6 +30,7 @@ def _configure(connection: sa.Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
         # pytest-alembic hands its own hook in to inspect autogenerate output.
         process_revision_directives=config.attributes.get("process_revision_directives"),
     )

@@ -1,0 +1,294 @@
+"""GraphQL over HTTP (https://graphql.github.io/graphql-over-http/), implemented directly.
+
+Status codes follow the spec for both response media types:
+
+| situation | application/json | application/graphql-response+json |
+| --- | --- | --- |
+| executed (with or without field errors) | 200 | 200 |
+| document does not parse / validate, variables do not coerce | 200 | 400, no `data` |
+| malformed request (bad JSON body, `query` not a string, …) | 400 | 400 |
+| unsupported request media type | 415 | 415 |
+| no acceptable response media type | 406 | 406 |
+| mutation over GET | 405 | 405 |
+| request or document larger than the limit | 413 | 413 |
+"""
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    execute_sync,
+    parse,
+    validate,
+)
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+
+from api.errors import InferGraphError
+from api.graphql.batch import Batch
+from api.graphql.context import GraphContext
+from api.graphql.limits import Limits, check_limits
+
+logger = logging.getLogger("infergraph.graphql")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+MAX_REQUEST_BYTES_FACTOR = 10
+"""A request body may be this many times the document limit (variables travel with it)."""
+
+
+class RequestError(Exception):
+    """The HTTP request itself is unusable; answered with `status` whatever the media type."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class GraphQLParams:
+    query: str
+    operation_name: str | None
+    variables: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed and validated document, shared by every request with the same text."""
+
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...]
+
+
+class GraphQLEndpoint:
+    def __init__(self, schema: GraphQLSchema, engine: sa.Engine, limits: Limits) -> None:
+        self.schema = schema
+        self.engine = engine
+        self.limits = limits
+        self._prepare: Callable[[str], Prepared] = lru_cache(maxsize=512)(self._prepare_uncached)
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            media_type = negotiate(request.headers.get("accept"))
+            if media_type is None:
+                if request.method == "GET" and _wants_html(request):
+                    return HTMLResponse(get_graphql_ide_html())
+                raise RequestError(
+                    406,
+                    (
+                        f"cannot answer with any media type in Accept; use "
+                        f"{GRAPHQL_RESPONSE} or {JSON}"
+                    ),
+                )
+            if (
+                request.method == "GET"
+                and "query" not in request.query_params
+                and _wants_html(request)
+            ):
+                return HTMLResponse(get_graphql_ide_html())
+            params = await self._params(request)
+        except RequestError as error:
+            return _respond(
+                {"errors": [{"message": str(error)}]}, error.status, JSON, error.headers
+            )
+        status, body = await run_in_threadpool(self.run, params, request.method, media_type)
+        return _respond(body, status, media_type)
+
+    async def _params(self, request: Request) -> GraphQLParams:
+        if request.method == "GET":
+            raw: dict[str, Any] = dict(request.query_params)
+            for name in ("variables", "extensions"):
+                if raw.get(name):
+                    raw[name] = _json(raw[name], f"the {name} parameter is not valid JSON")
+        else:
+            _check_content_type(request.headers.get("content-type"))
+            body = await _read_body(
+                request, self.limits.max_document_bytes * MAX_REQUEST_BYTES_FACTOR
+            )
+            if not body:
+                raise RequestError(400, "a POST request needs a JSON body")
+            raw = _json(body, "the request body is not valid JSON")
+            if not isinstance(raw, dict):
+                raise RequestError(400, "the request body must be a JSON object")
+        return _validated_params(raw, self.limits)
+
+    def run(
+        self, params: GraphQLParams, method: str, media_type: str
+    ) -> tuple[int, dict[str, Any]]:
+        prepared = self._prepare(params.query)
+        request_failed = 400 if media_type == GRAPHQL_RESPONSE else 200
+        if prepared.document is None or prepared.errors:
+            return request_failed, {"errors": [_format(e) for e in prepared.errors]}
+        operation = _operation(prepared.document, params.operation_name)
+        if method == "GET" and operation is not None and operation.operation != OperationType.QUERY:
+            return 405, {"errors": [{"message": "only queries can be sent with GET; use POST"}]}
+        with Session(self.engine) as session:
+            context = GraphContext(session, Batch(session), self.limits.max_page_size)
+            result = execute_sync(
+                self.schema,
+                prepared.document,
+                context_value=context,
+                variable_values=params.variables,
+                operation_name=params.operation_name,
+            )
+        return _result_status(result, request_failed), _result_body(result)
+
+    def _prepare_uncached(self, query: str) -> Prepared:
+        try:
+            document = parse(query, max_tokens=self.limits.max_tokens)
+        except GraphQLError as error:
+            return Prepared(None, (error,))
+        errors = validate(self.schema, document)
+        if not errors:
+            errors = check_limits(document, self.limits)
+        return Prepared(document, tuple(errors))
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header, or None when neither is acceptable.
+
+    No header, or only wildcards, gets application/json (what legacy clients expect);
+    application/graphql-response+json wins when the client names it at least as high.
+    """
+    if not accept or not accept.strip():
+        return JSON
+    quality = {GRAPHQL_RESPONSE: -1.0, JSON: -1.0}
+    explicit: set[str] = set()
+    for part in accept.split(","):
+        media, _, rest = part.strip().partition(";")
+        media = media.strip().lower()
+        q = 1.0
+        for param in rest.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        for candidate in quality:
+            if media == candidate:
+                explicit.add(candidate)
+                quality[candidate] = max(quality[candidate], q) if q > 0 else 0.0
+            elif media in ("*/*", "application/*") and candidate not in explicit:
+                quality[candidate] = max(quality[candidate], q)
+    best = max(quality.values())
+    if best <= 0:
+        return None
+    if quality[GRAPHQL_RESPONSE] == best and GRAPHQL_RESPONSE in explicit:
+        return GRAPHQL_RESPONSE
+    return JSON if quality[JSON] == best else GRAPHQL_RESPONSE
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _check_content_type(value: str | None) -> None:
+    if not value:
+        raise RequestError(415, f"a POST request needs Content-Type: {JSON}")
+    media, _, rest = value.partition(";")
+    if media.strip().lower() != JSON:
+        raise RequestError(415, f"unsupported Content-Type {media.strip()!r}; use {JSON}")
+    for param in rest.split(";"):
+        key, _, charset = param.strip().partition("=")
+        if key.strip().lower() == "charset" and charset.strip().strip('"').lower() != "utf-8":
+            raise RequestError(415, "only the utf-8 charset is accepted")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestError(413, f"request body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(raw: str | bytes, message: str) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise RequestError(400, f"{message}: {error}") from error
+
+
+def _validated_params(raw: dict[str, Any], limits: Limits) -> GraphQLParams:
+    query = raw.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError(400, "the query parameter must be a non-empty string")
+    if len(query.encode()) > limits.max_document_bytes:
+        raise RequestError(413, f"the document is larger than {limits.max_document_bytes} bytes")
+    operation_name = raw.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError(400, "the operationName parameter must be a string")
+    variables = raw.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError(400, "the variables parameter must be a JSON object")
+    extensions = raw.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestError(400, "the extensions parameter must be a JSON object")
+    return GraphQLParams(query, operation_name or None, variables)
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name and o.name.value == name), None)
+
+
+def _executed(result: ExecutionResult) -> bool:
+    """Errors without a path arose before execution (unknown operation, variables that do
+    not coerce): the request failed. With a path they are field errors of an executed one."""
+    return not (
+        result.data is None and result.errors and all(e.path is None for e in result.errors)
+    )
+
+
+def _result_status(result: ExecutionResult, request_failed: int) -> int:
+    return 200 if _executed(result) else request_failed
+
+
+def _result_body(result: ExecutionResult) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [_format(e) for e in result.errors]
+    if _executed(result):
+        body["data"] = result.data
+    return body
+
+
+def _format(error: GraphQLError) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    original = error.original_error
+    if isinstance(original, InferGraphError):
+        formatted["message"] = original.message
+        formatted["extensions"] = original.as_dict()["error"]
+    elif original is not None:
+        logger.error("GraphQL resolver failed", exc_info=original)
+        # Never leak internals of unexpected failures to clients.
+        formatted["message"] = "internal error"
+        formatted["extensions"] = {"code": "internal_error"}
+    return formatted
+
+
+def _respond(
+    body: dict[str, Any], status: int, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(content, status, headers=headers, media_type=f"{media_type}; charset=utf-8")

@@ -1,0 +1,136 @@
+"""Paper and author queries."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+import models as m
+from api.errors import InvalidInputError, Problem
+from api.services.lookup import ids_by_slug
+from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page, slice_page
+from api.services.search import search_ids
+from seed.bibtex import normalize_arxiv_id, normalize_doi
+
+
+@dataclass(frozen=True)
+class PaperFilter:
+    year_from: int | None = None
+    year_to: int | None = None
+    techniques: tuple[str, ...] = ()
+    """Papers cited by any of these techniques."""
+    author: str | None = None
+    """Substring of an author's name, case-insensitive."""
+    venue: str | None = None
+    text: str | None = None
+    """Full-text query over titles and abstracts; results are ranked by relevance."""
+
+
+class PaperOrder(StrEnum):
+    YEAR_DESC = "-year"
+    YEAR_ASC = "year"
+    TITLE = "title"
+    KEY = "key"
+
+
+_KEYS = {
+    PaperOrder.YEAR_DESC: [SortKey(col(m.Paper.year), descending=True)],
+    PaperOrder.YEAR_ASC: [SortKey(col(m.Paper.year))],
+    PaperOrder.TITLE: [SortKey(sa.func.lower(m.Paper.title))],
+    PaperOrder.KEY: [SortKey(col(m.Paper.bibtex_key))],
+}
+_VALUES: dict[PaperOrder, Callable[[m.Paper], list[Any]]] = {
+    PaperOrder.YEAR_DESC: lambda p: [p.year],
+    PaperOrder.YEAR_ASC: lambda p: [p.year],
+    PaperOrder.TITLE: lambda p: [p.title.lower() if p.title else None],
+    PaperOrder.KEY: lambda p: [p.bibtex_key],
+}
+
+
+def list_papers(
+    session: Session,
+    paper_filter: PaperFilter | None = None,
+    order: PaperOrder = PaperOrder.YEAR_DESC,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[m.Paper]:
+    f = paper_filter or PaperFilter()
+    conditions = paper_conditions(session, f)
+    if f.text:
+        # Relevance order: rank in the database, then page through the ranked list.
+        hits = search_ids(session, "paper", f.text, limit=10_000)
+        if not hits:
+            return slice_page([], page)
+        allowed = set(
+            session.scalars(
+                sa.select(col(m.Paper.id)).where(
+                    col(m.Paper.id).in_([h.id for h in hits]), *conditions
+                )
+            )
+        )
+        ranked = [h.id for h in hits if h.id in allowed]
+        window = slice_page(ranked, page)
+        rows = {
+            p.id: p for p in session.exec(select(m.Paper).where(col(m.Paper.id).in_(window.items)))
+        }
+        return Page(
+            [rows[i] for i in window.items],
+            window.cursors,
+            window.has_next,
+            window.has_previous,
+            window.count,
+        )
+    statement = select(m.Paper).where(*conditions)
+    keys = [*_KEYS[order], SortKey(col(m.Paper.id))]
+    return keyset_page(session, statement, keys, page, lambda p: [*_VALUES[order](p), p.id])
+
+
+def paper_conditions(session: Session, f: PaperFilter) -> list[sa.ColumnElement[bool]]:
+    if f.year_from is not None and f.year_to is not None and f.year_from > f.year_to:
+        raise InvalidInputError(
+            "empty year range",
+            [Problem("yearFrom is after yearTo", field="filter.yearFrom", value=f.year_from)],
+        )
+    conditions: list[sa.ColumnElement[bool]] = []
+    if f.year_from is not None:
+        conditions.append(col(m.Paper.year) >= f.year_from)
+    if f.year_to is not None:
+        conditions.append(col(m.Paper.year) <= f.year_to)
+    if f.techniques:
+        ids = ids_by_slug(session, m.Technique, f.techniques, "technique", "filter.techniques")
+        cited = select(m.TechniqueCitation.paper_id).where(
+            col(m.TechniqueCitation.technique_id).in_(list(ids.values()))
+        )
+        conditions.append(col(m.Paper.id).in_(cited))
+    if f.author:
+        by_author = (
+            select(m.PaperAuthor.paper_id)
+            .join(m.Author, col(m.Author.id) == m.PaperAuthor.author_id)
+            .where(sa.func.lower(m.Author.name).like(f"%{f.author.casefold()}%"))
+        )
+        conditions.append(col(m.Paper.id).in_(by_author))
+    if f.venue:
+        conditions.append(sa.func.lower(m.Paper.venue).like(f"%{f.venue.casefold()}%"))
+    return conditions
+
+
+def find_paper(
+    session: Session,
+    *,
+    key: str | None = None,
+    arxiv_id: str | None = None,
+    doi: str | None = None,
+) -> m.Paper | None:
+    """By BibTeX key, arXiv id (any version, with or without `arXiv:`) or DOI (any case)."""
+    statement = select(m.Paper)
+    if key is not None:
+        statement = statement.where(m.Paper.bibtex_key == key)
+    elif arxiv_id is not None:
+        statement = statement.where(m.Paper.arxiv_id == normalize_arxiv_id(arxiv_id))
+    elif doi is not None:
+        statement = statement.where(sa.func.lower(m.Paper.doi) == normalize_doi(doi).lower())
+    else:
+        return None
+    return session.exec(statement).first()

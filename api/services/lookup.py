@@ -1,0 +1,87 @@
+"""Resolving user-given names to rows, with "did you mean" suggestions on a miss."""
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col, select
+
+import models as m
+from api.errors import InvalidInputError, NotFoundError, Problem
+
+Model = TypeVar("Model", bound=SQLModel)
+
+
+def closest(value: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    pool = list(candidates)
+    by_fold = {c.casefold(): c for c in pool}
+    matches = difflib.get_close_matches(value.casefold(), list(by_fold), n=limit, cutoff=0.5)
+    return [by_fold[match] for match in matches]
+
+
+def not_found(kind: str, value: str, candidates: Iterable[str], field: str) -> NotFoundError:
+    suggestions = closest(value, candidates)
+    hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+    return NotFoundError(
+        f"no {kind} {value!r}",
+        [Problem(f"unknown {kind}{hint}", field=field, value=value)],
+    )
+
+
+def by_slug(session: Session, model: type[Model], slug: str, kind: str, field: str) -> Model:
+    row = session.exec(select(model).where(col(model.slug) == slug)).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise not_found(kind, slug, session.exec(select(model.slug)), field)  # type: ignore[attr-defined]
+    return row
+
+
+def ids_by_slug(
+    session: Session, model: type[SQLModel], slugs: Sequence[str], kind: str, field: str
+) -> dict[str, int]:
+    """All slugs must exist; every unknown one is reported at once (as a bad input)."""
+    if not slugs:
+        return {}
+    slug_column: Any = model.slug  # type: ignore[attr-defined]
+    id_column: Any = model.id  # type: ignore[attr-defined]
+    found = {
+        s: i
+        for s, i in session.execute(sa.select(slug_column, id_column).where(slug_column.in_(slugs)))
+    }
+    missing = [s for s in slugs if s not in found]
+    if missing:
+        known = list(session.scalars(sa.select(slug_column)))
+        raise InvalidInputError(
+            f"unknown {kind}",
+            [
+                Problem(
+                    f"unknown {kind}"
+                    + (
+                        f"; did you mean {', '.join(repr(c) for c in closest(s, known))}?"
+                        if closest(s, known)
+                        else ""
+                    ),
+                    field=field,
+                    value=s,
+                )
+                for s in missing
+            ],
+        )
+    return found
+
+
+def engine_by_name(session: Session, name: str) -> m.Engine | None:
+    """Slug, display name or alias, case-insensitively ("LLaMA.cpp" finds llama.cpp)."""
+    folded = name.casefold()
+    engine = session.exec(
+        select(m.Engine).where(
+            sa.or_(col(m.Engine.slug) == name, sa.func.lower(m.Engine.name) == folded)
+        )
+    ).first()
+    if engine is not None:
+        return engine
+    return session.exec(
+        select(m.Engine)
+        .join(m.EngineAlias, col(m.EngineAlias.engine_id) == m.Engine.id)
+        .where(m.EngineAlias.normalized == folded)
+    ).first()

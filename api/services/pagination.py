@@ -1,0 +1,152 @@
+"""Keyset pagination with opaque cursors, shared by every list in REST and GraphQL.
+
+A cursor encodes the sort key of the last row seen, so a deep page costs the same as the
+first one (no OFFSET scan).
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from api.errors import InvalidInputError, Problem
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int = DEFAULT_PAGE_SIZE
+    after: str | None = None
+
+    def checked(self, max_size: int = MAX_PAGE_SIZE, field: str = "first") -> "PageRequest":
+        if not 0 <= self.first <= max_size:
+            raise InvalidInputError(
+                "page size out of range",
+                [Problem(f"must be between 0 and {max_size}", field=field, value=self.first)],
+            )
+        return self
+
+
+FIRST_PAGE = PageRequest()
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    count: Callable[[], int]
+    """Total rows matching the query, computed only when asked for."""
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One ORDER BY term; `None` values sort last in both directions on both dialects."""
+
+    column: Any
+    """A column or SQL expression (typed loosely: SQLModel attributes are `Mapped`)."""
+    descending: bool = False
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int, field: str = "after") -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != size:
+        raise InvalidInputError(
+            "invalid cursor",
+            [Problem("not a cursor this list produced", field=field, value=cursor)],
+        )
+    return values
+
+
+def keyset_page(
+    session: Session,
+    statement: sa.Select[Any],
+    keys: Sequence[SortKey],
+    request: PageRequest,
+    key_of: Callable[[Any], Sequence[Any]],
+) -> Page[Any]:
+    """Run `statement` (which selects one entity) ordered by `keys`, after the cursor.
+
+    The last key must be unique (the primary key) so the order is total.
+    """
+    request = request.checked()
+    counted = statement.order_by(None)
+
+    def count() -> int:
+        total = session.execute(sa.select(sa.func.count()).select_from(counted.subquery()))
+        return int(total.scalar_one())
+
+    ordered = statement.order_by(*_order_terms(keys))
+    if request.after is not None:
+        values = decode_cursor(request.after, len(keys))
+        ordered = ordered.where(_after(keys, values))
+    rows = list(session.scalars(ordered.limit(request.first + 1)))
+    has_next = len(rows) > request.first
+    rows = rows[: request.first]
+    cursors = [encode_cursor(key_of(row)) for row in rows]
+    return Page(rows, cursors, has_next, request.after is not None, count)
+
+
+def _order_terms(keys: Sequence[SortKey]) -> list[sa.ColumnElement[Any]]:
+    terms: list[sa.ColumnElement[Any]] = []
+    for key in keys:
+        terms.append(key.column.is_(None))  # NULLs last, portably
+        terms.append(key.column.desc() if key.descending else key.column.asc())
+    return terms
+
+
+def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `keys`, NULLs sorting last."""
+    clauses: list[sa.ColumnElement[bool]] = []
+    for index, key in enumerate(keys):
+        equal_before = [_equals(k.column, v) for k, v in zip(keys[:index], values, strict=False)]
+        value = values[index]
+        if value is None:
+            # Past a NULL only other NULLs (ordered by the following keys) remain.
+            continue
+        beyond = key.column < value if key.descending else key.column > value
+        clauses.append(sa.and_(*equal_before, sa.or_(beyond, key.column.is_(None))))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _equals(column: sa.ColumnElement[Any], value: Any) -> sa.ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
+
+
+def slice_page(items: Sequence[T], request: PageRequest) -> Page[T]:
+    """Pagination of a list already in memory (nested lists loaded in one batch)."""
+    request = request.checked()
+    start = 0
+    if request.after is not None:
+        start = int(decode_cursor(request.after, 1)[0]) + 1
+    chosen = list(items[start : start + request.first])
+    cursors = [encode_cursor([start + offset]) for offset in range(len(chosen))]
+    total = len(items)
+    return Page(chosen, cursors, start + len(chosen) < total, start > 0, lambda: total)
