@@ -101,6 +101,14 @@ def export_table(
         raise typer.Exit(code=2)
 
 
+@export_app.command("graphql-schema")
+def export_graphql_schema() -> None:
+    """Print the GraphQL schema (SDL); `schema.graphql` is this output."""
+    from api.graphql.schema import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,

@@ -8,12 +8,30 @@ of statements then depends on the shape of the query, not on the number of rows.
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 Model = TypeVar("Model", bound=SQLModel)
 V = TypeVar("V")
+
+
+@cache
+def _foreign_keys(model: type[SQLModel]) -> list[tuple[str, str]]:
+    """(column, target model name) of every foreign key of a table model."""
+    table = sa.inspect(model).local_table
+    names = {
+        mapper.persist_selectable.description: mapper.class_.__name__
+        for mapper in SQLModel._sa_registry.mappers
+    }
+    return [
+        (column.name, names[foreign_key.column.table.description])
+        for column in table.columns
+        for foreign_key in column.foreign_keys
+    ]
+
 
 # Stays far below SQLite's bound-parameter limit while keeping batches large.
 MAX_BATCH = 900
@@ -50,8 +68,22 @@ class Batch:
                 found = fetch(self.session, chunk)
                 for k in chunk:
                     loaded[k] = found[k] if k in found else default()
+                self._announce_loaded(found.values())
         result: V = loaded[key]
         return result
+
+    def _announce_loaded(self, values: Iterable[Any]) -> None:
+        """Rows just loaded, and the rows they point to, become siblings of their kind: the
+        next level of the query then loads for all of them at once, not per parent."""
+        for value in values:
+            for row in value if isinstance(value, list) else [value]:
+                if not isinstance(row, SQLModel):
+                    continue
+                self._announced[type(row).__name__].setdefault(getattr(row, "id", None))
+                for column, target in _foreign_keys(type(row)):
+                    key = getattr(row, column)
+                    if key is not None:
+                        self._announced[target].setdefault(key)
 
     def by_id(self, model: type[Model], key: int) -> Model | None:
         """A row by primary key; ids announced under the model's name load together."""

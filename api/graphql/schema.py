@@ -43,7 +43,7 @@ class SupportConditionInput:
     any_of: list[str] | None = strawberry.field(
         default=None, description="Slugs of which at least one must have the status."
     )
-    status: t.SupportStatus = strawberry.field(  # type: ignore[valid-type]
+    status: t.SupportStatus = strawberry.field(
         default=base.SupportStatus.SUPPORTED,
         description="UNKNOWN also matches engines about which no source says anything.",
     )
@@ -69,12 +69,23 @@ class EngineFilterInput:
     precisions: SupportConditionInput | None = strawberry.field(
         default=None, description="Precision slugs."
     )
-    organization_kinds: list[t.OrganizationKind] | None = None  # type: ignore[valid-type]
+    organization_kinds: list[t.OrganizationKind] | None = strawberry.field(
+        default=None, description="Engines of organizations of these kinds."
+    )
     organization: str | None = strawberry.field(default=None, description="Organization slug.")
-    open_source: list[t.OpenSource] | None = None  # type: ignore[valid-type]
-    commercial: bool | None = None
-    deployment_scale: t.DeploymentScale | None = None  # type: ignore[valid-type]
-    hardware_diversity: t.HardwareDiversity | None = None  # type: ignore[valid-type]
+    open_source: list[t.OpenSource] | None = strawberry.field(
+        default=None, description="Engines with one of these open-source states."
+    )
+    commercial: bool | None = strawberry.field(
+        default=None,
+        description="Only hosted commercial services (true) or only the others (false).",
+    )
+    deployment_scale: t.DeploymentScale | None = strawberry.field(
+        default=None, description="Single-node or multi-node engines."
+    )
+    hardware_diversity: t.HardwareDiversity | None = strawberry.field(
+        default=None, description="Heterogeneous or homogeneous engines."
+    )
     text: str | None = strawberry.field(
         default=None, description="Substring of the name or an alias."
     )
@@ -94,17 +105,23 @@ class EngineFilterInput:
         )
 
 
-EngineOrder = strawberry.enum(engine_service.EngineOrder, description="Order of an engine list.")
-PaperOrder = strawberry.enum(
+strawberry.enum(engine_service.EngineOrder, description="Order of an engine list.")
+EngineOrder = engine_service.EngineOrder
+strawberry.enum(
     literature.PaperOrder,
     description="Order of a paper list (ignored with `text`, which ranks by relevance).",
 )
+PaperOrder = literature.PaperOrder
 
 
 @strawberry.input(description="Filters on papers; all given parts must hold.")
 class PaperFilterInput:
-    year_from: int | None = None
-    year_to: int | None = None
+    year_from: int | None = strawberry.field(
+        default=None, description="Published in or after this year."
+    )
+    year_to: int | None = strawberry.field(
+        default=None, description="Published in or before this year."
+    )
     techniques: list[str] | None = strawberry.field(
         default=None, description="Cited by any of these technique slugs."
     )
@@ -136,7 +153,10 @@ class TechniqueFilterInput:
     text: str | None = strawberry.field(
         default=None, description="Full-text query over name and description."
     )
-    in_survey_table: bool | None = None
+    in_survey_table: bool | None = strawberry.field(
+        default=None,
+        description="Only techniques that are (or are not) rows of the survey's technique tables.",
+    )
 
     def to_service(self) -> techniques.TechniqueFilter:
         return techniques.TechniqueFilter(
@@ -146,11 +166,13 @@ class TechniqueFilterInput:
 
 @strawberry.input(description="Filters on benchmark runs (slugs).")
 class BenchmarkRunFilterInput:
-    engine: str | None = None
-    model: str | None = None
-    device: str | None = None
-    metric: str | None = None
-    source: str | None = None
+    engine: str | None = strawberry.field(default=None, description="Engine slug.")
+    model: str | None = strawberry.field(default=None, description="Model slug.")
+    device: str | None = strawberry.field(default=None, description="Device slug.")
+    metric: str | None = strawberry.field(
+        default=None, description="Metric, e.g. `output_throughput` or `ttft`."
+    )
+    source: str | None = strawberry.field(default=None, description="Source slug.")
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -159,14 +181,16 @@ class BenchmarkRunFilterInput:
 @strawberry.type(description="One requirement of a requirement query.")
 class RequirementRef:
     kind: str = strawberry.field(description="`technique`, `platform` or `precision`.")
-    slug: str
+    slug: str = strawberry.field(description="Slug of the technique, platform or precision.")
 
 
 @strawberry.type(description="How well one engine meets a set of requirements.")
 class RequirementMatch:
-    engine: t.Engine
+    engine: t.Engine = strawberry.field(description="The engine.")
     score: float = strawberry.field(description="Share of requirements met, 0 to 1.")
-    met: list[RequirementRef]
+    met: list[RequirementRef] = strawberry.field(
+        description="Requirements a source says are supported."
+    )
     missing: list[RequirementRef] = strawberry.field(
         description="Requirements a source says are not supported."
     )
@@ -183,7 +207,7 @@ class SearchHit:
     score: float = strawberry.field(
         description="Relevance; higher is better (comparable within one kind)."
     )
-    node: SearchResult
+    node: SearchResult = strawberry.field(description="The paper or technique found.")
 
 
 def _refs(items: list[requirements.Requirement]) -> list[RequirementRef]:
@@ -256,7 +280,7 @@ class Query:
         self,
         info: Info,
         filter: EngineFilterInput | None = None,
-        order_by: EngineOrder = engine_service.EngineOrder.NAME,  # type: ignore[valid-type]
+        order_by: EngineOrder = engine_service.EngineOrder.NAME,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.Engine]:
@@ -312,7 +336,7 @@ class Query:
     def organizations(
         self,
         info: Info,
-        kind: t.OrganizationKind | None = None,  # type: ignore[valid-type]
+        kind: t.OrganizationKind | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.Organization]:
@@ -389,7 +413,7 @@ class Query:
         self,
         info: Info,
         filter: PaperFilterInput | None = None,
-        order_by: PaperOrder = literature.PaperOrder.YEAR_DESC,  # type: ignore[valid-type]
+        order_by: PaperOrder = literature.PaperOrder.YEAR_DESC,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.Paper]:
@@ -418,7 +442,7 @@ class Query:
     def platforms(
         self,
         info: Info,
-        kind: t.PlatformKind | None = None,  # type: ignore[valid-type]
+        kind: t.PlatformKind | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.Platform]:

@@ -18,28 +18,39 @@ from models import base
 
 T = TypeVar("T")
 
-SupportStatus = strawberry.enum(
+strawberry.enum(
     base.SupportStatus, description="Tri-state support: UNKNOWN means the source did not say."
 )
-OrganizationKind = strawberry.enum(base.OrganizationKind, description="Kind of organization.")
-OpenSource = strawberry.enum(base.OpenSource, description="Whether an engine's code is open.")
-DocsLevel = strawberry.enum(base.DocsLevel, description="How complete the documentation is.")
-DeploymentScale = strawberry.enum(
+SupportStatus = base.SupportStatus
+strawberry.enum(base.OrganizationKind, description="Kind of organization.")
+OrganizationKind = base.OrganizationKind
+strawberry.enum(base.OpenSource, description="Whether an engine's code is open.")
+OpenSource = base.OpenSource
+strawberry.enum(base.DocsLevel, description="How complete the documentation is.")
+DocsLevel = base.DocsLevel
+strawberry.enum(
     base.DeploymentScale, description="Single-node engines vs. distributed multi-node serving."
 )
-HardwareDiversity = strawberry.enum(
+DeploymentScale = base.DeploymentScale
+strawberry.enum(
     base.HardwareDiversity,
     description="Heterogeneous: many hardware classes; homogeneous: optimized for one.",
 )
-FeatureKind = strawberry.enum(
+HardwareDiversity = base.HardwareDiversity
+strawberry.enum(
     base.FeatureKind, description="A matrix column stands for one technique or a group."
 )
-PlatformKind = strawberry.enum(base.PlatformKind, description="Kind of hardware platform.")
-PrecisionFamily = strawberry.enum(base.PrecisionFamily, description="Numeric format family.")
-SourceKind = strawberry.enum(base.SourceKind, description="What kind of source a fact has.")
-ValueQualifier = strawberry.enum(
+FeatureKind = base.FeatureKind
+strawberry.enum(base.PlatformKind, description="Kind of hardware platform.")
+PlatformKind = base.PlatformKind
+strawberry.enum(base.PrecisionFamily, description="Numeric format family.")
+PrecisionFamily = base.PrecisionFamily
+strawberry.enum(base.SourceKind, description="What kind of source a fact has.")
+SourceKind = base.SourceKind
+strawberry.enum(
     base.ValueQualifier, description="How a measured number was stated (`~588`, `>130`)."
 )
+ValueQualifier = base.ValueQualifier
 
 
 def _ctx(info: Info) -> GraphContext:
@@ -58,22 +69,24 @@ def _doc(model: type[Any], field: str) -> str | None:
 
 @strawberry.type(description="Where a page of a connection sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item of the page.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item; pass as `after` for the next page."
+    )
 
 
 @strawberry.type(description="One item of a connection with its cursor.")
 class Edge(Generic[T]):
     cursor: str = strawberry.field(description="Pass as `after` to continue after this item.")
-    node: T
+    node: T = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list (Relay cursor connection).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="Items of this page with cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
     _count: strawberry.Private[Callable[[], int]]
 
     @strawberry.field(description="Items of this page, without cursors.")
@@ -134,11 +147,13 @@ def _announce(info_or_ctx: GraphContext, kind: str, *keys: int | None) -> None:
 
 @strawberry.type(description="A document, table or figure that facts are taken from.")
 class Source(Node):
-    slug: str
-    title: str
-    kind: SourceKind  # type: ignore[valid-type]
+    slug: str = strawberry.field(description="Stable identifier, e.g. `survey-hardware-matrix`.")
+    title: str = strawberry.field(description="Human-readable name of the source.")
+    kind: SourceKind = strawberry.field(
+        description="Table, figure, text, list, BibTeX file or arXiv query."
+    )
     locator: str | None = strawberry.field(description=_doc(m.Source, "locator"))
-    document_url: str | None
+    document_url: str | None = strawberry.field(description="Address of the document.")
     as_of: date | None = strawberry.field(description=_doc(m.Source, "as_of"))
 
     @classmethod
@@ -167,9 +182,11 @@ def _source(info: Info, source_id: int) -> Source:
 
 @strawberry.type(description="A company, lab or community that builds engines.")
 class Organization(Node):
-    slug: str
-    name: str
-    kind: OrganizationKind  # type: ignore[valid-type]
+    slug: str = strawberry.field(description="Stable identifier, e.g. `hugging-face`.")
+    name: str = strawberry.field(description="Name, e.g. `Hugging Face`.")
+    kind: OrganizationKind = strawberry.field(
+        description="Community, academic, big tech or startup."
+    )
 
     @classmethod
     def of(cls, row: m.Organization, ctx: GraphContext) -> Organization:
@@ -196,19 +213,25 @@ class Organization(Node):
 class Engine(Node):
     slug: str = strawberry.field(description=_doc(m.Engine, "slug"))
     name: str = strawberry.field(description=_doc(m.Engine, "name"))
-    release_year: int | None
-    release_month: int | None
-    open_source: OpenSource | None = strawberry.field(description=_doc(m.Engine, "open_source"))  # type: ignore[valid-type]
+    release_year: int | None = strawberry.field(description="Year of the first release.")
+    release_month: int | None = strawberry.field(description="Month (1-12) of the first release.")
+    open_source: OpenSource | None = strawberry.field(description=_doc(m.Engine, "open_source"))
     is_commercial: bool = strawberry.field(description=_doc(m.Engine, "is_commercial"))
     github_stars: int | None = strawberry.field(description=_doc(m.Engine, "github_stars"))
-    docs_level: DocsLevel | None  # type: ignore[valid-type]
+    docs_level: DocsLevel | None = strawberry.field(
+        description="How complete the documentation is."
+    )
     has_sns: bool | None = strawberry.field(description=_doc(m.Engine, "has_sns"))
-    has_forum: bool | None
+    has_forum: bool | None = strawberry.field(description="Whether a discussion forum exists.")
     has_meetup: bool | None = strawberry.field(description=_doc(m.Engine, "has_meetup"))
-    repo_url: str | None
-    web_url: str | None
-    deployment_scale: DeploymentScale | None  # type: ignore[valid-type]
-    hardware_diversity: HardwareDiversity | None  # type: ignore[valid-type]
+    repo_url: str | None = strawberry.field(description="Source repository.")
+    web_url: str | None = strawberry.field(description="Web site or documentation.")
+    deployment_scale: DeploymentScale | None = strawberry.field(
+        description="Single-node or multi-node serving."
+    )
+    hardware_diversity: HardwareDiversity | None = strawberry.field(
+        description="Heterogeneous or homogeneous hardware support."
+    )
     _organization_id: strawberry.Private[int | None]
 
     @classmethod
@@ -280,7 +303,7 @@ class Engine(Node):
     def feature_support(
         self,
         info: Info,
-        status: SupportStatus | None = None,  # type: ignore[valid-type]
+        status: SupportStatus | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[FeatureSupport]:
@@ -300,7 +323,7 @@ class Engine(Node):
     def platform_support(
         self,
         info: Info,
-        status: SupportStatus | None = None,  # type: ignore[valid-type]
+        status: SupportStatus | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[PlatformSupport]:
@@ -320,7 +343,7 @@ class Engine(Node):
     def precision_support(
         self,
         info: Info,
-        status: SupportStatus | None = None,  # type: ignore[valid-type]
+        status: SupportStatus | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[PrecisionSupport]:
@@ -387,8 +410,8 @@ class Engine(Node):
 
 @strawberry.type(description="Whether an engine implements an optimization-matrix column.")
 class FeatureSupport(Node):
-    status: SupportStatus = strawberry.field(description=_doc(m.FeatureSupport, "status"))  # type: ignore[valid-type]
-    note: str | None
+    status: SupportStatus = strawberry.field(description=_doc(m.FeatureSupport, "status"))
+    note: str | None = strawberry.field(description="Qualification of the fact, if any.")
     _engine_id: strawberry.Private[int]
     _feature_id: strawberry.Private[int]
     _source_id: strawberry.Private[int]
@@ -425,7 +448,9 @@ class FeatureSupport(Node):
 
 @strawberry.type(description="Whether an engine runs on a hardware platform.")
 class PlatformSupport(Node):
-    status: SupportStatus  # type: ignore[valid-type]
+    status: SupportStatus = strawberry.field(
+        description="SUPPORTED, NOT_SUPPORTED or UNKNOWN (the source did not say)."
+    )
     note: str | None = strawberry.field(description=_doc(m.PlatformSupport, "note"))
     _engine_id: strawberry.Private[int]
     _platform_id: strawberry.Private[int]
@@ -463,8 +488,10 @@ class PlatformSupport(Node):
 
 @strawberry.type(description="Whether an engine supports a numeric precision.")
 class PrecisionSupport(Node):
-    status: SupportStatus  # type: ignore[valid-type]
-    note: str | None
+    status: SupportStatus = strawberry.field(
+        description="SUPPORTED, NOT_SUPPORTED or UNKNOWN (the source did not say)."
+    )
+    note: str | None = strawberry.field(description="Qualification of the fact, if any.")
     _engine_id: strawberry.Private[int]
     _precision_id: strawberry.Private[int]
     _source_id: strawberry.Private[int]
@@ -511,9 +538,11 @@ def _engine(info: Info, engine_id: int) -> Engine:
 
 @strawberry.type(description="A node of the technique category tree.")
 class TechniqueCategory(Node):
-    slug: str
-    name: str
-    description: str | None
+    slug: str = strawberry.field(description="Stable identifier, e.g. `quantization`.")
+    name: str = strawberry.field(description="Name, e.g. `Quantization`.")
+    description: str | None = strawberry.field(
+        description="What the category covers, in InferGraph's words."
+    )
     position: int = strawberry.field(description=_doc(m.TechniqueCategory, "position"))
     _parent_id: strawberry.Private[int | None]
 
@@ -653,7 +682,7 @@ class Technique(Node):
     def engines(
         self,
         info: Info,
-        status: SupportStatus = base.SupportStatus.SUPPORTED,  # type: ignore[valid-type]
+        status: SupportStatus = base.SupportStatus.SUPPORTED,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[Engine]:
@@ -704,10 +733,12 @@ def _facts_of_feature(ctx: GraphContext, feature_id: int) -> list[m.FeatureSuppo
 
 @strawberry.type(description="A column of the survey's optimization-coverage matrix.")
 class OptimizationFeature(Node):
-    slug: str
-    name: str
-    kind: FeatureKind  # type: ignore[valid-type]
-    description: str | None
+    slug: str = strawberry.field(description="Stable identifier, e.g. `speculative-decoding`.")
+    name: str = strawberry.field(
+        description="Column heading as in the survey, e.g. `Speculative Decoding`."
+    )
+    kind: FeatureKind = strawberry.field(description="TECHNIQUE (one member) or GROUP (several).")
+    description: str | None = strawberry.field(description="What a group column covers.")
 
     @classmethod
     def of(cls, row: m.OptimizationFeature, ctx: GraphContext) -> OptimizationFeature:
@@ -744,7 +775,7 @@ class OptimizationFeature(Node):
     def support(
         self,
         info: Info,
-        status: SupportStatus | None = None,  # type: ignore[valid-type]
+        status: SupportStatus | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[FeatureSupport]:
@@ -760,7 +791,7 @@ class OptimizationFeature(Node):
     description="A technique table's citation of a work: label, link and order as in the source."
 )
 class Citation(Node):
-    position: int
+    position: int = strawberry.field(description="Order among the technique's citations, from 0.")
     label: str = strawberry.field(description=_doc(m.TechniqueCitation, "label"))
     url: str = strawberry.field(description=_doc(m.TechniqueCitation, "url"))
     _technique_id: strawberry.Private[int]
@@ -807,9 +838,9 @@ def _paper(info: Info, paper_id: int) -> Paper:
 
 @strawberry.type(description="An engine's own paper.")
 class EnginePaper(Node):
-    position: int
+    position: int = strawberry.field(description="Order among the engine's papers, from 0.")
     label: str = strawberry.field(description=_doc(m.EnginePaper, "label"))
-    url: str
+    url: str = strawberry.field(description="The link the source used.")
     _engine_id: strawberry.Private[int]
     _paper_id: strawberry.Private[int]
     _source_id: strawberry.Private[int]
@@ -847,13 +878,17 @@ class Paper(Node):
     bibtex_key: str = strawberry.field(description=_doc(m.Paper, "bibtex_key"))
     entry_type: str = strawberry.field(description=_doc(m.Paper, "entry_type"))
     title: str | None = strawberry.field(description=_doc(m.Paper, "title"))
-    year: int | None
-    month: int | None
+    year: int | None = strawberry.field(
+        description="Publication year (for preprints, of the first version)."
+    )
+    month: int | None = strawberry.field(description="Publication month, 1-12.")
     venue: str | None = strawberry.field(description=_doc(m.Paper, "venue"))
-    doi: str | None
+    doi: str | None = strawberry.field(
+        description="Digital Object Identifier, without `https://doi.org/`."
+    )
     arxiv_id: str | None = strawberry.field(description=_doc(m.Paper, "arxiv_id"))
-    url: str | None
-    abstract: str | None
+    url: str | None = strawberry.field(description="Where the work can be read.")
+    abstract: str | None = strawberry.field(description="Abstract, when known.")
     _source_id: strawberry.Private[int]
     _fields: strawberry.Private[dict[str, Any]]
 
@@ -953,8 +988,8 @@ class Paper(Node):
 @strawberry.type(description="An author of papers.")
 class Author(Node):
     name: str = strawberry.field(description=_doc(m.Author, "name"))
-    family: str
-    given: str | None
+    family: str = strawberry.field(description="Family name, LaTeX decoded.")
+    given: str | None = strawberry.field(description="Given names, LaTeX decoded.")
 
     @classmethod
     def of(cls, row: m.Author, ctx: GraphContext) -> Author:
@@ -987,8 +1022,8 @@ class Author(Node):
     description="A product given as an example of a platform (e.g. A100 for NVIDIA GPU)."
 )
 class PlatformExample:
-    name: str
-    url: str | None
+    name: str = strawberry.field(description="Product name, e.g. `NVIDIA A100`.")
+    url: str | None = strawberry.field(description="Product page the survey links.")
 
 
 @strawberry.type(
@@ -998,10 +1033,12 @@ class PlatformExample:
     )
 )
 class Platform(Node):
-    slug: str
-    name: str
-    kind: PlatformKind  # type: ignore[valid-type]
-    url: str | None
+    slug: str = strawberry.field(description="Stable identifier, e.g. `nvidia-gpu`.")
+    name: str = strawberry.field(description="Name as in the survey, e.g. `NVIDIA GPU (CUDA)`.")
+    kind: PlatformKind = strawberry.field(
+        description="OS, CPU architecture, accelerator, edge or hosted API."
+    )
+    url: str | None = strawberry.field(description="Vendor page, for platforms the survey links.")
 
     @classmethod
     def of(cls, row: m.Platform, ctx: GraphContext) -> Platform:
@@ -1037,7 +1074,7 @@ class Platform(Node):
     def support(
         self,
         info: Info,
-        status: SupportStatus | None = None,  # type: ignore[valid-type]
+        status: SupportStatus | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[PlatformSupport]:
@@ -1056,10 +1093,12 @@ class Platform(Node):
 
 @strawberry.type(description="A specific piece of hardware used by prices and benchmark runs.")
 class Device(Node):
-    slug: str
-    name: str
-    vendor: str
-    memory_gb: int | None
+    slug: str = strawberry.field(description="Stable identifier, e.g. `nvidia-h100-80gb`.")
+    name: str = strawberry.field(description="Name, e.g. `NVIDIA H100 80GB`.")
+    vendor: str = strawberry.field(description="Maker, e.g. `NVIDIA`.")
+    memory_gb: int | None = strawberry.field(
+        description="Device memory in GB, when the source states it."
+    )
     _platform_id: strawberry.Private[int | None]
 
     @classmethod
@@ -1114,10 +1153,12 @@ class Device(Node):
 
 @strawberry.type(description="A numeric precision such as FP8 or MXFP4.")
 class Precision(Node):
-    slug: str
-    name: str
-    bits: int
-    family: PrecisionFamily  # type: ignore[valid-type]
+    slug: str = strawberry.field(description="Stable identifier, e.g. `mxfp4`.")
+    name: str = strawberry.field(description="Name, e.g. `MXFP4`.")
+    bits: int = strawberry.field(description="Bits per value.")
+    family: PrecisionFamily = strawberry.field(
+        description="Float, integer, normal float or microscaling."
+    )
 
     @classmethod
     def of(cls, row: m.Precision, ctx: GraphContext) -> Precision:
@@ -1128,7 +1169,7 @@ class Precision(Node):
     def support(
         self,
         info: Info,
-        status: SupportStatus | None = None,  # type: ignore[valid-type]
+        status: SupportStatus | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[PrecisionSupport]:
@@ -1150,10 +1191,12 @@ class Precision(Node):
 
 @strawberry.type(description="A large language model.")
 class LLMModel(Node):
-    slug: str
-    name: str
-    family: str | None
-    parameters_billion: float | None
+    slug: str = strawberry.field(description="Stable identifier, e.g. `llama-3.1-8b`.")
+    name: str = strawberry.field(description="Name, e.g. `Llama 3.1 8B`.")
+    family: str | None = strawberry.field(description="Model family, e.g. `Llama`.")
+    parameters_billion: float | None = strawberry.field(
+        description="Parameter count in billions, when the name states it."
+    )
 
     @classmethod
     def of(cls, row: m.LLMModel, ctx: GraphContext) -> LLMModel:
@@ -1205,8 +1248,12 @@ def _model(info: Info, model_id: int | None) -> LLMModel | None:
 
 @strawberry.type(description="A provider's price for a model, in USD per million tokens.")
 class ModelPrice(Node):
-    input_usd_per_million_tokens: float
-    output_usd_per_million_tokens: float
+    input_usd_per_million_tokens: float = strawberry.field(
+        description="USD per million input tokens."
+    )
+    output_usd_per_million_tokens: float = strawberry.field(
+        description="USD per million output tokens."
+    )
     model_variant: str | None = strawberry.field(description=_doc(m.ModelPrice, "model_variant"))
     pricing_mode: str | None = strawberry.field(description=_doc(m.ModelPrice, "pricing_mode"))
     currency: str = strawberry.field(description="Always `USD`.")
@@ -1256,7 +1303,7 @@ class ModelPrice(Node):
 
 @strawberry.type(description="A provider's price for one device, in USD per hour.")
 class DevicePrice(Node):
-    usd_per_hour: float
+    usd_per_hour: float = strawberry.field(description="USD per device-hour.")
     unit: str = strawberry.field(description="Always `USD per device-hour`.")
     _provider_id: strawberry.Private[int]
     _device_id: strawberry.Private[int]
@@ -1296,16 +1343,20 @@ class DevicePrice(Node):
     description="One measured number: an engine (or provider) running a model on hardware."
 )
 class BenchmarkRun(Node):
-    slug: str
+    slug: str = strawberry.field(description="Stable identifier of the run.")
     model_scope: str | None = strawberry.field(description=_doc(m.BenchmarkRun, "model_scope"))
-    device_count: int | None
+    device_count: int | None = strawberry.field(description="Number of devices, when stated.")
     metric: str = strawberry.field(description=_doc(m.BenchmarkRun, "metric"))
     value: float = strawberry.field(description=_doc(m.BenchmarkRun, "value"))
     value_max: float | None = strawberry.field(description=_doc(m.BenchmarkRun, "value_max"))
-    qualifier: ValueQualifier  # type: ignore[valid-type]
+    qualifier: ValueQualifier = strawberry.field(
+        description="EXACT, APPROXIMATE (`~`), GREATER_THAN (`>`) or AT_LEAST."
+    )
     unit: str = strawberry.field(description=_doc(m.BenchmarkRun, "unit"))
-    concurrency: int | None
-    workload: str | None
+    concurrency: int | None = strawberry.field(description="Concurrent requests during the run.")
+    workload: str | None = strawberry.field(
+        description="What was run, e.g. `4-bit quantized model`."
+    )
     _engine_id: strawberry.Private[int | None]
     _model_id: strawberry.Private[int | None]
     _device_id: strawberry.Private[int | None]

@@ -1,0 +1,113 @@
+"""A local stand-in for export.arxiv.org: canned answers, and a record of what was asked.
+
+Use the `fake_arxiv` fixture by importing `fake_arxiv_fixture` into a test module.
+"""
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@dataclass(frozen=True)
+class CannedResponse:
+    status: int = 200
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    stall: float = 0.0
+    """Seconds to wait before answering, to make the client time out."""
+
+    @classmethod
+    def feed(cls, fixture: str) -> "CannedResponse":
+        return cls(body=fixture_bytes(fixture), headers={"Content-Type": "application/atom+xml"})
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    path: str
+    params: dict[str, str]
+    headers: dict[str, str]
+
+
+class FakeArxiv:
+    """Answers each request with the next queued response, or else by calling `router`."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self.router: Callable[[RecordedRequest], CannedResponse] | None = None
+        self._queue: deque[CannedResponse] = deque()
+        self._lock = threading.Lock()
+        self.base_url = ""
+
+    def queue(self, *responses: CannedResponse) -> None:
+        with self._lock:
+            self._queue.extend(responses)
+
+    def answer(self, request: RecordedRequest) -> CannedResponse:
+        with self._lock:
+            self.requests.append(request)
+            if self._queue:
+                return self._queue.popleft()
+        if self.router is None:
+            return CannedResponse(status=500, body=b"no response queued for this request")
+        return self.router(request)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, fake: FakeArxiv) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.fake = fake
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that time out hang up mid-answer on purpose; that is not worth a trace."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        assert isinstance(self.server, _Server)
+        parts = urlsplit(self.path)
+        params = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        recorded = RecordedRequest(parts.path, params, dict(self.headers.items()))
+        response = self.server.fake.answer(recorded)
+        if response.stall:
+            time.sleep(response.stall)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture(name="fake_arxiv")
+def fake_arxiv_fixture() -> Iterator[FakeArxiv]:
+    fake = FakeArxiv()
+    server = _Server(fake)
+    host, port = server.server_address[:2]
+    fake.base_url = f"http://{host!s}:{port}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
