@@ -9,9 +9,10 @@ from sqlmodel import Session
 from api.config import Settings, get_settings
 from api.db import create_db_engine
 from api.errors import InferGraphError
+from api.graphql.executor import PlannedExecutor
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.limits import Limits
-from api.graphql.schema import graphql_schema
+from api.graphql.schema import graphql_schema, schema
 from api.services.stats import schema_revision
 
 
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_route(
         "/graphql",
-        GraphQLEndpoint(graphql_schema, engine, limits).handle,
+        GraphQLEndpoint(graphql_schema, engine, limits, PlannedExecutor(schema)).handle,
         methods=["GET", "POST"],
         include_in_schema=False,
     )

@@ -222,7 +222,10 @@ def _one(
     for column, value in where.items():
         statement = statement.where(getattr(model, column) == value)
     row = ctx.session.exec(statement).first()
-    return wrap(row, ctx) if row is not None else None
+    if row is None:
+        return None
+    ctx.batch.announce_rows(model, [row])
+    return wrap(row, ctx)
 
 
 def _all(
@@ -244,6 +247,7 @@ def _all(
         ctx.page(first, after),
         lambda r: [getattr(r, order), r.id],
     )
+    ctx.batch.announce_rows(model, page.items)
     return t.connection(page, lambda r: wrap.of(r, ctx))
 
 
@@ -273,7 +277,7 @@ class Query:
             row = ctx.session.exec(select(m.Engine).where(m.Engine.slug == slug)).first()
         elif name is not None:
             row = engine_by_name(ctx.session, name)
-        return t.Engine.of(row, ctx) if row else None
+        return t.Engine.of(row, ctx) if row and ctx.batch.announce_rows(m.Engine, [row]) else None
 
     @strawberry.field(description="Engines, filtered and sorted.")
     def engines(
@@ -288,6 +292,7 @@ class Query:
         page = engine_service.list_engines(
             ctx.session, filter.to_service() if filter else None, order_by, ctx.page(first, after)
         )
+        ctx.batch.announce_rows(m.Engine, page.items)
         return t.connection(page, lambda r: t.Engine.of(r, ctx))
 
     @strawberry.field(
@@ -317,6 +322,7 @@ class Query:
             ),
             filter.to_service() if filter else None,
         )
+        ctx.batch.announce_rows(m.Engine, [x.engine for x in matches])
         return t.connection(
             slice_page(matches, ctx.page(first, after)),
             lambda x: RequirementMatch(
@@ -361,6 +367,7 @@ class Query:
         page = techniques.list_techniques(
             ctx.session, filter.to_service() if filter else None, ctx.page(first, after)
         )
+        ctx.batch.announce_rows(m.Technique, page.items)
         return t.connection(page, lambda r: t.Technique.of(r, ctx))
 
     @strawberry.field(description="A technique category by slug.")
@@ -375,7 +382,8 @@ class Query:
             .where(col(m.TechniqueCategory.parent_id).is_(None))
             .order_by(col(m.TechniqueCategory.position))
         )
-        return [t.TechniqueCategory.of(r, ctx) for r in rows]
+        categories = ctx.batch.announce_rows(m.TechniqueCategory, rows)
+        return [t.TechniqueCategory.of(r, ctx) for r in categories]
 
     @strawberry.field(description="An optimization-matrix column by slug.")
     def feature(self, info: Info, slug: str) -> t.OptimizationFeature | None:
@@ -406,7 +414,7 @@ class Query:
     ) -> t.Paper | None:
         ctx = _ctx(info)
         row = literature.find_paper(ctx.session, key=bibtex_key, arxiv_id=arxiv_id, doi=doi)
-        return t.Paper.of(row, ctx) if row else None
+        return t.Paper.of(row, ctx) if row and ctx.batch.announce_rows(m.Paper, [row]) else None
 
     @strawberry.field(description="Papers, filtered and sorted.")
     def papers(
@@ -421,6 +429,7 @@ class Query:
         page = literature.list_papers(
             ctx.session, filter.to_service() if filter else None, order_by, ctx.page(first, after)
         )
+        ctx.batch.announce_rows(m.Paper, page.items)
         return t.connection(page, lambda r: t.Paper.of(r, ctx))
 
     @strawberry.field(description="Authors whose name contains `name` (case-insensitive).")
@@ -531,7 +540,8 @@ class Query:
         for table, model, wrap in kinds:
             found = search_ids(ctx.session, table, text, limit=first)
             ids = [h.id for h in found]
-            rows = {r.id: r for r in ctx.session.exec(select(model).where(col(model.id).in_(ids)))}
+            found_rows = ctx.session.exec(select(model).where(col(model.id).in_(ids)))
+            rows = {r.id: r for r in ctx.batch.announce_rows(model, found_rows)}
             hits += [
                 SearchHit(score=h.score, node=wrap.of(rows[h.id], ctx))
                 for h in found

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
+import sqlalchemy as sa
 import strawberry
-from sqlmodel import col, select
 from strawberry.types import Info
 
 import models as m
@@ -71,45 +72,51 @@ def _doc(model: type[Any], field: str) -> str | None:
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether items follow this page.")
     has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
-    start_cursor: str | None = strawberry.field(description="Cursor of the first item of the page.")
-    end_cursor: str | None = strawberry.field(
-        description="Cursor of the last item; pass as `after` for the next page."
-    )
+    _page: strawberry.Private[Page[Any]]
+
+    @strawberry.field(description="Cursor of the first item of the page.")
+    def start_cursor(self) -> str | None:
+        return self._page.start_cursor
+
+    @strawberry.field(description="Cursor of the last item; pass as `after` for the next page.")
+    def end_cursor(self) -> str | None:
+        return self._page.end_cursor
 
 
 @strawberry.type(description="One item of a connection with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this item.")
     node: T = strawberry.field(description="The item.")
+    _page: strawberry.Private[Page[Any]]
+    _index: strawberry.Private[int]
+
+    @strawberry.field(description="Pass as `after` to continue after this item.")
+    def cursor(self) -> str:
+        return self._page.cursor_at(self._index)
 
 
 @strawberry.type(description="A page of a list (Relay cursor connection).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="Items of this page with cursors.")
-    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
-    _count: strawberry.Private[Callable[[], int]]
+    nodes: list[T] = strawberry.field(description="Items of this page, without cursors.")
+    _page: strawberry.Private[Page[Any]]
 
-    @strawberry.field(description="Items of this page, without cursors.")
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+    @strawberry.field(description="Items of this page with cursors.")
+    def edges(self) -> list[Edge[T]]:
+        return [Edge(node=node, _page=self._page, _index=i) for i, node in enumerate(self.nodes)]
+
+    @strawberry.field(description="Where this page sits in the list.")
+    def page_info(self) -> PageInfo:
+        page = self._page
+        return PageInfo(
+            has_next_page=page.has_next, has_previous_page=page.has_previous, _page=page
+        )
 
     @strawberry.field(description="Number of items in the whole list, across all pages.")
     def total_count(self) -> int:
-        return self._count()
+        return self._page.count()
 
 
 def connection(page: Page[Any], wrap: Callable[[Any], T]) -> Connection[T]:
-    nodes = [wrap(item) for item in page.items]
-    return Connection(
-        edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=page.start_cursor,
-            end_cursor=page.end_cursor,
-        ),
-        _count=page.count,
-    )
+    return Connection(nodes=[wrap(item) for item in page.items], _page=page)
 
 
 def list_connection(
@@ -138,10 +145,6 @@ class Node:
         return strawberry.ID(encode_global_id(type(self).__name__, self._pk))
 
 
-def _announce(info_or_ctx: GraphContext, kind: str, *keys: int | None) -> None:
-    info_or_ctx.batch.announce(kind, keys)
-
-
 # --- provenance -------------------------------------------------------------------------
 
 
@@ -158,7 +161,6 @@ class Source(Node):
 
     @classmethod
     def of(cls, row: m.Source, ctx: GraphContext) -> Source:
-        _announce(ctx, "Source", row.id)
         return cls(
             _pk=row.id or 0,
             slug=row.slug,
@@ -190,7 +192,6 @@ class Organization(Node):
 
     @classmethod
     def of(cls, row: m.Organization, ctx: GraphContext) -> Organization:
-        _announce(ctx, "Organization", row.id)
         return cls(_pk=row.id or 0, slug=row.slug, name=row.name, kind=row.kind)
 
     @strawberry.field(description="Engines this organization builds.")
@@ -204,7 +205,7 @@ class Organization(Node):
             self._pk,
             m.Engine,
             "organization_id",
-            order_by=[col(m.Engine.name)],
+            order_by=["name"],
         )
         return list_connection(info, rows, lambda r: Engine.of(r, ctx), first, after)
 
@@ -236,8 +237,6 @@ class Engine(Node):
 
     @classmethod
     def of(cls, row: m.Engine, ctx: GraphContext) -> Engine:
-        _announce(ctx, "Engine", row.id)
-        _announce(ctx, "Organization", row.organization_id)
         return cls(
             _pk=row.id or 0,
             slug=row.slug,
@@ -272,7 +271,7 @@ class Engine(Node):
             self._pk,
             m.EngineAlias,
             "engine_id",
-            order_by=[col(m.EngineAlias.alias)],
+            order_by=["alias"],
         )
         return [row.alias for row in rows]
 
@@ -295,7 +294,7 @@ class Engine(Node):
             self._pk,
             m.EnginePaper,
             "engine_id",
-            order_by=[col(m.EnginePaper.position)],
+            order_by=["position"],
         )
         return list_connection(info, rows, lambda r: EnginePaper.of(r, ctx), first, after)
 
@@ -314,7 +313,7 @@ class Engine(Node):
             self._pk,
             m.FeatureSupport,
             "engine_id",
-            order_by=[col(m.FeatureSupport.feature_id), col(m.FeatureSupport.id)],
+            order_by=["feature_id", "id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
         return list_connection(info, rows, lambda r: FeatureSupport.of(r, ctx), first, after)
@@ -334,7 +333,7 @@ class Engine(Node):
             self._pk,
             m.PlatformSupport,
             "engine_id",
-            order_by=[col(m.PlatformSupport.platform_id), col(m.PlatformSupport.id)],
+            order_by=["platform_id", "id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
         return list_connection(info, rows, lambda r: PlatformSupport.of(r, ctx), first, after)
@@ -354,7 +353,7 @@ class Engine(Node):
             self._pk,
             m.PrecisionSupport,
             "engine_id",
-            order_by=[col(m.PrecisionSupport.precision_id), col(m.PrecisionSupport.id)],
+            order_by=["precision_id", "id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
         return list_connection(info, rows, lambda r: PrecisionSupport.of(r, ctx), first, after)
@@ -370,7 +369,7 @@ class Engine(Node):
             self._pk,
             m.ModelPrice,
             "provider_id",
-            order_by=[col(m.ModelPrice.model_id)],
+            order_by=["model_id"],
         )
         return list_connection(info, rows, lambda r: ModelPrice.of(r, ctx), first, after)
 
@@ -385,7 +384,7 @@ class Engine(Node):
             self._pk,
             m.DevicePrice,
             "provider_id",
-            order_by=[col(m.DevicePrice.device_id)],
+            order_by=["device_id"],
         )
         return list_connection(info, rows, lambda r: DevicePrice.of(r, ctx), first, after)
 
@@ -400,7 +399,7 @@ class Engine(Node):
             self._pk,
             m.BenchmarkRun,
             "engine_id",
-            order_by=[col(m.BenchmarkRun.slug)],
+            order_by=["slug"],
         )
         return list_connection(info, rows, lambda r: BenchmarkRun.of(r, ctx), first, after)
 
@@ -418,9 +417,6 @@ class FeatureSupport(Node):
 
     @classmethod
     def of(cls, row: m.FeatureSupport, ctx: GraphContext) -> FeatureSupport:
-        _announce(ctx, "Engine", row.engine_id)
-        _announce(ctx, "OptimizationFeature", row.feature_id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             status=row.status,
@@ -458,9 +454,6 @@ class PlatformSupport(Node):
 
     @classmethod
     def of(cls, row: m.PlatformSupport, ctx: GraphContext) -> PlatformSupport:
-        _announce(ctx, "Engine", row.engine_id)
-        _announce(ctx, "Platform", row.platform_id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             status=row.status,
@@ -498,9 +491,6 @@ class PrecisionSupport(Node):
 
     @classmethod
     def of(cls, row: m.PrecisionSupport, ctx: GraphContext) -> PrecisionSupport:
-        _announce(ctx, "Engine", row.engine_id)
-        _announce(ctx, "Precision", row.precision_id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             status=row.status,
@@ -548,7 +538,6 @@ class TechniqueCategory(Node):
 
     @classmethod
     def of(cls, row: m.TechniqueCategory, ctx: GraphContext) -> TechniqueCategory:
-        _announce(ctx, "TechniqueCategory", row.id, row.parent_id)
         return cls(
             _pk=row.id or 0,
             slug=row.slug,
@@ -575,7 +564,7 @@ class TechniqueCategory(Node):
             self._pk,
             m.TechniqueCategory,
             "parent_id",
-            order_by=[col(m.TechniqueCategory.position)],
+            order_by=["position"],
         )
         return [TechniqueCategory.of(r, ctx) for r in rows]
 
@@ -598,6 +587,7 @@ class TechniqueCategory(Node):
             page = list_techniques(
                 ctx.session, TechniqueFilter(category=self.slug), ctx.page(first, after)
             )
+            ctx.batch.announce_rows(m.Technique, page.items)
             return connection(page, lambda r: Technique.of(r, ctx))
         rows = ctx.batch.children(
             "TechniqueCategory.techniques",
@@ -605,7 +595,7 @@ class TechniqueCategory(Node):
             self._pk,
             m.Technique,
             "category_id",
-            order_by=[col(m.Technique.position)],
+            order_by=["position"],
         )
         return list_connection(info, rows, lambda r: Technique.of(r, ctx), first, after)
 
@@ -621,8 +611,6 @@ class Technique(Node):
 
     @classmethod
     def of(cls, row: m.Technique, ctx: GraphContext) -> Technique:
-        _announce(ctx, "Technique", row.id)
-        _announce(ctx, "TechniqueCategory", row.category_id)
         return cls(
             _pk=row.id or 0,
             slug=row.slug,
@@ -641,7 +629,7 @@ class Technique(Node):
             self._pk,
             m.TechniqueAlias,
             "technique_id",
-            order_by=[col(m.TechniqueAlias.alias)],
+            order_by=["alias"],
         )
         return [row.alias for row in rows]
 
@@ -665,7 +653,7 @@ class Technique(Node):
             self._pk,
             m.TechniqueCitation,
             "technique_id",
-            order_by=[col(m.TechniqueCitation.source_id), col(m.TechniqueCitation.position)],
+            order_by=["source_id", "position"],
         )
         return list_connection(info, rows, lambda r: Citation.of(r, ctx), first, after)
 
@@ -702,21 +690,41 @@ def _announced(ctx: GraphContext, kind: str, ids: dict[int, None]) -> list[int]:
     return list(ids)
 
 
-def _features_of_technique(ctx: GraphContext, technique_id: int) -> list[m.OptimizationFeature]:
-    def fetch(session: Any, keys: list[int]) -> dict[int, list[m.OptimizationFeature]]:
-        grouped: dict[int, list[m.OptimizationFeature]] = {}
-        for technique_id_, feature in session.exec(
-            select(m.FeatureMember.technique_id, m.OptimizationFeature)
-            .join(
-                m.OptimizationFeature, col(m.OptimizationFeature.id) == m.FeatureMember.feature_id
-            )
-            .where(col(m.FeatureMember.technique_id).in_(keys))
-            .order_by(col(m.OptimizationFeature.id))
-        ):
-            grouped.setdefault(technique_id_, []).append(feature)
-        return grouped
+def _features_of_technique(ctx: GraphContext, technique_id: int) -> list[Any]:
+    rows: list[Any] = ctx.batch.rows(
+        "Technique.features", "Technique", technique_id, _fetch_features_of, m.OptimizationFeature
+    )
+    return rows
 
-    return ctx.batch.load("Technique.features", "Technique", technique_id, fetch, list)
+
+def _fetch_features_of(session: Any, keys: list[int]) -> dict[int, list[Any]]:
+    feature = sa.inspect(m.OptimizationFeature).local_table
+    member = sa.inspect(m.FeatureMember).local_table
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    statement = (
+        sa.select(member.c.technique_id.label("member_of"), *feature.c)
+        .join(feature, feature.c.id == member.c.feature_id)
+        .where(member.c.technique_id.in_(keys))
+        .order_by(feature.c.id)
+    )
+    for row in session.connection().execute(statement):
+        grouped[row.member_of].append(row)
+    return grouped
+
+
+def _fetch_members_of(session: Any, keys: list[int]) -> dict[int, list[Any]]:
+    technique = sa.inspect(m.Technique).local_table
+    member = sa.inspect(m.FeatureMember).local_table
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    statement = (
+        sa.select(member.c.feature_id.label("member_of"), *technique.c)
+        .join(technique, technique.c.id == member.c.technique_id)
+        .where(member.c.feature_id.in_(keys))
+        .order_by(technique.c.category_id, technique.c.position)
+    )
+    for row in session.connection().execute(statement):
+        grouped[row.member_of].append(row)
+    return grouped
 
 
 def _facts_of_feature(ctx: GraphContext, feature_id: int) -> list[m.FeatureSupport]:
@@ -727,7 +735,7 @@ def _facts_of_feature(ctx: GraphContext, feature_id: int) -> list[m.FeatureSuppo
         feature_id,
         m.FeatureSupport,
         "feature_id",
-        order_by=[col(m.FeatureSupport.engine_id), col(m.FeatureSupport.id)],
+        order_by=["engine_id", "id"],
     )
 
 
@@ -742,7 +750,6 @@ class OptimizationFeature(Node):
 
     @classmethod
     def of(cls, row: m.OptimizationFeature, ctx: GraphContext) -> OptimizationFeature:
-        _announce(ctx, "OptimizationFeature", row.id)
         return cls(
             _pk=row.id or 0,
             slug=row.slug,
@@ -755,19 +762,12 @@ class OptimizationFeature(Node):
     def techniques(self, info: Info) -> list[Technique]:
         ctx = _ctx(info)
 
-        def fetch(session: Any, keys: list[int]) -> dict[int, list[m.Technique]]:
-            grouped: dict[int, list[m.Technique]] = {}
-            for feature_id, technique in session.exec(
-                select(m.FeatureMember.feature_id, m.Technique)
-                .join(m.Technique, col(m.Technique.id) == m.FeatureMember.technique_id)
-                .where(col(m.FeatureMember.feature_id).in_(keys))
-                .order_by(col(m.Technique.category_id), col(m.Technique.position))
-            ):
-                grouped.setdefault(feature_id, []).append(technique)
-            return grouped
-
-        rows = ctx.batch.load(
-            "OptimizationFeature.techniques", "OptimizationFeature", self._pk, fetch, list
+        rows = ctx.batch.rows(
+            "OptimizationFeature.techniques",
+            "OptimizationFeature",
+            self._pk,
+            _fetch_members_of,
+            m.Technique,
         )
         return [Technique.of(r, ctx) for r in rows]
 
@@ -800,9 +800,6 @@ class Citation(Node):
 
     @classmethod
     def of(cls, row: m.TechniqueCitation, ctx: GraphContext) -> Citation:
-        _announce(ctx, "Technique", row.technique_id)
-        _announce(ctx, "Paper", row.paper_id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             position=row.position,
@@ -847,9 +844,6 @@ class EnginePaper(Node):
 
     @classmethod
     def of(cls, row: m.EnginePaper, ctx: GraphContext) -> EnginePaper:
-        _announce(ctx, "Engine", row.engine_id)
-        _announce(ctx, "Paper", row.paper_id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             position=row.position,
@@ -894,8 +888,6 @@ class Paper(Node):
 
     @classmethod
     def of(cls, row: m.Paper, ctx: GraphContext) -> Paper:
-        _announce(ctx, "Paper", row.id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             bibtex_key=row.bibtex_key,
@@ -923,7 +915,7 @@ class Paper(Node):
             self._pk,
             m.PaperAuthor,
             "paper_id",
-            order_by=[col(m.PaperAuthor.position)],
+            order_by=["position"],
         )
         ctx.batch.announce("Author", [link.author_id for link in links])
         people = [ctx.batch.by_id(m.Author, link.author_id) for link in links]
@@ -940,7 +932,7 @@ class Paper(Node):
             self._pk,
             m.TechniqueCitation,
             "paper_id",
-            order_by=[col(m.TechniqueCitation.technique_id), col(m.TechniqueCitation.position)],
+            order_by=["technique_id", "position"],
         )
         return list_connection(info, rows, lambda r: Citation.of(r, ctx), first, after)
 
@@ -955,7 +947,7 @@ class Paper(Node):
             self._pk,
             m.TechniqueCitation,
             "paper_id",
-            order_by=[col(m.TechniqueCitation.technique_id), col(m.TechniqueCitation.position)],
+            order_by=["technique_id", "position"],
         )
         ids = _announced(ctx, "Technique", dict.fromkeys(c.technique_id for c in citations))
         rows = [ctx.batch.by_id(m.Technique, i) for i in ids]
@@ -972,7 +964,7 @@ class Paper(Node):
             self._pk,
             m.EnginePaper,
             "paper_id",
-            order_by=[col(m.EnginePaper.engine_id)],
+            order_by=["engine_id"],
         )
         return list_connection(info, rows, lambda r: EnginePaper.of(r, ctx), first, after)
 
@@ -993,7 +985,6 @@ class Author(Node):
 
     @classmethod
     def of(cls, row: m.Author, ctx: GraphContext) -> Author:
-        _announce(ctx, "Author", row.id)
         return cls(_pk=row.id or 0, name=row.name, family=row.family, given=row.given)
 
     @strawberry.field(description="Their papers, newest first.")
@@ -1007,7 +998,7 @@ class Author(Node):
             self._pk,
             m.PaperAuthor,
             "author_id",
-            order_by=[col(m.PaperAuthor.paper_id)],
+            order_by=["paper_id"],
         )
         ctx.batch.announce("Paper", [link.paper_id for link in links])
         rows = [ctx.batch.by_id(m.Paper, link.paper_id) for link in links]
@@ -1042,7 +1033,6 @@ class Platform(Node):
 
     @classmethod
     def of(cls, row: m.Platform, ctx: GraphContext) -> Platform:
-        _announce(ctx, "Platform", row.id)
         return cls(_pk=row.id or 0, slug=row.slug, name=row.name, kind=row.kind, url=row.url)
 
     @strawberry.field(description="Example products the survey names.")
@@ -1053,7 +1043,7 @@ class Platform(Node):
             self._pk,
             m.PlatformExample,
             "platform_id",
-            order_by=[col(m.PlatformExample.position)],
+            order_by=["position"],
         )
         return [PlatformExample(name=r.name, url=r.url) for r in rows]
 
@@ -1066,7 +1056,7 @@ class Platform(Node):
             self._pk,
             m.Device,
             "platform_id",
-            order_by=[col(m.Device.name)],
+            order_by=["name"],
         )
         return [Device.of(r, ctx) for r in rows]
 
@@ -1085,7 +1075,7 @@ class Platform(Node):
             self._pk,
             m.PlatformSupport,
             "platform_id",
-            order_by=[col(m.PlatformSupport.engine_id)],
+            order_by=["engine_id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
         return list_connection(info, rows, lambda r: PlatformSupport.of(r, ctx), first, after)
@@ -1103,8 +1093,6 @@ class Device(Node):
 
     @classmethod
     def of(cls, row: m.Device, ctx: GraphContext) -> Device:
-        _announce(ctx, "Device", row.id)
-        _announce(ctx, "Platform", row.platform_id)
         return cls(
             _pk=row.id or 0,
             slug=row.slug,
@@ -1131,7 +1119,7 @@ class Device(Node):
             self._pk,
             m.DevicePrice,
             "device_id",
-            order_by=[col(m.DevicePrice.provider_id)],
+            order_by=["provider_id"],
         )
         return [DevicePrice.of(r, ctx) for r in rows]
 
@@ -1146,7 +1134,7 @@ class Device(Node):
             self._pk,
             m.BenchmarkRun,
             "device_id",
-            order_by=[col(m.BenchmarkRun.slug)],
+            order_by=["slug"],
         )
         return list_connection(info, rows, lambda r: BenchmarkRun.of(r, ctx), first, after)
 
@@ -1162,7 +1150,6 @@ class Precision(Node):
 
     @classmethod
     def of(cls, row: m.Precision, ctx: GraphContext) -> Precision:
-        _announce(ctx, "Precision", row.id)
         return cls(_pk=row.id or 0, slug=row.slug, name=row.name, bits=row.bits, family=row.family)
 
     @strawberry.field(description="Support facts of every engine for this precision.")
@@ -1180,7 +1167,7 @@ class Precision(Node):
             self._pk,
             m.PrecisionSupport,
             "precision_id",
-            order_by=[col(m.PrecisionSupport.engine_id)],
+            order_by=["engine_id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
         return list_connection(info, rows, lambda r: PrecisionSupport.of(r, ctx), first, after)
@@ -1200,7 +1187,6 @@ class LLMModel(Node):
 
     @classmethod
     def of(cls, row: m.LLMModel, ctx: GraphContext) -> LLMModel:
-        _announce(ctx, "LLMModel", row.id)
         return cls(
             _pk=row.id or 0,
             slug=row.slug,
@@ -1218,7 +1204,7 @@ class LLMModel(Node):
             self._pk,
             m.ModelPrice,
             "model_id",
-            order_by=[col(m.ModelPrice.provider_id)],
+            order_by=["provider_id"],
         )
         return [ModelPrice.of(r, ctx) for r in rows]
 
@@ -1233,7 +1219,7 @@ class LLMModel(Node):
             self._pk,
             m.BenchmarkRun,
             "model_id",
-            order_by=[col(m.BenchmarkRun.slug)],
+            order_by=["slug"],
         )
         return list_connection(info, rows, lambda r: BenchmarkRun.of(r, ctx), first, after)
 
@@ -1265,9 +1251,6 @@ class ModelPrice(Node):
 
     @classmethod
     def of(cls, row: m.ModelPrice, ctx: GraphContext) -> ModelPrice:
-        _announce(ctx, "Engine", row.provider_id)
-        _announce(ctx, "LLMModel", row.model_id, row.served_model_id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             input_usd_per_million_tokens=float(row.input_usd_per_mtok),
@@ -1311,9 +1294,6 @@ class DevicePrice(Node):
 
     @classmethod
     def of(cls, row: m.DevicePrice, ctx: GraphContext) -> DevicePrice:
-        _announce(ctx, "Engine", row.provider_id)
-        _announce(ctx, "Device", row.device_id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             usd_per_hour=float(row.usd_per_hour),
@@ -1364,10 +1344,6 @@ class BenchmarkRun(Node):
 
     @classmethod
     def of(cls, row: m.BenchmarkRun, ctx: GraphContext) -> BenchmarkRun:
-        _announce(ctx, "Engine", row.engine_id)
-        _announce(ctx, "LLMModel", row.model_id)
-        _announce(ctx, "Device", row.device_id)
-        _announce(ctx, "Source", row.source_id)
         return cls(
             _pk=row.id or 0,
             slug=row.slug,

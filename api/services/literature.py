@@ -77,7 +77,7 @@ def list_papers(
         }
         return Page(
             [rows[i] for i in window.items],
-            window.cursors,
+            window.cursor_at,
             window.has_next,
             window.has_previous,
             window.count,

@@ -42,19 +42,24 @@ FIRST_PAGE = PageRequest()
 @dataclass
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    cursor_at: Callable[[int], str]
+    """Cursor of the item at an index of `items`; computed only when asked for."""
     has_next: bool
     has_previous: bool
     count: Callable[[], int]
     """Total rows matching the query, computed only when asked for."""
 
     @property
+    def cursors(self) -> list[str]:
+        return [self.cursor_at(index) for index in range(len(self.items))]
+
+    @property
     def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
+        return self.cursor_at(len(self.items) - 1) if self.items else None
 
     @property
     def start_cursor(self) -> str | None:
-        return self.cursors[0] if self.cursors else None
+        return self.cursor_at(0) if self.items else None
 
 
 @dataclass(frozen=True)
@@ -110,8 +115,13 @@ def keyset_page(
     rows = list(session.scalars(ordered.limit(request.first + 1)))
     has_next = len(rows) > request.first
     rows = rows[: request.first]
-    cursors = [encode_cursor(key_of(row)) for row in rows]
-    return Page(rows, cursors, has_next, request.after is not None, count)
+    return Page(
+        rows,
+        lambda index: encode_cursor(key_of(rows[index])),
+        has_next,
+        request.after is not None,
+        count,
+    )
 
 
 def _order_terms(keys: Sequence[SortKey]) -> list[sa.ColumnElement[Any]]:
@@ -147,6 +157,11 @@ def slice_page(items: Sequence[T], request: PageRequest) -> Page[T]:
     if request.after is not None:
         start = int(decode_cursor(request.after, 1)[0]) + 1
     chosen = list(items[start : start + request.first])
-    cursors = [encode_cursor([start + offset]) for offset in range(len(chosen))]
     total = len(items)
-    return Page(chosen, cursors, start + len(chosen) < total, start > 0, lambda: total)
+    return Page(
+        chosen,
+        lambda offset: encode_cursor([start + offset]),
+        start + len(chosen) < total,
+        start > 0,
+        lambda: total,
+    )

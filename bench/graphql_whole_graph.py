@@ -1,0 +1,188 @@
+"""Whole-graph GraphQL query vs. the practical limit: hand-written SQL + orjson.
+
+Both sides produce the same JSON (checked before timing). They run interleaved in one process
+on one database, repeated, and the report gives medians and their ratio: absolute times on a
+shared machine mean little, the ratio is what the target (GraphQL <= 4x the limit) is about.
+
+    python -m bench.graphql_whole_graph [--database-url URL] [--repeat N]
+"""
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from api.db import create_db_engine
+from api.graphql.executor import PlannedExecutor
+from api.graphql.http import JSON, GraphQLEndpoint, GraphQLParams, encode
+from api.graphql.limits import Limits
+from api.graphql.schema import graphql_schema, schema
+from seed.loader import seed_database
+
+QUERY = """
+{
+  engines(first: 100) {
+    nodes {
+      name
+      featureSupport(first: 500) {
+        nodes {
+          status
+          feature {
+            name
+            techniques {
+              name
+              citations(first: 500) {
+                nodes {
+                  label
+                  paper { title authors(first: 500) { nodes { name } } }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def graphql_json(endpoint: GraphQLEndpoint) -> bytes:
+    params = GraphQLParams(QUERY, None, None)
+    status, body = endpoint.run(params, "POST", JSON)
+    assert status == 200 and "errors" not in body, body
+    return encode(body)  # the HTTP layer's encoding
+
+
+def hand_written_json(engine: sa.Engine) -> bytes:
+    """The same document from seven plain SQL queries and dictionaries."""
+    with engine.connect() as db:
+        engines = db.execute(
+            sa.text("SELECT id, name FROM engine ORDER BY lower(name), id LIMIT 100")
+        ).all()
+        ids = [e.id for e in engines]
+        facts: dict[int, list[Any]] = defaultdict(list)
+        for row in db.execute(
+            sa.text(
+                "SELECT engine_id, status, feature_id FROM feature_support"
+                " WHERE engine_id IN :ids ORDER BY feature_id, id"
+            ).bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": ids},
+        ):
+            facts[row.engine_id].append(row)
+        features: dict[int, str] = dict(
+            db.execute(sa.text("SELECT id, name FROM optimization_feature")).all()
+        )
+        members: dict[int, list[Any]] = defaultdict(list)
+        for row in db.execute(
+            sa.text(
+                "SELECT m.feature_id, t.id, t.name FROM feature_member m"
+                " JOIN technique t ON t.id = m.technique_id ORDER BY t.category_id, t.position"
+            )
+        ):
+            members[row.feature_id].append(row)
+        citations: dict[int, list[Any]] = defaultdict(list)
+        for row in db.execute(
+            sa.text(
+                "SELECT technique_id, label, paper_id FROM technique_citation"
+                " ORDER BY source_id, position"
+            )
+        ):
+            citations[row.technique_id].append(row)
+        titles: dict[int, str] = dict(db.execute(sa.text("SELECT id, title FROM paper")).all())
+        authors: dict[int, list[dict[str, str]]] = defaultdict(list)
+        for row in db.execute(
+            sa.text(
+                "SELECT pa.paper_id, a.name FROM paper_author pa"
+                " JOIN author a ON a.id = pa.author_id ORDER BY pa.paper_id, pa.position"
+            )
+        ):
+            authors[row.paper_id].append({"name": row.name})
+    document = {
+        "data": {
+            "engines": {
+                "nodes": [
+                    {
+                        "name": e.name,
+                        "featureSupport": {
+                            "nodes": [
+                                {
+                                    "status": f.status.upper(),
+                                    "feature": {
+                                        "name": features[f.feature_id],
+                                        "techniques": [
+                                            {
+                                                "name": t.name,
+                                                "citations": {
+                                                    "nodes": [
+                                                        {
+                                                            "label": c.label,
+                                                            "paper": {
+                                                                "title": titles[c.paper_id],
+                                                                "authors": {
+                                                                    "nodes": authors[c.paper_id]
+                                                                },
+                                                            },
+                                                        }
+                                                        for c in citations[t.id]
+                                                    ]
+                                                },
+                                            }
+                                            for t in members[f.feature_id]
+                                        ],
+                                    },
+                                }
+                                for f in facts[e.id]
+                            ]
+                        },
+                    }
+                    for e in engines
+                ]
+            }
+        }
+    }
+    return orjson.dumps(document)
+
+
+def timed(function: Callable[[], bytes]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="a seeded database (default: a new SQLite file)")
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        engine = create_db_engine(url)
+        if args.database_url is None:
+            seed_database(engine)
+        endpoint = GraphQLEndpoint(graphql_schema, engine, Limits(), PlannedExecutor(schema))
+        ours, limit = graphql_json(endpoint), hand_written_json(engine)
+        assert json.loads(ours) == json.loads(limit), "the two sides must produce the same JSON"
+        graphql_times, limit_times = [], []
+        for _ in range(args.repeat):
+            graphql_times.append(timed(lambda: graphql_json(endpoint)))
+            limit_times.append(timed(lambda: hand_written_json(engine)))
+        g, h = statistics.median(graphql_times), statistics.median(limit_times)
+        print(
+            f"database: {engine.dialect.name}; response: {len(ours):,} bytes; runs: {args.repeat}"
+        )
+        print(f"GraphQL whole graph: median {g * 1000:.1f} ms")
+        print(f"hand-written SQL + orjson: median {h * 1000:.1f} ms")
+        print(f"ratio: {g / h:.2f}x (target <= 4x)")
+
+
+if __name__ == "__main__":
+    main()
