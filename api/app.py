@@ -2,17 +2,17 @@
 
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlmodel import Session
 
 from api.config import Settings, get_settings
 from api.db import create_db_engine
-from api.errors import InferGraphError
 from api.graphql.executor import PlannedExecutor
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.limits import Limits
 from api.graphql.schema import graphql_schema, schema
+from api.rest import errors as rest_errors
+from api.rest.router import router as rest_router
 from api.services.stats import schema_revision
 
 
@@ -25,10 +25,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
     )
     app.state.engine = engine
-
-    @app.exception_handler(InferGraphError)
-    async def _infergraph_error(_request: Request, error: InferGraphError) -> JSONResponse:
-        return JSONResponse(error.as_dict(), status_code=error.status)
+    app.state.settings = settings
+    rest_errors.install(app)
+    app.include_router(rest_router)
 
     limits = Limits(
         max_document_bytes=settings.graphql_max_document_bytes,

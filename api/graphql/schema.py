@@ -16,7 +16,7 @@ from api.graphql.context import GraphContext, decode_global_id
 from api.services import engines as engine_service
 from api.services import literature, requirements, techniques
 from api.services.lookup import engine_by_name
-from api.services.pagination import SortKey, keyset_page, slice_page
+from api.services.pagination import slice_page, table_page
 from api.services.search import search_ids
 from models import base
 
@@ -239,14 +239,7 @@ def _all(
 ) -> t.Connection[Any]:
     """A keyset-paginated list of `model` ordered by the column `order` (then id)."""
     ctx = _ctx(info)
-    keys = [SortKey(getattr(model, order)), SortKey(col(model.id))]
-    page = keyset_page(
-        ctx.session,
-        select(model).where(*where),
-        keys,
-        ctx.page(first, after),
-        lambda r: [getattr(r, order), r.id],
-    )
+    page = table_page(ctx.session, model, order, ctx.page(first, after), *where)
     ctx.batch.announce_rows(model, page.items)
     return t.connection(page, lambda r: wrap.of(r, ctx))
 

@@ -13,6 +13,7 @@ from api.errors import InvalidInputError, Problem
 from api.services.lookup import ids_by_slug
 from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page, slice_page
 from api.services.search import search_ids
+from api.services.techniques import category_subtree_ids
 from seed.bibtex import normalize_arxiv_id, normalize_doi
 
 
@@ -22,6 +23,8 @@ class PaperFilter:
     year_to: int | None = None
     techniques: tuple[str, ...] = ()
     """Papers cited by any of these techniques."""
+    category: str | None = None
+    """Papers cited by a technique of this category or its sub-categories."""
     author: str | None = None
     """Substring of an author's name, case-insensitive."""
     venue: str | None = None
@@ -104,6 +107,13 @@ def paper_conditions(session: Session, f: PaperFilter) -> list[sa.ColumnElement[
             col(m.TechniqueCitation.technique_id).in_(list(ids.values()))
         )
         conditions.append(col(m.Paper.id).in_(cited))
+    if f.category:
+        in_category = (
+            select(m.TechniqueCitation.paper_id)
+            .join(m.Technique, col(m.Technique.id) == m.TechniqueCitation.technique_id)
+            .where(col(m.Technique.category_id).in_(category_subtree_ids(session, f.category)))
+        )
+        conditions.append(col(m.Paper.id).in_(in_category))
     if f.author:
         by_author = (
             select(m.PaperAuthor.paper_id)

@@ -165,3 +165,27 @@ def slice_page(items: Sequence[T], request: PageRequest) -> Page[T]:
         start > 0,
         lambda: total,
     )
+
+
+def table_page(
+    session: Session,
+    model: type[Any],
+    order: str,
+    request: PageRequest,
+    *where: Any,
+) -> Page[Any]:
+    """A keyset-paginated list of `model` ordered by its column `order`, then id."""
+    keys = [SortKey(getattr(model, order)), SortKey(model.id)]
+    statement = sa.select(model).where(*where)
+    return keyset_page(session, statement, keys, request, lambda r: [getattr(r, order), r.id])
+
+
+def all_items(fetch: Callable[[PageRequest], Page[T]], page_size: int = MAX_PAGE_SIZE) -> Any:
+    """Every item of a keyset-paginated list, page by page (for streaming exports)."""
+    after: str | None = None
+    while True:
+        page = fetch(PageRequest(first=page_size, after=after))
+        yield from page.items
+        if not page.has_next:
+            return
+        after = page.end_cursor

@@ -1,0 +1,163 @@
+"""What every REST route shares: sessions, paging, formats, lookups that 404 helpfully."""
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from api.errors import InvalidInputError, Problem
+from api.rest import schemas as s
+from api.services.lookup import not_found
+from api.services.pagination import Page, PageRequest, all_items
+
+T = TypeVar("T")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+FilterParam = Annotated[
+    str | None,
+    Query(
+        description="Filters as `key:value,key:value`; `key:a|b` means any of; a key given "
+        "twice means all of. Keys depend on the list.",
+        max_length=2000,
+        examples=["technique:paged-attention,platform:amd-instinct"],
+    ),
+]
+CursorParam = Annotated[
+    str | None,
+    Query(description="`meta.next_cursor` of the previous page.", max_length=1000),
+]
+FormatParam = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        description="`json` (default) or `csv` (the whole filtered list as a download); "
+        "also chosen by the Accept header.",
+        pattern="^(json|csv)$",
+    ),
+]
+
+
+def per_page_param(request: Request) -> int:
+    maximum: int = request.app.state.settings.max_page_size
+    raw = request.query_params.get("per_page")
+    if raw is None:
+        return min(50, maximum)
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidInputError(
+            "per_page out of range",
+            [Problem(f"a whole number from 1 to {maximum}", field="per_page", value=raw[:50])],
+        )
+    return int(raw)
+
+
+PerPage = Annotated[int, Depends(per_page_param)]
+
+
+def wants_csv(request: Request, output_format: str | None) -> bool:
+    if output_format is not None:
+        return output_format == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def list_response(
+    request: Request,
+    session: Session,
+    fetch: Callable[[PageRequest], Page[Any]],
+    present: Callable[[Session, Sequence[Any]], Sequence[BaseModel]],
+    *,
+    per_page: int,
+    cursor: str | None,
+    output_format: str | None,
+    filename: str,
+) -> Any:
+    """A page as JSON with a `next` link, or the whole list as CSV."""
+    if wants_csv(request, output_format):
+        return csv_download(_all_presented(session, fetch, present), filename)
+    page = fetch(PageRequest(first=per_page, after=cursor))
+    next_cursor = page.end_cursor if page.has_next else None
+    next_url = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
+    return {
+        "results": present(session, page.items),
+        "meta": s.PageMeta(
+            count=page.count(), per_page=per_page, next_cursor=next_cursor, next=next_url
+        ),
+    }
+
+
+def _all_presented(
+    session: Session,
+    fetch: Callable[[PageRequest], Page[Any]],
+    present: Callable[[Session, Sequence[Any]], Sequence[BaseModel]],
+) -> Iterator[BaseModel]:
+    batch: list[Any] = []
+    for item in all_items(fetch):
+        batch.append(item)
+        if len(batch) == 500:
+            yield from present(session, batch)
+            batch = []
+    if batch:
+        yield from present(session, batch)
+
+
+def csv_download(items: Iterable[BaseModel], filename: str) -> StreamingResponse:
+    return StreamingResponse(
+        _csv_lines(items),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )
+
+
+def _csv_lines(items: Iterable[BaseModel]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header: list[str] | None = None
+    for item in items:
+        row = _flatten(item.model_dump(mode="json"))
+        if header is None:
+            header = list(row)
+            writer.writerow(header)
+        writer.writerow([row[name] for name in header])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if header is None:
+        yield ""
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects become `parent.child` columns; lists become `; `-joined text."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            flat[name] = "; ".join(
+                v.get("slug") or v.get("name") or str(v) if isinstance(v, dict) else str(v)
+                for v in value
+            )
+        elif isinstance(value, bool):
+            flat[name] = "true" if value else "false"
+        else:
+            flat[name] = "" if value is None else value
+    return flat
+
+
+def get_by_slug(session: Session, model: type[T], slug: str, kind: str) -> T:
+    """The row, or a 404 that names the closest known slugs."""
+    column: Any = model.slug  # type: ignore[attr-defined]
+    row = session.exec(select(model).where(col(column) == slug)).first()
+    if row is None:
+        raise not_found(kind, slug, session.exec(select(column)), "slug")
+    return row

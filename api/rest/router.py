@@ -1,0 +1,16 @@
+"""/api/v1: every REST route, with the error responses OpenAPI should document."""
+
+from fastapi import APIRouter
+
+from api.rest import catalog, engines, literature
+from api.rest.schemas import ErrorResponse
+
+ERRORS = {
+    400: {"model": ErrorResponse, "description": "Invalid filter, cursor or parameter."},
+    404: {"model": ErrorResponse, "description": "Unknown slug or key, with suggestions."},
+}
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)  # type: ignore[arg-type]
+router.include_router(engines.router)
+router.include_router(literature.router)
+router.include_router(catalog.router)
