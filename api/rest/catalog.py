@@ -9,6 +9,7 @@ import models as m
 from api.rest import present
 from api.rest import schemas as s
 from api.rest.common import (
+    CSV_DOWNLOAD,
     CursorParam,
     FilterParam,
     FormatParam,
@@ -35,6 +36,7 @@ def _slug_condition(column: Any, model: type[Any], slugs: list[str]) -> Any:
     response_model=s.ListPage[s.PlatformOut],
     summary="List platforms",
     description="Filter keys: `kind`.",
+    responses=CSV_DOWNLOAD,
 )
 def list_platforms(
     request: Request,
@@ -129,6 +131,7 @@ def get_model(slug: str, session: SessionDep) -> Any:
     response_model=s.ListPage[s.ModelPriceOut],
     summary="Prices per million tokens",
     description="Filter keys: `provider` (engine slug), `model`.",
+    responses=CSV_DOWNLOAD,
 )
 def list_model_prices(
     request: Request,
@@ -161,6 +164,7 @@ def list_model_prices(
     response_model=s.ListPage[s.DevicePriceOut],
     summary="Prices per device-hour",
     description="Filter keys: `provider` (engine slug), `device`.",
+    responses=CSV_DOWNLOAD,
 )
 def list_device_prices(
     request: Request,
@@ -193,6 +197,7 @@ def list_device_prices(
     response_model=s.ListPage[s.BenchmarkRunOut],
     summary="Benchmark runs",
     description="Filter keys: `engine`, `model`, `device`, `source` (slugs), `metric`.",
+    responses=CSV_DOWNLOAD,
 )
 def list_benchmark_runs(
     request: Request,

@@ -3,7 +3,7 @@
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import StreamingResponse
@@ -16,6 +16,18 @@ from api.services.lookup import not_found
 from api.services.pagination import Page, PageRequest, all_items
 
 T = TypeVar("T")
+
+
+_TEXT = {"schema": {"type": "string"}}
+CSV_DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": _TEXT}, "description": "JSON, or the whole list as CSV."}
+}
+PAPER_DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/csv": _TEXT, "application/x-bibtex": _TEXT},
+        "description": "JSON, or the papers as CSV or BibTeX.",
+    }
+}
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -123,16 +135,35 @@ def _csv_lines(items: Iterable[BaseModel]) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\n")
     header: list[str] | None = None
     for item in items:
-        row = _flatten(item.model_dump(mode="json"))
         if header is None:
-            header = list(row)
+            # Columns come from the model, not the first row, so every row has the same ones.
+            header = _columns(type(item))
             writer.writerow(header)
-        writer.writerow([row[name] for name in header])
+        row = _flatten(item.model_dump(mode="json"))
+        writer.writerow([row.get(name, "") for name in header])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     if header is None:
         yield ""
+
+
+def _columns(model: type[BaseModel], prefix: str = "") -> list[str]:
+    columns: list[str] = []
+    for name, info in model.model_fields.items():
+        nested = next(
+            (
+                arg
+                for arg in (info.annotation, *get_args(info.annotation))
+                if isinstance(arg, type) and issubclass(arg, BaseModel)
+            ),
+            None,
+        )
+        if nested is not None and get_origin(info.annotation) is not list:
+            columns += _columns(nested, f"{prefix}{name}.")
+        else:
+            columns.append(f"{prefix}{name}")
+    return columns
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -9,6 +9,7 @@ import models as m
 from api.rest import present
 from api.rest import schemas as s
 from api.rest.common import (
+    CSV_DOWNLOAD,
     CursorParam,
     FilterParam,
     FormatParam,
@@ -87,6 +88,7 @@ def engine_filter(text: str | None) -> EngineFilter:
     "(supported | not_supported | unknown; applies to technique/platform/precision), "
     "`organization`, `organization_kind`, `open_source`, `commercial`, `deployment_scale`, "
     "`hardware_diversity`, `name` (substring of the name or an alias).",
+    responses=CSV_DOWNLOAD,
 )
 def list_engines(
     request: Request,
@@ -232,6 +234,7 @@ def engine_runs(slug: str, session: SessionDep) -> Any:
     response_model=s.ListPage[s.OrganizationOut],
     summary="List organizations",
     description="Filter keys: `kind`.",
+    responses=CSV_DOWNLOAD,
 )
 def list_organizations(
     request: Request,

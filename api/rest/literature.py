@@ -11,6 +11,8 @@ import models as m
 from api.rest import present
 from api.rest import schemas as s
 from api.rest.common import (
+    CSV_DOWNLOAD,
+    PAPER_DOWNLOADS,
     CursorParam,
     FilterParam,
     FormatParam,
@@ -108,6 +110,7 @@ def get_category(slug: str, session: SessionDep) -> Any:
     "/categories/{slug}/papers",
     response_model=list[s.PaperOut],
     summary="Papers cited by a whole category (sub-categories included)",
+    responses=PAPER_DOWNLOADS,
 )
 def category_papers(
     request: Request, slug: str, session: SessionDep, output_format: PaperFormatParam = None
@@ -127,6 +130,7 @@ def category_papers(
     response_model=s.ListPage[s.TechniqueOut],
     summary="List techniques",
     description="Filter keys: `category` (sub-categories included), `q` (full text, ranked).",
+    responses=CSV_DOWNLOAD,
 )
 def list_techniques(
     request: Request,
@@ -160,6 +164,7 @@ def get_technique(slug: str, session: SessionDep) -> Any:
     response_model=list[s.CitationOut],
     summary="A technique's citations",
     description="In the survey's order with its labels; `format=bibtex` downloads the papers.",
+    responses=PAPER_DOWNLOADS,
 )
 def technique_papers(
     request: Request, slug: str, session: SessionDep, output_format: PaperFormatParam = None
@@ -248,6 +253,7 @@ def paper_filter(text: str | None) -> literature.PaperFilter:
     "(cited by a technique of the category or its sub-categories), `author` (name substring), "
     "`venue` (substring), `q` (full text over title and abstract, ranked). `format=bibtex` or "
     "`csv` downloads the whole filtered set.",
+    responses=PAPER_DOWNLOADS,
 )
 def list_papers(
     request: Request,
@@ -288,6 +294,7 @@ def get_paper(session: Session, key: str) -> m.Paper:
     response_model=s.PaperOut,
     summary="One paper",
     description="`format=bibtex` for its BibTeX entry.",
+    responses=PAPER_DOWNLOADS,
 )
 def paper_detail(
     request: Request, key: str, session: SessionDep, output_format: PaperFormatParam = None

@@ -242,7 +242,8 @@ def features(session: Session, rows: Sequence[m.OptimizationFeature]) -> list[s.
 
 def model_prices(session: Session, rows: Sequence[m.ModelPrice]) -> list[s.ModelPriceOut]:
     engines_ = _slugs(session, m.Engine, {r.provider_id for r in rows})
-    model_ids: set[int | None] = {r.model_id for r in rows} | {r.served_model_id for r in rows}
+    model_ids: set[int | None] = {r.served_model_id for r in rows}
+    model_ids.update(r.model_id for r in rows)
     models_ = _slugs(session, m.LLMModel, model_ids)
     sources = _slugs(session, m.Source, {r.source_id for r in rows})
     return [

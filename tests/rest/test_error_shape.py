@@ -1,0 +1,95 @@
+"""Every REST route answers errors in the one shape: {"error": {code, message, problems}}."""
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+
+def api_operations(app: FastAPI) -> list[tuple[str, list[str]]]:
+    """(path, query parameter names) of every documented GET under /api/v1."""
+    paths = app.openapi()["paths"]
+    return [
+        (path, [p["name"] for p in item["get"].get("parameters", []) if p["in"] == "query"])
+        for path, item in paths.items()
+        if path.startswith("/api/v1") and "get" in item
+    ]
+
+
+def assert_error_shape(body: dict[str, object], code: str) -> None:
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert isinstance(error, dict)
+    assert set(error) == {"code", "message", "problems"}
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["problems"], list)
+
+
+def test_every_route_with_a_path_parameter_404s_in_shape(
+    rest_app: FastAPI, api: TestClient
+) -> None:
+    checked = 0
+    for path, _ in api_operations(rest_app):
+        if "{" not in path:
+            continue
+        url = re.sub(r"\{[^}]+\}", "no-such-thing", path)
+        response = api.get(url)
+        assert response.status_code == 404, url
+        assert_error_shape(response.json(), "not_found")
+        assert response.json()["error"]["problems"][0]["value"] == "no-such-thing"
+        checked += 1
+    assert checked >= 25
+
+
+def test_every_filtered_list_400s_in_shape_naming_the_part(
+    rest_app: FastAPI, api: TestClient
+) -> None:
+    checked = 0
+    for path, params in api_operations(rest_app):
+        if "filter" not in params or "{" in path:
+            continue
+        response = api.get(path, params={"filter": "nonsense:1"})
+        assert response.status_code == 400, path
+        assert_error_shape(response.json(), "invalid_input")
+        [problem] = response.json()["error"]["problems"]
+        assert (problem["field"], problem["value"]) == ("filter", "nonsense")
+        assert problem["message"].startswith("unknown filter key; use one of")
+        checked += 1
+    assert checked >= 8
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/engines?per_page=0", "per_page"),
+        ("/api/v1/engines?per_page=999999999999999999999", "per_page"),
+        ("/api/v1/engines?cursor=garbage", "after"),
+        ("/api/v1/engines?sort=sideways", "sort"),
+        ("/api/v1/papers?filter=year_from:x", "filter.year_from"),
+        ("/api/v1/papers?filter=year_from:2025,year_to:2020", "filter.yearFrom"),
+        ("/api/v1/engines?filter=technique:paged-atention", "filter.techniques"),
+        ("/api/v1/search?q=", "q"),
+        ("/api/v1/engines?filter=status:maybe", "filter.status"),
+    ],
+)
+def test_bad_parameters_are_400_naming_the_field(api: TestClient, url: str, field: str) -> None:
+    response = api.get(url)
+    assert response.status_code == 400, response.text
+    assert_error_shape(response.json(), "invalid_input")
+    assert field in [p.get("field") for p in response.json()["error"]["problems"]]
+
+
+def test_unknown_routes_and_methods(api: TestClient) -> None:
+    missing = api.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert_error_shape(missing.json(), "not_found")
+    wrong_method = api.delete("/api/v1/engines")
+    assert wrong_method.status_code == 405
+    assert_error_shape(wrong_method.json(), "method_not_allowed")
+
+
+def test_not_found_suggests_close_slugs(api: TestClient) -> None:
+    body = api.get("/api/v1/techniques/paged-atention").json()
+    assert "did you mean 'paged-attention'" in body["error"]["problems"][0]["message"]
