@@ -4,6 +4,8 @@ Every generated request must get a documented status code, a body matching its s
 no server error; huge integers, NUL bytes and odd strings included.
 """
 
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -42,5 +44,5 @@ schema = schemathesis.pytest.from_fixture("openapi_schema")
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_conforms_to_its_openapi(case: schemathesis.Case) -> None:
+def test_api_conforms_to_its_openapi(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate()
