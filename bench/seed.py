@@ -25,9 +25,8 @@ def main() -> None:
         end = time.perf_counter()
         print(f"database: {engine.dialect.name}")
         print(f"first seed (migrations + {first.total.inserted} rows): {middle - start:.2f} s")
-        print(
-            f"second seed ({second.total.unchanged} unchanged, {second.total.changed} changed): {end - middle:.2f} s"
-        )
+        counts = f"{second.total.unchanged} unchanged, {second.total.changed} changed"
+        print(f"second seed ({counts}): {end - middle:.2f} s")
 
 
 if __name__ == "__main__":
