@@ -1,18 +1,21 @@
 """`infergraph`: command-line interface. Each command calls one service function."""
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import sqlalchemy as sa
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+import models as m
 from api.config import get_settings
 from api.db import create_db_engine, upgrade_database
 from api.errors import InferGraphError
 from api.services import survey_tables
-from api.services.stats import entity_counts, is_seeded
+from api.services.ingest import IngestReport, Progress, ProgressEvent
+from api.services.stats import entity_counts, is_seeded, schema_revision
 from seed import DATA_DIR, REFERENCES_BIB
 from seed.loader import seed_database
 
@@ -21,12 +24,37 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Grow the graph from arXiv and BibTeX.", no_args_is_help=True)
+suggestions_app = typer.Typer(help="Review suggested technique links.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(suggestions_app, name="suggestions")
 
 
-def _engine() -> sa.Engine:
+def _database() -> sa.Engine:
     return create_db_engine(get_settings().resolved_database_url)
+
+
+def _engine(*, ready: bool = False) -> sa.Engine:
+    """The configured database; with `ready`, upgraded to the newest schema first.
+
+    Without `ready` (read-only commands) a database without the schema is an error that says
+    what to run, not a traceback.
+    """
+    engine = _database()
+    if ready:
+        upgrade_database(engine)
+        return engine
+    with engine.connect() as connection:
+        if schema_revision(connection) is None:
+            typer.echo(
+                f"error: {engine.url.render_as_string()} has no InferGraph schema; "
+                "run `infergraph seed` (or `infergraph db upgrade`) first",
+                err=True,
+            )
+            raise typer.Exit(code=1)
+    return engine
 
 
 def _fail(error: InferGraphError) -> None:
@@ -39,7 +67,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply schema migrations up to REVISION (default: the newest)."""
-    upgrade_database(_engine(), revision)
+    upgrade_database(_database(), revision)
     typer.echo(f"database at {revision}")
 
 
@@ -52,7 +80,7 @@ def seed(
 ) -> None:
     """Validate the survey seed, then write it in one transaction (idempotent)."""
     try:
-        result = seed_database(_engine(), data_dir, bibtex)
+        result = seed_database(_database(), data_dir, bibtex)
     except InferGraphError as error:
         _fail(error)
         return
@@ -101,12 +129,239 @@ def export_table(
         raise typer.Exit(code=2)
 
 
+@export_app.command("papers")
+def export_papers(
+    filter_text: Annotated[
+        str | None,
+        typer.Option("--filter", help="REST filter grammar, e.g. technique:lora,year_from:2023."),
+    ] = None,
+    technique: Annotated[str | None, typer.Option(help="Papers cited by this technique.")] = None,
+    category: Annotated[str | None, typer.Option(help="Papers of a whole category.")] = None,
+    engine: Annotated[
+        str | None, typer.Option(help="Papers behind an engine's supported techniques.")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="bibtex or csl-json.")] = "bibtex",
+) -> None:
+    """Write a set of papers as BibTeX or CSL-JSON (cite keys stable across runs)."""
+    from api.rest.literature import paper_filter
+    from api.services import exports
+    from api.services.literature import paper_conditions
+
+    if output_format not in ("bibtex", "csl-json"):
+        typer.echo("error: --format must be bibtex or csl-json", err=True)
+        raise typer.Exit(code=2)
+    stream = exports.bibtex_stream if output_format == "bibtex" else exports.csl_json_stream
+    with Session(_engine()) as session:
+        try:
+            if technique:
+                selection = exports.technique_papers(session, technique)
+            elif category:
+                selection = exports.category_papers(session, category)
+            elif engine:
+                selection = exports.engine_papers(session, engine)
+            else:
+                conditions = paper_conditions(session, paper_filter(filter_text))
+                selection = sa.select(col(m.Paper.id)).where(*conditions)
+            for chunk in stream(session, selection):
+                sys.stdout.write(chunk)
+        except InferGraphError as error:
+            _fail(error)
+
+
+@export_app.command("graph")
+def export_graph(
+    output_format: Annotated[str, typer.Option("--format", help="jsonld or graphml.")] = "jsonld",
+) -> None:
+    """Write the whole graph as JSON-LD (schema.org) or GraphML, streamed."""
+    from api.services import exports
+
+    if output_format not in ("jsonld", "graphml"):
+        typer.echo("error: --format must be jsonld or graphml", err=True)
+        raise typer.Exit(code=2)
+    with Session(_engine()) as session:
+        stream = (
+            exports.graph_jsonld_stream(session)
+            if output_format == "jsonld"
+            else exports.graphml_stream(session)
+        )
+        for chunk in stream:
+            sys.stdout.write(chunk)
+
+
+@app.command()
+def dump(file: Annotated[Path, typer.Argument(help="Where to write the dump (JSON).")]) -> None:
+    """Write the whole database as one JSON document (docs/dump-format.md)."""
+    from api.services.exports import content_hash, dump_graph
+
+    engine = _engine(ready=True)
+    with file.open("w", encoding="utf-8") as handle:
+        dump_graph(engine, handle)
+    typer.echo(f"dumped to {file} ({content_hash(engine)})")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A dump written by `infergraph dump`.")],
+) -> None:
+    """Load a dump into an empty database; refuses a non-empty one."""
+    from api.services.exports import content_hash, restore_graph
+
+    engine = _engine(ready=True)
+    try:
+        with file.open("rb") as handle:
+            counts = restore_graph(engine, handle, location=str(file))
+    except InferGraphError as error:
+        _fail(error)
+        return
+    except OSError as error:
+        typer.echo(f"error: cannot read {file}: {error}", err=True)
+        raise typer.Exit(code=1) from error
+    typer.echo(f"restored {sum(counts.values())} rows ({content_hash(engine)})")
+
+
 @export_app.command("graphql-schema")
 def export_graphql_schema() -> None:
     """Print the GraphQL schema (SDL); `schema.graphql` is this output."""
     from api.graphql.schema import schema
 
     sys.stdout.write(schema.as_str() + "\n")
+
+
+TechniqueOption = Annotated[
+    list[str] | None,
+    typer.Option("--technique", "-t", help="Link every ingested paper to this technique slug."),
+]
+
+
+def _run_ingest(run: Callable[[Progress], IngestReport]) -> None:
+    """Show a progress bar, then the summary; exit 1 when anything failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bar
+
+    with Bar(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task("ingest", total=None, failed=0)
+
+        def progress(event: ProgressEvent) -> None:
+            bar.update(task, completed=event.done, total=event.total, failed=event.failed)
+
+        try:
+            report = run(progress)
+        except InferGraphError as error:
+            _fail(error)
+            return
+    typer.echo(f"{report.kind} {report.locator}: {report.summary()}")
+    if report.suggestions or report.links:
+        typer.echo(
+            f"technique links: {report.links} made, {report.suggestions} suggested for review"
+        )
+    for failure in report.failures:
+        typer.echo(f"  failed: {failure}", err=True)
+    if report.aborted:
+        typer.echo(
+            "  the input stopped being readable; entries before that point were kept", err=True
+        )
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@ingest_app.command("arxiv")
+def ingest_arxiv_command(
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="arXiv ids, e.g. 2309.06180v2 or hep-th/9901001.")
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(help="arXiv search, e.g. 'cat:cs.DC AND abs:\"speculative decoding\"'."),
+    ] = None,
+    max_results: Annotated[int, typer.Option("--max", help="Most entries a query ingests.")] = 100,
+    feed: Annotated[
+        Path | None, typer.Option(help="A saved arXiv Atom response to ingest.")
+    ] = None,
+    technique: TechniqueOption = None,
+) -> None:
+    """Ingest arXiv entries by id, by search query, or from a saved Atom file."""
+    from api.services.ingest import ingest_arxiv
+
+    _run_ingest(
+        lambda progress: ingest_arxiv(
+            _engine(ready=True),
+            ids=ids or (),
+            query=query,
+            max_results=max_results,
+            feed_file=feed,
+            techniques=technique or (),
+            progress=progress,
+        )
+    )
+
+
+@ingest_app.command("bibtex")
+def ingest_bibtex_command(
+    file: Annotated[Path, typer.Argument(help="A BibTeX file (JabRef, Zotero, Mendeley, …).")],
+    technique: TechniqueOption = None,
+) -> None:
+    """Ingest every entry of a BibTeX file; each is written whole or not at all."""
+    from api.services.ingest import ingest_bibtex
+
+    _run_ingest(
+        lambda progress: ingest_bibtex(
+            _engine(ready=True), file, techniques=technique or (), progress=progress
+        )
+    )
+
+
+@suggestions_app.command("list")
+def suggestions_list(
+    status: Annotated[
+        str, typer.Option(help="suggested, accepted, rejected or all.")
+    ] = "suggested",
+    technique: Annotated[str | None, typer.Option(help="Only links to this technique.")] = None,
+) -> None:
+    """List technique links, best score first."""
+    from api.services.ingest import LinkStatus, list_suggestions
+
+    wanted = None if status == "all" else LinkStatus(status)
+    with Session(_engine(ready=True)) as session:
+        views = list_suggestions(session, wanted, technique=technique)
+    for view in views:
+        typer.echo(
+            f"{view.id:>6}  {view.status:<9} {view.score:.2f}  {view.technique_slug:<24} "
+            f"{view.paper_key}  ({', '.join(view.matched)})"
+        )
+
+
+@suggestions_app.command("accept")
+def suggestions_accept(
+    suggestion_id: int, note: Annotated[str | None, typer.Option(help="Why.")] = None
+) -> None:
+    """Accept a suggested technique link."""
+    _review(suggestion_id, accept=True, note=note)
+
+
+@suggestions_app.command("reject")
+def suggestions_reject(
+    suggestion_id: int, note: Annotated[str | None, typer.Option(help="Why.")] = None
+) -> None:
+    """Reject a suggested technique link."""
+    _review(suggestion_id, accept=False, note=note)
+
+
+def _review(suggestion_id: int, *, accept: bool, note: str | None) -> None:
+    from api.services.ingest import review_suggestion
+
+    try:
+        view = review_suggestion(_engine(ready=True), suggestion_id, accept=accept, note=note)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    typer.echo(f"{view.id}: {view.technique_slug} ← {view.paper_key} is now {view.status}")
 
 
 @app.command()
@@ -123,7 +378,7 @@ def serve(
     from api.app import create_app
 
     settings = get_settings()
-    engine = _engine()
+    engine = _database()
     upgrade_database(engine)
     with Session(engine) as session:
         empty = not is_seeded(session)

@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     max_page_size: int = 500
     """Upper bound of `first` / `limit` on every list, REST and GraphQL."""
 
+    write_token: str | None = None
+    """When set, every write route needs `Authorization: Bearer <write_token>`."""
+
+    max_ingest_bytes: int = 20_000_000
+    """Largest BibTeX upload accepted over HTTP."""
+
     host: str = "127.0.0.1"
     port: int = 8000
 

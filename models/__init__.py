@@ -4,6 +4,7 @@ from models.base import metadata
 from models.benchmarks import BenchmarkRun
 from models.catalog import Engine, EngineAlias, Organization
 from models.hardware import Device, Platform, PlatformExample, Precision
+from models.ingest import IngestRun, PaperChange, TechniqueLink
 from models.literature import Author, EnginePaper, Paper, PaperAuthor, TechniqueCitation
 from models.market import DevicePrice, LLMModel, ModelPrice
 from models.provenance import LayoutEntry, Source
@@ -26,6 +27,7 @@ __all__ = [
     "EnginePaper",
     "FeatureMember",
     "FeatureSupport",
+    "IngestRun",
     "LLMModel",
     "LayoutEntry",
     "ModelPrice",
@@ -33,6 +35,7 @@ __all__ = [
     "Organization",
     "Paper",
     "PaperAuthor",
+    "PaperChange",
     "Platform",
     "PlatformExample",
     "PlatformSupport",
@@ -43,5 +46,6 @@ __all__ = [
     "TechniqueAlias",
     "TechniqueCategory",
     "TechniqueCitation",
+    "TechniqueLink",
     "metadata",
 ]

@@ -1,5 +1,6 @@
 """Papers (and other cited works), their authors, and who cites them."""
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +34,32 @@ class Paper(PaperBase, table=True):
         sa_type=JSON,
         description="Every BibTeX field as written in the source (raw LaTeX), for export.",
     )
+    arxiv_version: int | None = Field(
+        default=None, ge=1, description="Latest arXiv version seen (the `2` of `v2`)."
+    )
+    arxiv_published: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), description="When arXiv v1 appeared."
+    )
+    arxiv_updated: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        description="When the latest arXiv version appeared.",
+    )
+    primary_category: str | None = Field(
+        default=None, max_length=40, description="arXiv primary category, e.g. `cs.DC`."
+    )
+    categories: list[str] | None = Field(
+        default=None, sa_type=JSON, description="Every arXiv category, primary first."
+    )
+    journal_ref: str | None = Field(default=None, description="arXiv journal reference.")
+    comment: str | None = Field(default=None, description="arXiv author comment.")
+    pdf_url: str | None = Field(default=None, max_length=500)
+    identity_key: str | None = Field(
+        default=None,
+        max_length=600,
+        index=True,
+        description="Normalized `title|first author family|year`, the last resort of matching.",
+    )
 
 
 class Author(SQLModel, table=True):
@@ -52,6 +79,9 @@ class PaperAuthor(SQLModel, table=True):
     position: int = Field(primary_key=True, ge=0)
     author_id: int = Field(foreign_key="author.id", ondelete="RESTRICT", index=True)
     raw_name: str = Field(max_length=300, description="The name exactly as in the BibTeX source.")
+    affiliations: list[str] | None = Field(
+        default=None, sa_type=JSON, description="Affiliations for this paper, when given."
+    )
 
 
 class TechniqueCitation(SQLModel, table=True):

@@ -39,6 +39,7 @@ _MONTHS = {
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[\w.\-/]+?)(?:v\d+)?(?:\.pdf)?/?$", re.I)
 _ARXIV_VERSION = re.compile(r"v\d+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
+_BIBTEX_BLOCKS = (bib.Entry, bib.String, bib.Preamble, bib.ExplicitComment)
 _VENUE_FIELDS = ("journal", "booktitle", "howpublished", "publisher", "organization", "school")
 
 
@@ -80,6 +81,9 @@ class BibEntry:
 class BibParseResult:
     entries: list[BibEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    bibtex_blocks: int = 0
+    """Blocks read as BibTeX (entries, @string, @preamble, @comment); zero means the text is
+    not BibTeX at all: free text, or `@` blocks none of which could be parsed."""
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +111,9 @@ def normalize_doi(value: str) -> str:
 def parse_bibtex(text: str, file: str) -> BibParseResult:
     """Parse a whole file; entries that fail are reported with their line, not raised."""
     library = parse_string(text)
-    result = BibParseResult()
+    result = BibParseResult(
+        bibtex_blocks=sum(isinstance(b, _BIBTEX_BLOCKS) for b in library.blocks)
+    )
     for block in library.failed_blocks:
         location = f"{file}:{block.start_line + 1}" if block.start_line is not None else file
         if isinstance(block, bib.DuplicateBlockKeyBlock):
@@ -115,22 +121,35 @@ def parse_bibtex(text: str, file: str) -> BibParseResult:
                 Problem("duplicate BibTeX key", location=location, field="key", value=block.key)
             )
         else:
-            reason = getattr(block, "error", None)
             result.problems.append(
-                Problem(f"cannot parse this block: {reason or 'syntax error'}", location=location)
+                Problem(f"cannot parse this block: {_failure_reason(block)}", location=location)
             )
+    parents = {entry.key.casefold(): entry for entry in library.entries}
     for entry in library.entries:
         line = (entry.start_line or 0) + 1
         location = f"{file}:{line}"
         try:
-            result.entries.append(_convert(entry, line))
+            result.entries.append(_convert(entry, line, parents))
         except ValueError as error:
             result.problems.append(Problem(str(error), location=location, value=entry.key))
     return result
 
 
-def _convert(entry: bib.Entry, line: int) -> BibEntry:
+def _failure_reason(block: bib.Block) -> str:
+    error = getattr(block, "error", None)
+    # bibtexparser's BlockAbortedException keeps its reason in an attribute, not in str().
+    reason = getattr(error, "abort_reason", None) or (str(error) if error else "")
+    return " ".join(str(reason).split()) or "syntax error"
+
+
+# Fields a child never takes from its crossref parent: they name the parent itself.
+_NOT_INHERITED = frozenset({"crossref", "ids", "key", "title", "shorttitle", "abstract", "url"})
+
+
+def _convert(entry: bib.Entry, line: int, parents: dict[str, bib.Entry] | None = None) -> BibEntry:
     fields = {f.key.lower(): str(f.value).strip() for f in entry.fields}
+    if parents is not None:
+        _inherit_crossref(fields, parents)
     title = fields.get("title")
     eprint = fields.get("eprint")
     archive = fields.get("archiveprefix", fields.get("eprinttype", "")).lower()
@@ -158,9 +177,29 @@ def _convert(entry: bib.Entry, line: int) -> BibEntry:
     )
 
 
+def _inherit_crossref(fields: dict[str, str], parents: dict[str, bib.Entry]) -> None:
+    """BibTeX's crossref: missing fields come from the parent, whose title is the booktitle.
+
+    bibtexparser v2 leaves crossref unresolved; the raw fields then hold the inherited
+    values too, so an exported entry stands on its own.
+    """
+    parent = parents.get(fields.get("crossref", "").casefold())
+    if parent is None:
+        return
+    inherited = {f.key.lower(): str(f.value).strip() for f in parent.fields}
+    if "title" in inherited and "booktitle" not in fields:
+        fields["booktitle"] = inherited["title"]
+    for name, value in inherited.items():
+        if name not in _NOT_INHERITED and name not in fields:
+            fields[name] = value
+
+
 def parse_authors(raw: str) -> list[PersonName]:
+    """Names of an author (or editor) field; `and others` (et al.) is not a person."""
     names = []
     for raw_name in split_multiple_persons_names(raw) if raw.strip() else []:
+        if raw_name.strip().casefold() == "others":
+            continue
         try:
             parts = parse_single_name_into_parts(raw_name)
         except InvalidNameError as error:

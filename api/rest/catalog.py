@@ -10,15 +10,20 @@ from api.rest import present
 from api.rest import schemas as s
 from api.rest.common import (
     CSV_DOWNLOAD,
+    JSONLD,
     CursorParam,
     FilterParam,
     FormatParam,
+    NodeFormatParam,
     PerPage,
     SessionDep,
     get_by_slug,
+    jsonld_response,
     list_response,
+    wants_jsonld,
 )
 from api.rest.filters import parse_filter
+from api.services.exports import node_jsonld
 from api.services.pagination import table_page
 from models.base import PlatformKind, SourceKind, SupportStatus
 
@@ -60,8 +65,15 @@ def list_platforms(
     )
 
 
-@router.get("/platforms/{slug}", response_model=s.PlatformOut, summary="One platform")
-def get_platform(slug: str, session: SessionDep) -> Any:
+@router.get(
+    "/platforms/{slug}", response_model=s.PlatformOut, summary="One platform", responses=JSONLD
+)
+def get_platform(
+    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
+) -> Any:
+    if wants_jsonld(request, output_format):
+        get_by_slug(session, m.Platform, slug, "platform")
+        return jsonld_response(node_jsonld(session, "platform", slug), slug)
     return present.platforms(session, [get_by_slug(session, m.Platform, slug, "platform")])[0]
 
 
@@ -110,8 +122,13 @@ def list_devices(session: SessionDep) -> Any:
     return present.devices(session, list(rows))
 
 
-@router.get("/devices/{slug}", response_model=s.DeviceOut, summary="One device")
-def get_device(slug: str, session: SessionDep) -> Any:
+@router.get("/devices/{slug}", response_model=s.DeviceOut, summary="One device", responses=JSONLD)
+def get_device(
+    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
+) -> Any:
+    if wants_jsonld(request, output_format):
+        get_by_slug(session, m.Device, slug, "device")
+        return jsonld_response(node_jsonld(session, "device", slug), slug)
     return present.devices(session, [get_by_slug(session, m.Device, slug, "device")])[0]
 
 

@@ -1,17 +1,16 @@
 """What every REST route shares: sessions, paging, formats, lookups that 404 helpfully."""
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from api.errors import InvalidInputError, Problem
 from api.rest import schemas as s
+from api.services.exports import MEDIA_TYPES, csv_stream
 from api.services.lookup import not_found
 from api.services.pagination import Page, PageRequest, all_items
 
@@ -24,8 +23,19 @@ CSV_DOWNLOAD: dict[int | str, dict[str, Any]] = {
 }
 PAPER_DOWNLOADS: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {"text/csv": _TEXT, "application/x-bibtex": _TEXT},
-        "description": "JSON, or the papers as CSV or BibTeX.",
+        "content": {
+            "text/csv": _TEXT,
+            "application/x-bibtex": _TEXT,
+            "application/vnd.citationstyles.csl+json": {"schema": {"type": "array"}},
+            "application/ld+json": {"schema": {"type": "object"}},
+        },
+        "description": "JSON, or the papers as CSV, BibTeX, CSL-JSON or JSON-LD.",
+    }
+}
+JSONLD: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"application/ld+json": {"schema": {"type": "object"}}},
+        "description": "JSON, or JSON-LD (schema.org) with `format=jsonld`.",
     }
 }
 
@@ -124,28 +134,50 @@ def _all_presented(
 
 def csv_download(items: Iterable[BaseModel], filename: str) -> StreamingResponse:
     return StreamingResponse(
-        _csv_lines(items),
-        media_type="text/csv; charset=utf-8",
+        _csv_chunks(items),
+        media_type=MEDIA_TYPES["csv"][0],
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )
 
 
-def _csv_lines(items: Iterable[BaseModel]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    header: list[str] | None = None
-    for item in items:
-        if header is None:
-            # Columns come from the model, not the first row, so every row has the same ones.
-            header = _columns(type(item))
-            writer.writerow(header)
-        row = _flatten(item.model_dump(mode="json"))
-        writer.writerow([row.get(name, "") for name in header])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if header is None:
-        yield ""
+def _csv_chunks(items: Iterable[BaseModel]) -> Iterator[str]:
+    iterator = iter(items)
+    first = next(iterator, None)
+    if first is None:
+        return
+    # Columns come from the model, not the first row, so every row has the same ones.
+    header = _columns(type(first))
+    rows = (
+        [flat.get(name) for name in header]
+        for flat in (_flatten(item.model_dump(mode="json")) for item in (first, *iterator))
+    )
+    yield from csv_stream(header, rows)
+
+
+NodeFormatParam = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        description="`json` (default) or `jsonld` (schema.org); "
+        "also `Accept: application/ld+json`.",
+        pattern="^(json|jsonld)$",
+    ),
+]
+
+
+def wants_jsonld(request: Request, output_format: str | None) -> bool:
+    if output_format is not None:
+        return output_format == "jsonld"
+    return "application/ld+json" in request.headers.get("accept", "")
+
+
+def jsonld_response(document: dict[str, Any], filename: str) -> JSONResponse:
+    media_type, suffix = MEDIA_TYPES["jsonld"]
+    return JSONResponse(
+        document,
+        media_type=media_type,
+        headers={"Content-Disposition": f'inline; filename="{filename}{suffix}"'},
+    )
 
 
 def _columns(model: type[BaseModel], prefix: str = "") -> list[str]:
@@ -178,10 +210,8 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
                 v.get("slug") or v.get("name") or str(v) if isinstance(v, dict) else str(v)
                 for v in value
             )
-        elif isinstance(value, bool):
-            flat[name] = "true" if value else "false"
         else:
-            flat[name] = "" if value is None else value
+            flat[name] = value
     return flat
 
 

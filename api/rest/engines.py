@@ -10,17 +10,22 @@ from api.rest import present
 from api.rest import schemas as s
 from api.rest.common import (
     CSV_DOWNLOAD,
+    JSONLD,
     CursorParam,
     FilterParam,
     FormatParam,
+    NodeFormatParam,
     PerPage,
     SessionDep,
     get_by_slug,
+    jsonld_response,
     list_response,
+    wants_jsonld,
 )
 from api.rest.filters import parse_filter
 from api.services import engines as service
 from api.services.engines import EngineFilter, EngineOrder, SupportCondition
+from api.services.exports import node_jsonld
 from api.services.pagination import table_page
 from models.base import (
     DeploymentScale,
@@ -112,8 +117,13 @@ def list_engines(
     )
 
 
-@router.get("/engines/{slug}", response_model=s.EngineOut, summary="One engine")
-def get_engine(slug: str, session: SessionDep) -> Any:
+@router.get("/engines/{slug}", response_model=s.EngineOut, summary="One engine", responses=JSONLD)
+def get_engine(
+    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
+) -> Any:
+    if wants_jsonld(request, output_format):
+        get_by_slug(session, m.Engine, slug, "engine")
+        return jsonld_response(node_jsonld(session, "engine", slug), slug)
     return present.engines(session, [get_by_slug(session, m.Engine, slug, "engine")])[0]
 
 
@@ -259,8 +269,18 @@ def list_organizations(
     )
 
 
-@router.get("/organizations/{slug}", response_model=s.OrganizationOut, summary="One organization")
-def get_organization(slug: str, session: SessionDep) -> Any:
+@router.get(
+    "/organizations/{slug}",
+    response_model=s.OrganizationOut,
+    summary="One organization",
+    responses=JSONLD,
+)
+def get_organization(
+    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
+) -> Any:
+    if wants_jsonld(request, output_format):
+        get_by_slug(session, m.Organization, slug, "organization")
+        return jsonld_response(node_jsonld(session, "organization", slug), slug)
     return s.OrganizationOut.model_validate(
         get_by_slug(session, m.Organization, slug, "organization")
     )

@@ -1,6 +1,6 @@
 """Techniques, categories, matrix columns, papers, authors, search and the survey tables."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,19 +12,29 @@ from api.rest import present
 from api.rest import schemas as s
 from api.rest.common import (
     CSV_DOWNLOAD,
+    JSONLD,
     PAPER_DOWNLOADS,
     CursorParam,
     FilterParam,
     FormatParam,
+    NodeFormatParam,
     PerPage,
     SessionDep,
     csv_download,
     get_by_slug,
+    jsonld_response,
     list_response,
+    wants_jsonld,
 )
 from api.rest.filters import parse_filter
 from api.services import literature, search, survey_tables, techniques
-from api.services.bibtex_export import entries_to_bibtex
+from api.services.exports import (
+    MEDIA_TYPES,
+    PaperSelection,
+    bibtex_stream,
+    csl_json_stream,
+    node_jsonld,
+)
 from api.services.lookup import not_found
 from api.services.pagination import all_items
 
@@ -34,12 +44,23 @@ PaperFormatParam = Annotated[
     str | None,
     Query(
         alias="format",
-        description="`json` (default), `csv`, or `bibtex` (the whole filtered set); also "
-        "chosen by the Accept header (`text/csv`, `application/x-bibtex`).",
-        pattern="^(json|csv|bibtex)$",
+        description="`json` (default), `csv`, `bibtex` or `csl-json` (the whole set); also "
+        "chosen by the Accept header (`text/csv`, `application/x-bibtex`, "
+        "`application/vnd.citationstyles.csl+json`).",
+        pattern="^(json|csv|bibtex|csl-json)$",
     ),
 ]
 PAPER_FILTER_KEYS = ("year_from", "year_to", "technique", "category", "author", "venue", "q")
+
+
+DetailFormatParam = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        description="`json` (default), `bibtex`, `csl-json` or `jsonld` (schema.org).",
+        pattern="^(json|bibtex|csl-json|jsonld)$",
+    ),
+]
 
 
 def paper_format(request: Request, requested: str | None) -> str:
@@ -48,24 +69,23 @@ def paper_format(request: Request, requested: str | None) -> str:
     accept = request.headers.get("accept", "")
     if "application/x-bibtex" in accept:
         return "bibtex"
+    if "application/vnd.citationstyles.csl+json" in accept:
+        return "csl-json"
+    if "application/ld+json" in accept:
+        return "jsonld"
     if "text/csv" in accept:
         return "csv"
     return "json"
 
 
-def bibtex_download(
-    session: Session, papers: Sequence[m.Paper], filename: str
-) -> StreamingResponse:
-    def chunks() -> Iterator[str]:
-        for start in range(0, len(papers), 200):
-            batch = papers[start : start + 200]
-            yield entries_to_bibtex((p.entry_type, p.bibtex_key, p.bibtex_fields) for p in batch)
-            yield "\n"
-
+def paper_download(session: Session, selection: PaperSelection, chosen: str, filename: str) -> Any:
+    """A paper set as BibTeX or CSL-JSON, streamed."""
+    stream = bibtex_stream if chosen == "bibtex" else csl_json_stream
+    media_type, suffix = MEDIA_TYPES[chosen]
     return StreamingResponse(
-        chunks(),
-        media_type="application/x-bibtex; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}.bib"'},
+        stream(session, selection),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}{suffix}"'},
     )
 
 
@@ -77,8 +97,8 @@ def paper_set_response(
     filename: str,
 ) -> Any:
     chosen = paper_format(request, output_format)
-    if chosen == "bibtex":
-        return bibtex_download(session, rows, filename)
+    if chosen in ("bibtex", "csl-json"):
+        return paper_download(session, [p.id for p in rows if p.id is not None], chosen, filename)
     if chosen == "csv":
         return csv_download(present.papers(session, rows), filename)
     return present.papers(session, rows)
@@ -99,8 +119,15 @@ def list_categories(session: SessionDep) -> Any:
     return present.categories(session, list(rows))
 
 
-@router.get("/categories/{slug}", response_model=s.CategoryOut, summary="One category")
-def get_category(slug: str, session: SessionDep) -> Any:
+@router.get(
+    "/categories/{slug}", response_model=s.CategoryOut, summary="One category", responses=JSONLD
+)
+def get_category(
+    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
+) -> Any:
+    if wants_jsonld(request, output_format):
+        get_by_slug(session, m.TechniqueCategory, slug, "category")
+        return jsonld_response(node_jsonld(session, "category", slug), slug)
     return present.categories(
         session, [get_by_slug(session, m.TechniqueCategory, slug, "category")]
     )[0]
@@ -154,8 +181,15 @@ def list_techniques(
     )
 
 
-@router.get("/techniques/{slug}", response_model=s.TechniqueOut, summary="One technique")
-def get_technique(slug: str, session: SessionDep) -> Any:
+@router.get(
+    "/techniques/{slug}", response_model=s.TechniqueOut, summary="One technique", responses=JSONLD
+)
+def get_technique(
+    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
+) -> Any:
+    if wants_jsonld(request, output_format):
+        get_by_slug(session, m.Technique, slug, "technique")
+        return jsonld_response(node_jsonld(session, "technique", slug), slug)
     return present.techniques(session, [get_by_slug(session, m.Technique, slug, "technique")])[0]
 
 
@@ -268,8 +302,10 @@ def list_papers(
 ) -> Any:
     paper_filter_ = paper_filter(filter)
     fetch = lambda page: literature.list_papers(session, paper_filter_, sort, page)  # noqa: E731
-    if paper_format(request, output_format) == "bibtex":
-        return bibtex_download(session, list(all_items(fetch)), "papers")
+    chosen = paper_format(request, output_format)
+    if chosen in ("bibtex", "csl-json"):
+        ids = [p.id for p in all_items(fetch) if p.id is not None]
+        return paper_download(session, ids, chosen, "papers")
     return list_response(
         request,
         session,
@@ -297,11 +333,14 @@ def get_paper(session: Session, key: str) -> m.Paper:
     responses=PAPER_DOWNLOADS,
 )
 def paper_detail(
-    request: Request, key: str, session: SessionDep, output_format: PaperFormatParam = None
+    request: Request, key: str, session: SessionDep, output_format: DetailFormatParam = None
 ) -> Any:
     paper = get_paper(session, key)
-    if paper_format(request, output_format) == "bibtex":
-        return bibtex_download(session, [paper], key)
+    chosen = paper_format(request, output_format)
+    if chosen in ("bibtex", "csl-json"):
+        return paper_download(session, [paper.id or 0], chosen, key)
+    if chosen == "jsonld":
+        return jsonld_response(node_jsonld(session, "paper", key), key)
     return present.papers(session, [paper])[0]
 
 

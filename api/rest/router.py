@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.rest import catalog, engines, literature
+from api.rest import catalog, engines, graph, ingest, literature
 from api.rest.schemas import ErrorResponse
 
 ERRORS = {
@@ -14,3 +14,5 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)  # type: ignore[arg-type]
 router.include_router(engines.router)
 router.include_router(literature.router)
 router.include_router(catalog.router)
+router.include_router(graph.router)
+router.include_router(ingest.router)

@@ -35,7 +35,9 @@ CONFIG = SchemathesisConfig.from_dict(
     {"checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "404"]}}}
 )
 
-schema = schemathesis.pytest.from_fixture("openapi_schema")
+# Read routes only: the write routes change the shared database and take BibTeX bodies that
+# schemathesis cannot generate; tests/rest/test_curation.py covers them.
+schema = schemathesis.pytest.from_fixture("openapi_schema").include(method="GET")
 
 
 @schema.parametrize()

@@ -1,0 +1,305 @@
+"""`ingest arxiv` and `ingest bibtex`: read a source, write it in batches, report what changed."""
+
+import itertools
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+import models as m
+from api.errors import InferGraphError, InvalidInputError, Problem
+from api.services.ingest.records import IncomingPaper, from_arxiv, from_bibtex, identity_key
+from api.services.ingest.report import IngestReport, Outcome, Progress, ProgressEvent
+from api.services.ingest.suggestions import TechniqueMatcher, resolve_techniques
+from api.services.ingest.transactions import run_exclusive
+from api.services.ingest.writer import AUTHOR, PAPER, PAPER_AUTHOR, RunContext, write_batch
+from models.base import SourceKind
+from models.ingest import IngestKind, IngestStatus
+from seed.arxiv_client import ArxivClient, normalize_ids
+from seed.arxiv_feed import ArxivEntry, EntryProblem, iter_entries, split_arxiv_id
+from seed.bibtex import parse_bibtex
+
+DEFAULT_BATCH_SIZE = 500
+_LOCATOR_LENGTH = 300
+Item = IncomingPaper | Problem
+"""What a reader yields: a record to write, or an entry that could not be read."""
+
+
+def ingest_arxiv(
+    engine: sa.Engine,
+    *,
+    ids: Sequence[str] = (),
+    query: str | None = None,
+    max_results: int = 100,
+    feed_file: Path | None = None,
+    client: ArxivClient | None = None,
+    techniques: Sequence[str] = (),
+    progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> IngestReport:
+    """Ingest arXiv entries named by `ids`, found by a search `query` (at most `max_results`),
+    or read from a saved Atom response `feed_file`; exactly one of the three.
+
+    Raises `InvalidInputError` (nothing written) for bad arguments, unknown techniques, an
+    input that is not an Atom feed, or arXiv's error feed; `ArxivUnavailableError` when arXiv
+    cannot be reached before anything was written.
+    """
+    given = [name for name, v in (("ids", ids), ("query", query), ("feed_file", feed_file)) if v]
+    if len(given) != 1:
+        raise InvalidInputError(
+            "give exactly one of ids, query or feed_file",
+            [Problem("choose one", field="source", value=", ".join(given) or None)],
+        )
+    if max_results < 1:
+        raise InvalidInputError(
+            "max_results must be positive", [Problem("< 1", field="max_results", value=max_results)]
+        )
+    if feed_file is not None:
+        _check_file(feed_file)
+        with feed_file.open("rb") as stream:
+            items = _arxiv_items(iter_entries(stream, feed_file.name))
+            return _ingest(
+                engine,
+                IngestKind.ARXIV,
+                feed_file.name,
+                items,
+                None,
+                techniques,
+                progress,
+                batch_size,
+            )
+    arxiv = client or ArxivClient.from_env()
+    if ids:
+        wanted = normalize_ids(ids)
+        items = _fetched_ids(arxiv, wanted)
+        locator = "id_list=" + ",".join(wanted)
+        return _ingest(
+            engine, IngestKind.ARXIV, locator, items, len(wanted), techniques, progress, batch_size
+        )
+    assert query is not None
+    pages = arxiv.iter_pages(search_query=query, max_results=max_results)
+    items = _arxiv_items(
+        itertools.chain.from_iterable(itertools.chain(p.entries, p.problems) for p in pages)
+    )
+    locator = f"search_query={query}"
+    return _ingest(
+        engine, IngestKind.ARXIV, locator, items, max_results, techniques, progress, batch_size
+    )
+
+
+def ingest_bibtex(
+    engine: sa.Engine,
+    source: Path | str,
+    *,
+    file_name: str | None = None,
+    techniques: Sequence[str] = (),
+    progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> IngestReport:
+    """Ingest a BibTeX file (a path, or its text with `file_name` for messages).
+
+    Raises `InvalidInputError` (nothing written) when the text is not BibTeX at all.
+    Entries that cannot be read, including duplicate keys, are failures with their line.
+    """
+    name = file_name or (source.name if isinstance(source, Path) else "input.bib")
+    if isinstance(source, Path):
+        _check_file(source)
+    text = _read_text(source, name) if isinstance(source, Path) else source
+    if "\x00" in text:
+        raise InvalidInputError(
+            f"{name} is not a BibTeX file", [Problem("it contains NUL bytes", location=name)]
+        )
+    parsed = parse_bibtex(text, name)
+    if parsed.bibtex_blocks == 0:
+        problems = parsed.problems or [
+            Problem("no @entry, @string, @preamble or @comment in it", location=f"{name}:1")
+        ]
+        raise InvalidInputError(f"{name} is not a BibTeX file; nothing was written", problems)
+    entries = sorted(parsed.entries, key=lambda entry: entry.line)
+    items: list[Item] = [*parsed.problems, *(from_bibtex(entry, name) for entry in entries)]
+    return _ingest(
+        engine, IngestKind.BIBTEX, name, iter(items), len(items), techniques, progress, batch_size
+    )
+
+
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        raise InvalidInputError(
+            f"{path} is not a readable file", [Problem("no such file", location=str(path))]
+        )
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            f"{name} is not a BibTeX file",
+            [Problem(f"not UTF-8 text (byte {error.start})", location=name)],
+        ) from error
+
+
+def _arxiv_items(items: Iterable[ArxivEntry | EntryProblem]) -> Iterator[Item]:
+    for item in items:
+        if isinstance(item, ArxivEntry):
+            yield from_arxiv(item)
+        else:
+            message = "; ".join(
+                f"{p.field}: {p.message}" if p.field else p.message for p in item.problems
+            )
+            location = item.entry_id or (item.problems[0].location if item.problems else None)
+            yield Problem(message, location=location)
+
+
+def _fetched_ids(client: ArxivClient, wanted: Sequence[str]) -> Iterator[Item]:
+    """The entries for `wanted`, then a failure for each id arXiv did not return."""
+    result = client.fetch_ids(wanted)
+    yield from _arxiv_items((*result.entries, *result.problems))
+    returned = {entry.arxiv_id for entry in result.entries}
+    for raw in wanted:
+        parsed = split_arxiv_id(raw)
+        if parsed is not None and parsed[0] not in returned:
+            yield Problem("arXiv returned no entry for this id", location=raw)
+
+
+def _ingest(
+    engine: sa.Engine,
+    kind: IngestKind,
+    locator: str,
+    items: Iterator[Item],
+    total: int | None,
+    techniques: Sequence[str],
+    progress: Progress | None,
+    batch_size: int,
+) -> IngestReport:
+    with Session(engine) as session:
+        explicit = resolve_techniques(session, techniques)
+        matcher = TechniqueMatcher.load(session)
+    # Reading the first item checks that the input is what it claims before anything is written.
+    first = list(itertools.islice(items, 1))
+    context = _start_run(engine, kind, locator[:_LOCATOR_LENGTH], tuple(explicit.values()), matcher)
+    report = IngestReport(run_id=context.run_id, kind=kind.value, locator=locator)
+    try:
+        for batch in _batches(itertools.chain(first, items), batch_size):
+            _write(engine, batch, context, report)
+            if progress is not None:
+                progress(ProgressEvent(report.handled, total, report.failed))
+    except InferGraphError as error:
+        report.aborted = True
+        report.failures.extend(error.problems or [Problem(error.message, location=locator)])
+    finally:
+        _finish_run(engine, report)
+    return report
+
+
+def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _write(engine: sa.Engine, batch: list[Item], context: RunContext, report: IngestReport) -> None:
+    records = [item for item in batch if isinstance(item, IncomingPaper)]
+    report.failures.extend(item for item in batch if isinstance(item, Problem))
+    if not records:
+        return
+    results = run_exclusive(engine, lambda connection: write_batch(connection, records, context))
+    for result in results:
+        if result.problem is not None:
+            report.failures.append(result.problem)
+        report.count(result.outcome)
+        report.suggestions += result.suggestions
+        report.links += result.links
+    assert all(r.outcome is not Outcome.FAILED or r.problem for r in results)
+
+
+def _start_run(
+    engine: sa.Engine,
+    kind: IngestKind,
+    locator: str,
+    explicit: tuple[int, ...],
+    matcher: TechniqueMatcher,
+) -> RunContext:
+    now = datetime.now(UTC)
+    slug = f"ingest-{kind.value}-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+    title = f"{'arXiv' if kind is IngestKind.ARXIV else 'BibTeX'} ingest: {locator}"
+
+    def start(connection: sa.Connection) -> RunContext:
+        _backfill_identity_keys(connection)
+        source_kind = SourceKind.ARXIV if kind is IngestKind.ARXIV else SourceKind.BIBTEX
+        source_id = _insert(
+            connection,
+            "source",
+            slug=slug,
+            title=title[:300],
+            kind=source_kind.value,
+            locator=locator,
+            as_of=date.today(),
+        )
+        run_id = _insert(
+            connection,
+            "ingest_run",
+            kind=kind.value,
+            locator=locator,
+            status=IngestStatus.RUNNING.value,
+            started_at=now,
+            source_id=source_id,
+            failures=[],
+            added=0,
+            updated=0,
+            merged=0,
+            unchanged=0,
+            failed=0,
+        )
+        return RunContext(run_id, source_id, explicit, matcher, now)
+
+    return run_exclusive(engine, start)
+
+
+def _insert(connection: sa.Connection, table_name: str, **values: object) -> int:
+    table = m.metadata.tables[table_name]
+    key = connection.execute(sa.insert(table).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _backfill_identity_keys(connection: sa.Connection) -> None:
+    """Papers written by the survey seed (or before this column existed) get their key here."""
+    first_author = (
+        sa.select(AUTHOR.c.family)
+        .join(PAPER_AUTHOR, PAPER_AUTHOR.c.author_id == AUTHOR.c.id)
+        .where(PAPER_AUTHOR.c.paper_id == PAPER.c.id, PAPER_AUTHOR.c.position == 0)
+        .scalar_subquery()
+    )
+    rows = connection.execute(
+        sa.select(PAPER.c.id, PAPER.c.title, PAPER.c.year, first_author).where(
+            PAPER.c.identity_key.is_(None), PAPER.c.title.is_not(None), PAPER.c.year.is_not(None)
+        )
+    )
+    for paper_id, title, year, family in rows.all():
+        key = identity_key(title, family, year)
+        if key is not None:
+            connection.execute(
+                sa.update(PAPER).where(PAPER.c.id == paper_id).values(identity_key=key)
+            )
+
+
+def _finish_run(engine: sa.Engine, report: IngestReport) -> None:
+    status = IngestStatus.ABORTED if report.aborted else IngestStatus.FINISHED
+    table = m.metadata.tables["ingest_run"]
+    values = {
+        "status": status.value,
+        "finished_at": datetime.now(UTC),
+        "added": report.added,
+        "updated": report.updated,
+        "merged": report.merged,
+        "unchanged": report.unchanged,
+        "failed": report.failed,
+        "failures": [problem.as_dict() for problem in report.failures],
+    }
+    run_exclusive(
+        engine,
+        lambda c: c.execute(sa.update(table).where(table.c.id == report.run_id).values(values)),
+    )

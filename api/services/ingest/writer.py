@@ -1,0 +1,489 @@
+"""Writes one batch of incoming records: each entry whole (in a savepoint) or not at all."""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+import models as m
+from api.errors import Problem
+from api.services.ingest.merge import describe_changes, new_paper_columns, plan_update
+from api.services.ingest.records import (
+    ARXIV_OWNED,
+    BIBLIOGRAPHIC,
+    IDENTIFIERS,
+    IncomingAuthor,
+    IncomingPaper,
+    identity_key,
+    normalize_words,
+)
+from api.services.ingest.report import Outcome
+from api.services.ingest.suggestions import TechniqueMatcher
+from models.ingest import ChangeAction, LinkOrigin, LinkStatus
+
+PAPER = m.metadata.tables["paper"]
+AUTHOR = m.metadata.tables["author"]
+PAPER_AUTHOR = m.metadata.tables["paper_author"]
+PAPER_CHANGE = m.metadata.tables["paper_change"]
+LINK = m.metadata.tables["technique_link"]
+CITATION = m.metadata.tables["technique_citation"]
+
+_STORED_COLUMNS = (
+    "id",
+    "bibtex_key",
+    "entry_type",
+    *BIBLIOGRAPHIC,
+    *IDENTIFIERS,
+    *ARXIV_OWNED,
+    "bibtex_fields",
+    "identity_key",
+)
+_INSERT_COLUMNS = tuple(c.name for c in PAPER.columns if c.name not in ("id", "source_id"))
+_IN_CHUNK = 5000
+"""Bound parameters per IN list: far below SQLite's limit of 32766."""
+_CITE_KEY_LENGTH = 120
+_SUFFIX_PAGE = 50
+_FIRST_SUFFIXES = range(2, 6)
+_MAX_SUFFIX = 10_000
+
+
+@dataclass(frozen=True)
+class RunContext:
+    run_id: int
+    source_id: int
+    explicit_techniques: tuple[int, ...]
+    matcher: TechniqueMatcher
+    now: datetime
+
+
+@dataclass
+class EntryResult:
+    record: IncomingPaper
+    outcome: Outcome
+    problem: Problem | None = None
+    suggestions: int = 0
+    links: int = 0
+
+
+class _RejectedError(Exception):
+    """The entry cannot be written as it is; the reason goes into the report."""
+
+
+class PaperIndex:
+    """The stored papers a batch can match, by each identity rule, kept current as it writes."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.by_arxiv: dict[str, int] = {}
+        self.by_doi: dict[str, int] = {}
+        self.by_key: dict[str, int] = {}
+        self.by_cite: dict[str, int] = {}
+        self.first_family: dict[int, str] = {}
+        self.authors: dict[str, int] = {}
+        self.links: dict[tuple[int, int], tuple[int, str, str]] = {}
+        """(paper, technique) → (link id, status, origin)."""
+        self.cited: set[tuple[int, int]] = set()
+        self.taken_keys: set[str] = set()
+        """Cite keys known to be in use: stored ones the batch asked about, and planned ones."""
+        self.checked_keys: set[str] = set()
+        """Cite keys whose use was looked up (taken or not)."""
+
+    def load(self, connection: sa.Connection, records: Sequence[IncomingPaper]) -> None:
+        conditions = [
+            PAPER.c.arxiv_id.in_({r.arxiv_id for r in records if r.arxiv_id}),
+            sa.func.lower(PAPER.c.doi).in_({r.doi_key for r in records if r.doi_key}),
+            PAPER.c.identity_key.in_({r.identity_key for r in records if r.identity_key}),
+            PAPER.c.bibtex_key.in_({r.cite_key for r in records if _unidentifiable(r)}),
+        ]
+        columns = [PAPER.c[name] for name in _STORED_COLUMNS]
+        for row in connection.execute(sa.select(*columns).where(sa.or_(*conditions))).all():
+            self.remember(dict(row._mapping))
+        self._load_related(connection, list(self.rows))
+        names = {a.key for r in records for a in r.authors}
+        for chunk in _chunks(sorted(names)):
+            statement = sa.select(AUTHOR.c.name_key, AUTHOR.c.id).where(
+                AUTHOR.c.name_key.in_(chunk)
+            )
+            self.authors.update({key: id_ for key, id_ in connection.execute(statement).all()})
+        bases = sorted({base_cite_key(r) for r in records})
+        self.read_taken_keys(connection, bases)
+        # Taken bases are common (same author, year and first word): read their first few
+        # suffixes in the same pass, so choosing a free key rarely needs a query of its own.
+        taken = [b for b in bases if b in self.taken_keys]
+        self.read_taken_keys(connection, [f"{b}-{n}" for b in taken for n in _FIRST_SUFFIXES])
+
+    def read_taken_keys(self, connection: sa.Connection, keys: Sequence[str]) -> None:
+        for chunk in _chunks(keys):
+            statement = sa.select(PAPER.c.bibtex_key).where(PAPER.c.bibtex_key.in_(chunk))
+            self.taken_keys.update(connection.execute(statement).scalars().all())
+        self.checked_keys.update(keys)
+
+    def _load_related(self, connection: sa.Connection, paper_ids: list[int]) -> None:
+        for chunk in _chunks(paper_ids):
+            firsts = sa.select(PAPER_AUTHOR.c.paper_id, AUTHOR.c.family).join(
+                AUTHOR, AUTHOR.c.id == PAPER_AUTHOR.c.author_id
+            )
+            for paper_id, family in connection.execute(
+                firsts.where(PAPER_AUTHOR.c.position == 0, PAPER_AUTHOR.c.paper_id.in_(chunk))
+            ).all():
+                self.first_family[paper_id] = family
+            links = sa.select(
+                LINK.c.paper_id, LINK.c.technique_id, LINK.c.id, LINK.c.status, LINK.c.origin
+            ).where(LINK.c.paper_id.in_(chunk))
+            for paper_id, technique_id, link_id, status, origin in connection.execute(links).all():
+                self.links[(paper_id, technique_id)] = (link_id, str(status), str(origin))
+            cited = sa.select(CITATION.c.paper_id, CITATION.c.technique_id).where(
+                CITATION.c.paper_id.in_(chunk)
+            )
+            self.cited.update((p, t) for p, t in connection.execute(cited).all())
+
+    def remember(self, row: dict[str, Any]) -> None:
+        paper_id = int(row["id"])
+        self.rows[paper_id] = row
+        if row.get("arxiv_id"):
+            self.by_arxiv[row["arxiv_id"]] = paper_id
+        if row.get("doi"):
+            self.by_doi[str(row["doi"]).casefold()] = paper_id
+        if row.get("identity_key"):
+            self.by_key[row["identity_key"]] = paper_id
+        self.by_cite[row["bibtex_key"]] = paper_id
+
+    def match(self, record: IncomingPaper) -> int | None:
+        """The stored paper this record is, by arXiv id, then DOI, then title+author+year."""
+        hits = [
+            (rule, paper_id)
+            for rule, paper_id in (
+                ("arXiv id", self.by_arxiv.get(record.arxiv_id or "")),
+                ("DOI", self.by_doi.get(record.doi_key or "")),
+                ("title, first author and year", self.by_key.get(record.identity_key or "")),
+            )
+            if paper_id is not None
+        ]
+        if not hits and _unidentifiable(record):
+            return self.by_cite.get(record.cite_key or "")
+        distinct = {paper_id for _rule, paper_id in hits}
+        if len(distinct) > 1:
+            described = ", ".join(
+                f"{self.rows[paper_id]['bibtex_key']} by {rule}" for rule, paper_id in hits
+            )
+            raise _RejectedError(
+                f"matches more than one stored paper ({described}); merge them first"
+            )
+        return hits[0][1] if hits else None
+
+
+def _unidentifiable(record: IncomingPaper) -> bool:
+    """No arXiv id, DOI or title+author+year: only the cite key can find it again."""
+    return bool(record.cite_key) and not (record.arxiv_id or record.doi_key or record.identity_key)
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+def base_cite_key(record: IncomingPaper) -> str:
+    """The file's own key, or `family+year+word` for arXiv, before any suffix."""
+    return (record.cite_key or _generated_key(record))[: _CITE_KEY_LENGTH - 4]
+
+
+def _generated_key(record: IncomingPaper) -> str:
+    family = normalize_words(record.authors[0].family) if record.authors else "anon"
+    words = normalize_words(str(record.columns.get("title") or "")).split()
+    word = next((w for w in words if len(w) >= 4), words[0] if words else "")
+    year = record.columns.get("year") or ""
+    return re.sub(r"[^a-z0-9]", "", f"{family}{year}{word}") or "paper"
+
+
+def _free_cite_key(connection: sa.Connection, index: PaperIndex, record: IncomingPaper) -> str:
+    base = base_cite_key(record)
+    for n in range(1, _MAX_SUFFIX):
+        candidate = base if n == 1 else f"{base}-{n}"
+        if candidate not in index.checked_keys:
+            # Past the suffixes read with the batch: probe the next page by exact value (an
+            # indexed lookup on any backend, where a prefix search would scan the table).
+            page = [f"{base}-{k}" for k in range(n, n + _SUFFIX_PAGE)]
+            index.read_taken_keys(connection, page)
+        if candidate not in index.taken_keys:
+            index.taken_keys.add(candidate)
+            return candidate
+    raise _RejectedError(f"no free cite key starting with {base!r}")
+
+
+@dataclass
+class _Plan:
+    """Every row a batch (or one entry) will write; negative ids stand for rows not yet
+    inserted and are replaced by the real ids when the plan is written."""
+
+    papers: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    authors: list[dict[str, Any]] = field(default_factory=list)
+    authorships: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    link_updates: list[int] = field(default_factory=list)
+    _next_id: int = -1
+
+    def placeholder(self) -> int:
+        self._next_id -= 1
+        return self._next_id
+
+    @property
+    def empty(self) -> bool:
+        return not (self.papers or self.updates or self.authorships or self.links)
+
+
+def write_batch(
+    connection: sa.Connection, records: Sequence[IncomingPaper], context: RunContext
+) -> list[EntryResult]:
+    """Plan the whole batch in memory and write it with a few multi-row statements.
+
+    When the database refuses any of it, the batch savepoint is rolled back and the entries
+    are written again one by one, each in its own savepoint, so only the bad ones fail.
+    """
+    index = PaperIndex()
+    index.load(connection, records)
+    plan = _Plan()
+    results = [_plan_entry(connection, index, record, context, plan) for record in records]
+    try:
+        with connection.begin_nested():
+            _write_plan(connection, plan, context)
+        return results
+    except sa.exc.DBAPIError:
+        pass  # found below, entry by entry
+    return [_write_entry(connection, record, context) for record in records]
+
+
+def _write_entry(
+    connection: sa.Connection, record: IncomingPaper, context: RunContext
+) -> EntryResult:
+    for attempt in (1, 2):
+        # A fresh look each time: an earlier attempt, or another writer, may have stored it.
+        index = PaperIndex()
+        index.load(connection, [record])
+        plan = _Plan()
+        result = _plan_entry(connection, index, record, context, plan)
+        if result.outcome is Outcome.FAILED or plan.empty:
+            return result
+        try:
+            with connection.begin_nested():
+                _write_plan(connection, plan, context)
+            return result
+        except sa.exc.IntegrityError as error:
+            if attempt == 2:
+                return _failure(record, f"the database refused it: {error.orig}")
+        except sa.exc.DBAPIError as error:
+            return _failure(record, f"the database refused it: {error.orig}")
+    raise AssertionError("unreachable")
+
+
+def _failure(record: IncomingPaper, message: str) -> EntryResult:
+    return EntryResult(
+        record, Outcome.FAILED, Problem(message, location=record.location, value=record.cite_key)
+    )
+
+
+def _plan_entry(
+    connection: sa.Connection,
+    index: PaperIndex,
+    record: IncomingPaper,
+    context: RunContext,
+    plan: _Plan,
+) -> EntryResult:
+    try:
+        paper_id = index.match(record)
+        if paper_id is None:
+            row = _plan_new_paper(connection, index, record, context, plan)
+            outcome = Outcome.ADDED
+        else:
+            row, outcome = _plan_update(index, paper_id, record, context, plan)
+    except _RejectedError as rejection:
+        return _failure(record, str(rejection))
+    index.remember(row)
+    suggestions, links = _plan_links(index, row, context, plan)
+    return EntryResult(record, outcome, suggestions=suggestions, links=links)
+
+
+def _plan_new_paper(
+    connection: sa.Connection,
+    index: PaperIndex,
+    record: IncomingPaper,
+    context: RunContext,
+    plan: _Plan,
+) -> dict[str, Any]:
+    values = new_paper_columns(record)
+    paper_id = plan.placeholder()
+    row = {name: values.get(name) for name in _STORED_COLUMNS} | {
+        "id": paper_id,
+        "bibtex_key": _free_cite_key(connection, index, record),
+    }
+    plan.papers.append(
+        {column: row.get(column) for column in _INSERT_COLUMNS}
+        | {"id": paper_id, "source_id": context.source_id}
+    )
+    _plan_authors(index, paper_id, record.authors, plan)
+    return row
+
+
+def _plan_update(
+    index: PaperIndex, paper_id: int, record: IncomingPaper, context: RunContext, plan: _Plan
+) -> tuple[dict[str, Any], Outcome]:
+    current = index.rows[paper_id]
+    update = plan_update(current, record)
+    changes = describe_changes(current, update)
+    if paper_id not in index.first_family and record.authors:
+        _plan_authors(index, paper_id, record.authors, plan)
+        changes["authors"] = [None, [author.display for author in record.authors]]
+    if not changes:
+        return current, Outcome.UNCHANGED
+    row = current | update
+    key = identity_key(row.get("title"), index.first_family.get(paper_id), row.get("year"))
+    if key is not None and key != current.get("identity_key"):
+        update["identity_key"] = row["identity_key"] = key
+    if update:
+        plan.updates.append((paper_id, update))
+    merged = any(name in update for name in IDENTIFIERS)
+    action = ChangeAction.MERGED if merged else ChangeAction.UPDATED
+    plan.changes.append(
+        {"run_id": context.run_id, "paper_id": paper_id, "action": action.value, "changes": changes}
+    )
+    return row, Outcome.MERGED if merged else Outcome.UPDATED
+
+
+def _plan_authors(
+    index: PaperIndex, paper_id: int, authors: Sequence[IncomingAuthor], plan: _Plan
+) -> None:
+    for position, author in enumerate(authors):
+        author_id = index.authors.get(author.key)
+        if author_id is None:
+            author_id = index.authors[author.key] = plan.placeholder()
+            plan.authors.append(
+                {
+                    "id": author_id,
+                    "name": author.display,
+                    "family": author.family,
+                    "given": author.given,
+                    "name_key": author.key,
+                }
+            )
+        plan.authorships.append(
+            {
+                "paper_id": paper_id,
+                "position": position,
+                "author_id": author_id,
+                "raw_name": author.raw,
+                "affiliations": list(author.affiliations) or None,
+            }
+        )
+    if authors:
+        index.first_family[paper_id] = authors[0].family
+
+
+def _plan_links(
+    index: PaperIndex, row: dict[str, Any], context: RunContext, plan: _Plan
+) -> tuple[int, int]:
+    """New suggestions for this paper, and the explicit links asked for; returns both counts."""
+    paper_id = int(row["id"])
+    explicit = set(context.explicit_techniques)
+    suggestions = 0
+    for match in context.matcher.match(row.get("title"), row.get("abstract")):
+        pair = (paper_id, match.technique_id)
+        if pair in index.links or pair in index.cited or match.technique_id in explicit:
+            continue
+        suggestions += 1
+        plan.links.append(
+            _link_row(context, pair, LinkOrigin.SUGGESTED, LinkStatus.SUGGESTED, match.score)
+            | {"matched": list(match.matched)}
+        )
+        index.links[pair] = (0, LinkStatus.SUGGESTED.value, LinkOrigin.SUGGESTED.value)
+    links = 0
+    for technique_id in context.explicit_techniques:
+        pair = (paper_id, technique_id)
+        existing = index.links.get(pair)
+        if pair in index.cited or (existing and existing[1:] == ("accepted", "explicit")):
+            continue
+        links += 1
+        if existing is None:
+            plan.links.append(
+                _link_row(context, pair, LinkOrigin.EXPLICIT, LinkStatus.ACCEPTED, 1.0)
+                | {"decided_at": context.now}
+            )
+        else:
+            plan.link_updates.append(existing[0])
+        index.links[pair] = (existing[0] if existing else 0, "accepted", "explicit")
+    return suggestions, links
+
+
+def _link_row(
+    context: RunContext,
+    pair: tuple[int, int],
+    origin: LinkOrigin,
+    status: LinkStatus,
+    score: float,
+) -> dict[str, Any]:
+    return {
+        "paper_id": pair[0],
+        "technique_id": pair[1],
+        "origin": origin.value,
+        "status": status.value,
+        "score": score,
+        "matched": [],
+        "note": None,
+        "source_id": context.source_id,
+        "created_at": context.now,
+        "decided_at": None,
+    }
+
+
+def _write_plan(connection: sa.Connection, plan: _Plan, context: RunContext) -> None:
+    ids = _insert_returning_ids(connection, AUTHOR, plan.authors)
+    ids |= _insert_returning_ids(connection, PAPER, plan.papers)
+    for paper_id, values in plan.updates:
+        # A paper inserted earlier in this batch may be updated by a later entry.
+        real_id = ids.get(paper_id, paper_id)
+        connection.execute(sa.update(PAPER).where(PAPER.c.id == real_id).values(values))
+    _insert_many(connection, PAPER_AUTHOR, plan.authorships, ids, ("paper_id", "author_id"))
+    _insert_many(connection, PAPER_CHANGE, plan.changes, ids, ("paper_id",))
+    _insert_many(connection, LINK, plan.links, ids, ("paper_id",))
+    if plan.link_updates:
+        connection.execute(
+            sa.update(LINK)
+            .where(LINK.c.id.in_(plan.link_updates))
+            .values(
+                origin=LinkOrigin.EXPLICIT.value,
+                status=LinkStatus.ACCEPTED.value,
+                score=1.0,
+                decided_at=context.now,
+            )
+        )
+
+
+def _insert_returning_ids(
+    connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
+) -> dict[int, int]:
+    """Insert rows planned with placeholder ids; returns placeholder → real id."""
+    if not rows:
+        return {}
+    statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    inserted = connection.execute(statement, [_without_id(row) for row in rows]).scalars()
+    return {row["id"]: real for row, real in zip(rows, inserted, strict=True)}
+
+
+def _without_id(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in row.items() if name != "id"}
+
+
+def _insert_many(
+    connection: sa.Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    ids: dict[int, int],
+    references: tuple[str, ...],
+) -> None:
+    if not rows:
+        return
+    resolved = [row | {name: ids.get(row[name], row[name]) for name in references} for row in rows]
+    connection.execute(table.insert(), resolved)

@@ -1,0 +1,48 @@
+"""Whole-graph and single-node exports over HTTP, read back by real readers."""
+
+import io
+import json
+
+import networkx  # type: ignore[import-untyped]
+from fastapi.testclient import TestClient
+from pyld import jsonld  # type: ignore[import-untyped]
+
+
+def test_graphml_reads_into_networkx(api: TestClient) -> None:
+    response = api.get("/api/v1/graph", params={"format": "graphml"})
+    assert response.headers["content-type"].startswith("application/graphml+xml")
+    graph = networkx.read_graphml(io.BytesIO(response.content))
+    assert "engine:vllm" in graph
+    assert graph.has_edge("technique:paged-attention", "paper:kwon2023efficient") or graph.has_edge(
+        "paper:kwon2023efficient", "technique:paged-attention"
+    )
+
+
+def test_graph_jsonld_expands(api: TestClient) -> None:
+    document = json.loads(api.get("/api/v1/graph").content)
+    expanded = jsonld.expand(document)
+    types = {t for node in expanded for t in node.get("@type", [])}
+    assert "https://schema.org/ScholarlyArticle" in types
+    assert "https://schema.org/SoftwareApplication" in types
+
+
+def test_node_jsonld_by_format_or_accept(api: TestClient) -> None:
+    by_format = api.get("/api/v1/engines/vllm", params={"format": "jsonld"})
+    by_accept = api.get("/api/v1/engines/vllm", headers={"accept": "application/ld+json"})
+    assert by_format.headers["content-type"].startswith("application/ld+json")
+    assert by_format.json() == by_accept.json()
+    [node] = jsonld.expand(by_format.json())
+    assert node["https://schema.org/name"][0]["@value"] == "vLLM"
+
+
+def test_csl_json_of_everything_behind_an_engine(api: TestClient) -> None:
+    response = api.get("/api/v1/engines/vllm/technique-papers", params={"format": "csl-json"})
+    items = json.loads(response.content)
+    ids = [item["id"] for item in items]
+    assert ids == sorted(ids)
+    assert "kwon2023efficient" in ids  # its own paper and PagedAttention's citation
+    assert all(
+        item["type"] and item.get("title") is not None
+        for item in items
+        if item["id"] != "liu2024soeval"
+    )

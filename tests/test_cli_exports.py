@@ -1,0 +1,84 @@
+"""`infergraph dump / restore / export / ingest` end to end."""
+
+import io
+from pathlib import Path
+
+import networkx  # type: ignore[import-untyped]
+import pytest
+import sqlalchemy as sa
+from bibtexparser.entrypoint import parse_string
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.config import get_settings
+from api.services.exports import content_hash
+from seed.loader import seed_database
+from tests.databases import fresh_database
+
+runner = CliRunner()
+
+
+def use(monkeypatch: pytest.MonkeyPatch, engine: sa.Engine) -> None:
+    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", engine.url.render_as_string(False))
+    get_settings.cache_clear()
+
+
+def test_dump_then_restore_into_an_empty_database(
+    backend: str, empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_database(empty_engine)
+    use(monkeypatch, empty_engine)
+    dump_file = tmp_path / "graph.json"
+    dumped = runner.invoke(app, ["dump", str(dump_file)])
+    assert dumped.exit_code == 0, dumped.output
+    (tmp_path / "second").mkdir()
+    with fresh_database(backend, tmp_path / "second") as target:
+        use(monkeypatch, target)
+        restored = runner.invoke(app, ["restore", str(dump_file)])
+        assert restored.exit_code == 0, restored.output
+        assert content_hash(target) == content_hash(empty_engine)
+        assert content_hash(target) in restored.output
+        refused = runner.invoke(app, ["restore", str(dump_file)])
+        assert refused.exit_code == 1
+        assert "needs an empty database" in refused.output
+    get_settings.cache_clear()
+
+
+def test_exports_read_back(seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    use(monkeypatch, seeded_engine)
+    bib = runner.invoke(app, ["export", "papers", "--category", "sampling-optimization"])
+    assert bib.exit_code == 0, bib.output
+    keys = [e.key for e in parse_string(bib.output).entries]
+    assert keys == [
+        "cai2024medusa",
+        "cheng2024recurrent",
+        "li2024eagle",
+        "li2024eagle2",
+        "li2025eagle3",
+    ]
+    graphml = runner.invoke(app, ["export", "graph", "--format", "graphml"])
+    graph = networkx.read_graphml(io.BytesIO(graphml.output.encode()))
+    assert graph.number_of_nodes() > 700
+    unknown = runner.invoke(app, ["export", "papers", "--technique", "lorra"])
+    assert unknown.exit_code == 1
+    assert "did you mean 'lora'" in unknown.output
+    get_settings.cache_clear()
+
+
+def test_ingest_bibtex_summary_and_exit_code(
+    empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_database(empty_engine)
+    use(monkeypatch, empty_engine)
+    good = tmp_path / "good.bib"
+    good.write_text("@article{x2024, title = {A Study}, author = {Roe, Ann}, year = {2024}}\n")
+    first = runner.invoke(app, ["ingest", "bibtex", str(good)])
+    assert first.exit_code == 0, first.output
+    assert "1 added, 0 updated, 0 merged, 0 unchanged, 0 failed" in first.output
+    second = runner.invoke(app, ["ingest", "bibtex", str(good)])
+    assert "0 added, 0 updated, 0 merged, 1 unchanged, 0 failed" in second.output
+    bad = tmp_path / "bad.bib"
+    bad.write_text("@article{y2024, title = {Unclosed\n")
+    failed = runner.invoke(app, ["ingest", "bibtex", str(bad)])
+    assert failed.exit_code == 1
+    get_settings.cache_clear()
