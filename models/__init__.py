@@ -1,5 +1,6 @@
 """Table definitions. Nothing here opens a database."""
 
+from models.access import ApiToken, TokenScope
 from models.base import metadata
 from models.benchmarks import BenchmarkRun
 from models.catalog import Engine, EngineAlias, Organization
@@ -18,6 +19,7 @@ from models.techniques import (
 )
 
 __all__ = [
+    "ApiToken",
     "Author",
     "BenchmarkRun",
     "Device",
@@ -47,5 +49,6 @@ __all__ = [
     "TechniqueCategory",
     "TechniqueCitation",
     "TechniqueLink",
+    "TokenScope",
     "metadata",
 ]
