@@ -1,8 +1,10 @@
 """The FastAPI application."""
 
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI
+import sqlalchemy as sa
+from fastapi import FastAPI, Request
 from sqlmodel import Session
 
 from api.config import Settings, get_settings
@@ -14,6 +16,8 @@ from api.graphql.schema import graphql_schema, schema
 from api.rest import errors as rest_errors
 from api.rest.router import router as rest_router
 from api.services.stats import schema_revision
+from api.services.tokens import authenticate
+from models.access import TokenScope
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,7 +42,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_route(
         "/graphql",
-        GraphQLEndpoint(graphql_schema, engine, limits, PlannedExecutor(schema)).handle,
+        GraphQLEndpoint(
+            graphql_schema,
+            engine,
+            limits,
+            PlannedExecutor(schema),
+            authorize=_read_check(engine) if settings.read_requires_token else None,
+        ).handle,
         methods=["GET", "POST"],
         include_in_schema=False,
     )
@@ -50,3 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
 
     return app
+
+
+def _read_check(engine: sa.Engine) -> Callable[[Request], None]:
+    def check(request: Request) -> None:
+        authenticate(engine, request.headers.get("authorization"), TokenScope.READ)
+
+    return check

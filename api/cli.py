@@ -16,6 +16,7 @@ from api.errors import InferGraphError
 from api.services import survey_tables
 from api.services.ingest import IngestReport, Progress, ProgressEvent
 from api.services.stats import entity_counts, is_seeded, schema_revision
+from models.access import TokenScope
 from seed import DATA_DIR, REFERENCES_BIB
 from seed.loader import seed_database
 
@@ -26,10 +27,14 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Grow the graph from arXiv and BibTeX.", no_args_is_help=True)
 suggestions_app = typer.Typer(help="Review suggested technique links.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API tokens for writes (and reads, when required).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(suggestions_app, name="suggestions")
+app.add_typer(token_app, name="token")
 
 
 def _database() -> sa.Engine:
@@ -362,6 +367,62 @@ def _review(suggestion_id: int, *, accept: bool, note: str | None) -> None:
         _fail(error)
         return
     typer.echo(f"{view.id}: {view.technique_slug} ← {view.paper_key} is now {view.status}")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="Who or what holds the token.")],
+    scope: Annotated[
+        TokenScope, typer.Option(help="read, write (ingest, review) or admin (also tokens).")
+    ] = TokenScope.WRITE,
+) -> None:
+    """Create a token and print it. It is stored hashed: this is the only time it is shown."""
+    from api.services.tokens import create_token
+
+    try:
+        issued = create_token(_engine(ready=True), name=name, scope=scope)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    typer.echo(issued.token)
+    typer.echo(
+        f"token {issued.view.id} ({issued.view.prefix}…, scope {scope.value}) for "
+        f"{issued.view.name!r}; store it now, it cannot be shown again",
+        err=True,
+    )
+
+
+@token_app.command("list")
+def token_list(
+    include_revoked: Annotated[bool, typer.Option("--all", help="Include revoked tokens.")] = False,
+) -> None:
+    """List tokens (never their secrets)."""
+    from api.services.tokens import list_tokens
+
+    with Session(_engine(ready=True)) as session:
+        views = list_tokens(session, include_revoked=include_revoked)
+    for view in views:
+        used = view.last_used_at.isoformat(timespec="seconds") if view.last_used_at else "never"
+        state = "revoked" if view.revoked_at else "active"
+        typer.echo(
+            f"{view.id:>4}  {view.prefix}…  {view.scope.value:<5}  {state:<7}  "
+            f"last used {used:<25}  {view.name}"
+        )
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token: Annotated[str, typer.Argument(help="The token's id or its shown prefix (ig_…).")],
+) -> None:
+    """Revoke a token; requests carrying it are refused from now on."""
+    from api.services.tokens import revoke_token
+
+    try:
+        view = revoke_token(_engine(ready=True), token)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    typer.echo(f"token {view.id} ({view.prefix}…, {view.name!r}) revoked")
 
 
 @app.command()

@@ -24,8 +24,9 @@ class Settings(BaseSettings):
     max_page_size: int = 500
     """Upper bound of `first` / `limit` on every list, REST and GraphQL."""
 
-    write_token: str | None = None
-    """When set, every write route needs `Authorization: Bearer <write_token>`."""
+    read_requires_token: bool = False
+    """Reads are public by default; when set, every read needs a token (any scope).
+    Writes always need a token with the `write` scope (`infergraph token create`)."""
 
     max_ingest_bytes: int = 20_000_000
     """Largest BibTeX upload accepted over HTTP."""

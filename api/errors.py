@@ -44,6 +44,8 @@ class InferGraphError(Exception):
     problems: list[Problem] = field(default_factory=list)
     code: str = "error"
     status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    """HTTP headers the response must carry (`WWW-Authenticate`, `Retry-After`)."""
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

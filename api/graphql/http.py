@@ -86,8 +86,11 @@ class GraphQLEndpoint:
         engine: sa.Engine,
         limits: Limits,
         planned: PlannedExecutor | None = None,
+        authorize: Callable[[Request], None] | None = None,
     ) -> None:
         self.schema = schema
+        self.authorize = authorize
+        """Raises InferGraphError (401/403) when the request may not read."""
         self.planned = planned
         self.engine = engine
         self.limits = limits
@@ -112,7 +115,12 @@ class GraphQLEndpoint:
                 and _wants_html(request)
             ):
                 return HTMLResponse(get_graphql_ide_html())
+            if self.authorize is not None:
+                await run_in_threadpool(self.authorize, request)
             params = await self._params(request)
+        except InferGraphError as error:
+            body = {"errors": [{"message": error.message, "extensions": error.as_dict()["error"]}]}
+            return _respond(body, error.status, JSON, error.headers)
         except RequestError as error:
             return _respond(
                 {"errors": [{"message": str(error)}]}, error.status, JSON, error.headers

@@ -32,7 +32,7 @@ def body(code: str, message: str, problems: list[Problem]) -> dict[str, object]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(InferGraphError)
     async def infergraph_error(_request: Request, error: InferGraphError) -> JSONResponse:
-        return JSONResponse(error.as_dict(), status_code=error.status)
+        return JSONResponse(error.as_dict(), status_code=error.status, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.errors import InvalidInputError, Problem
-from api.rest.auth import WriteAccess
+from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.common import SessionDep
 from api.rest.schemas import ErrorResponse
 from api.services.ingest import (
@@ -20,7 +20,7 @@ from api.services.ingest import (
     review_suggestion,
 )
 
-router = APIRouter(tags=["curation"], responses={401: {"model": ErrorResponse}})
+router = APIRouter(tags=["curation"])
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$", max_length=120)]
 
@@ -106,6 +106,7 @@ def _suggestion(view: SuggestionView) -> SuggestionOut:
 
 @router.post(
     "/ingest/arxiv",
+    responses=AUTH_ERRORS,
     response_model=IngestReportOut,
     summary="Ingest arXiv entries",
     description="By `ids` or by a search `query` (one of the two). Entries are matched to stored "
@@ -129,6 +130,7 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
 
 @router.post(
     "/ingest/bibtex",
+    responses={**AUTH_ERRORS, 413: {"model": ErrorResponse, "description": "File too large."}},
     response_model=IngestReportOut,
     summary="Ingest a BibTeX file",
     description="The request body is the file (any text content type). Each entry is written "
@@ -148,14 +150,9 @@ async def post_ingest_bibtex(
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
 
-    limit: int = request.app.state.settings.max_ingest_bytes
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > limit:
-            raise InvalidInputError(
-                "file too large", [Problem(f"at most {limit} bytes", field="body")]
-            )
+    # `BodySizeLimit` (api/body_limit.py) refuses a file over INFERGRAPH_MAX_INGEST_BYTES
+    # with 413 before or while it arrives, so reading it whole here is bounded.
+    raw = await request.body()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -191,6 +188,7 @@ def get_suggestions(
 
 @router.post(
     "/suggestions/{suggestion_id}/accept",
+    responses=AUTH_ERRORS,
     response_model=SuggestionOut,
     summary="Accept a suggested link",
 )
@@ -208,6 +206,7 @@ def accept_suggestion(
 
 @router.post(
     "/suggestions/{suggestion_id}/reject",
+    responses=AUTH_ERRORS,
     response_model=SuggestionOut,
     summary="Reject a suggested link",
 )

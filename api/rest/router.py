@@ -1,8 +1,9 @@
 """/api/v1: every REST route, with the error responses OpenAPI should document."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from api.rest import catalog, engines, graph, ingest, literature
+from api.rest import catalog, engines, graph, ingest, literature, tokens
+from api.rest.auth import authorize_read
 from api.rest.schemas import ErrorResponse
 
 ERRORS = {
@@ -10,9 +11,14 @@ ERRORS = {
     404: {"model": ErrorResponse, "description": "Unknown slug or key, with suggestions."},
 }
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS)  # type: ignore[arg-type]
+router = APIRouter(
+    prefix="/api/v1",
+    responses=ERRORS,  # type: ignore[arg-type]
+    dependencies=[Depends(authorize_read)],
+)
 router.include_router(engines.router)
 router.include_router(literature.router)
 router.include_router(catalog.router)
 router.include_router(graph.router)
 router.include_router(ingest.router)
+router.include_router(tokens.router)

@@ -8,9 +8,10 @@ Rules, so a preprint and its published version end up as one paper with both ide
   title and abstract of a preprint record.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from api.db import as_utc
 from api.services.ingest.records import ARXIV_OWNED, BIBLIOGRAPHIC, IDENTIFIERS, IncomingPaper
 
 # Raw BibTeX fields that describe the preprint; kept when a published record replaces them.
@@ -74,12 +75,8 @@ def _published_record(current: dict[str, Any], incoming: IncomingPaper) -> dict[
 def _same(stored: Any, value: Any) -> bool:
     # SQLite hands timestamps back without their zone; compare them as UTC.
     if isinstance(stored, datetime) and isinstance(value, datetime):
-        return _utc(stored) == _utc(value)
+        return as_utc(stored) == as_utc(value)
     return bool(stored == value)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def describe_changes(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -93,5 +90,5 @@ def describe_changes(current: dict[str, Any], update: dict[str, Any]) -> dict[st
 
 def _json_safe(value: Any) -> Any:
     if isinstance(value, datetime):
-        return _utc(value).isoformat()
+        return as_utc(value).isoformat()
     return value
