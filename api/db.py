@@ -12,6 +12,8 @@ from alembic.config import Config
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+POSTGRES_CONNECT_TIMEOUT = 3
+"""Seconds to wait for a PostgreSQL connection before giving up (libpq `connect_timeout`)."""
 
 
 def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
@@ -20,7 +22,11 @@ def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         sa.event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    # A server that is down refuses at once; one that is unreachable would otherwise hold a
+    # request for the operating system's TCP timeout (minutes). Fail within seconds and let
+    # the API answer 503 (api/database_errors.py).
+    connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT, **kwargs.pop("connect_args", {})}
+    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

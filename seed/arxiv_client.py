@@ -32,6 +32,8 @@ from seed.arxiv_feed import (
 
 DEFAULT_BASE_URL = "https://export.arxiv.org"
 BASE_URL_ENV = "INFERGRAPH_ARXIV_BASE_URL"
+DELAY_ENV = "INFERGRAPH_ARXIV_DELAY"
+"""Seconds between requests; lower it only for a local stand-in (tests, benchmarks)."""
 _PRODUCT = "InferGraph/0.1"
 _PROJECT_URL = "https://github.com/infergraph"
 DEFAULT_USER_AGENT = f"{_PRODUCT} (+{_PROJECT_URL})"
@@ -135,8 +137,17 @@ class ArxivClient:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> "ArxivClient":
-        """A client whose base URL comes from `INFERGRAPH_ARXIV_BASE_URL` when it is set."""
+        """A client whose base URL and delay come from `INFERGRAPH_ARXIV_BASE_URL` and
+        `INFERGRAPH_ARXIV_DELAY` when they are set."""
         env = os.environ if environ is None else environ
+        if env.get(DELAY_ENV) and "delay" not in options:
+            try:
+                options["delay"] = float(env[DELAY_ENV])
+            except ValueError as error:
+                raise InvalidInputError(
+                    "invalid arXiv client settings",
+                    [Problem("not a number", field=DELAY_ENV, value=env[DELAY_ENV])],
+                ) from error
         return cls(env.get(BASE_URL_ENV) or DEFAULT_BASE_URL, **options)
 
     def search(self, query: str, max_results: int | None = 100) -> QueryResult:

@@ -1,12 +1,15 @@
 """Every REST error, from every route, has the same JSON shape: `{"error": {...}}`."""
 
 import logging
+import math
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.database_errors import database_unavailable
 from api.errors import InferGraphError, Problem
 
 logger = logging.getLogger("infergraph.rest")
@@ -33,6 +36,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InferGraphError)
     async def infergraph_error(_request: Request, error: InferGraphError) -> JSONResponse:
         return JSONResponse(error.as_dict(), status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(sa.exc.SQLAlchemyError)
+    async def database_error(request: Request, error: sa.exc.SQLAlchemyError) -> JSONResponse:
+        unavailable = database_unavailable(error)
+        if unavailable is None:
+            return await unexpected(request, error)
+        return JSONResponse(
+            unavailable.as_dict(), status_code=unavailable.status, headers=unavailable.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -63,6 +75,8 @@ def install(app: FastAPI) -> None:
 
 
 def _printable(value: object) -> str | int | float | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no inf or nan (`1e400` in a body parses to inf)
     if value is None or isinstance(value, int | float):
         return value
     text = str(value)

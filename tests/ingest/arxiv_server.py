@@ -1,12 +1,14 @@
 """A local stand-in for export.arxiv.org: canned answers, and a record of what was asked.
 
-Use the `fake_arxiv` fixture by importing `fake_arxiv_fixture` into a test module.
+Use the `fake_arxiv` fixture by importing `fake_arxiv_fixture` into a test module, or
+`serve_fake_arxiv()` where a fixture does not fit (benchmarks, module-scoped servers).
 """
 
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -97,8 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
 
-@pytest.fixture(name="fake_arxiv")
-def fake_arxiv_fixture() -> Iterator[FakeArxiv]:
+@contextmanager
+def serve_fake_arxiv() -> Iterator[FakeArxiv]:
+    """A running stand-in on a free loopback port (`fake.base_url`), stopped on exit."""
     fake = FakeArxiv()
     server = _Server(fake)
     host, port = server.server_address[:2]
@@ -111,3 +114,9 @@ def fake_arxiv_fixture() -> Iterator[FakeArxiv]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(name="fake_arxiv")
+def fake_arxiv_fixture() -> Iterator[FakeArxiv]:
+    with serve_fake_arxiv() as fake:
+        yield fake

@@ -12,6 +12,7 @@ from seed.arxiv_client import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_USER_AGENT,
+    DELAY_ENV,
     ArxivClient,
     ArxivUnavailableError,
     QueryResult,
@@ -358,6 +359,15 @@ def test_from_env_reads_the_base_url(
     )
     assert ArxivClient.from_env({}).base_url == DEFAULT_BASE_URL
     assert ArxivClient.from_env({BASE_URL_ENV: ""}).base_url == DEFAULT_BASE_URL
+
+
+def test_from_env_reads_the_delay_and_checks_it() -> None:
+    assert ArxivClient.from_env({}).delay == 3.0
+    assert ArxivClient.from_env({DELAY_ENV: "0"}).delay == 0.0
+    assert ArxivClient.from_env({DELAY_ENV: "0.5"}, delay=2.0).delay == 2.0
+    for bad in ("soon", "-1"):
+        with pytest.raises(InvalidInputError):
+            ArxivClient.from_env({DELAY_ENV: bad})
 
 
 def test_invalid_settings_are_all_reported() -> None:
