@@ -30,10 +30,16 @@ class Problem:
         if self.field is not None:
             data["field"] = self.field
         if self.value is not None:
-            data["value"] = (
-                self.value if isinstance(self.value, str | int | float) else repr(self.value)
-            )
+            data["value"] = _json_scalar(self.value)
         return data
+
+
+def _json_scalar(value: Any) -> str | int | float:
+    """A string or number, as the error schema promises: `true` is a bool to JSON, not an int
+    as Python has it, so booleans are spelled out like everything else that is not a number."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str | int | float) else repr(value)
 
 
 @dataclass

@@ -9,8 +9,10 @@ from sqlmodel import col, select
 import models as m
 from api.rest import schemas as s
 from api.rest.common import PAPER_DOWNLOADS, SessionDep, get_by_slug
+from api.rest.export_limit import NARROW_GRAPH, NARROW_PAPERS, check_export_size
 from api.rest.literature import PaperFormatParam, paper_download, paper_format, paper_set_response
 from api.services.exports import MEDIA_TYPES, engine_papers, graph_jsonld_stream, graphml_stream
+from api.services.exports.size import graph_size, selection_size
 
 router = APIRouter(tags=["exports"])
 
@@ -32,9 +34,11 @@ router = APIRouter(tags=["exports"])
     response_class=StreamingResponse,
 )
 def whole_graph(
+    request: Request,
     session: SessionDep,
     output_format: Annotated[str, Query(alias="format", pattern="^(jsonld|graphml)$")] = "jsonld",
 ) -> Any:
+    check_export_size(request, graph_size(session), narrow=NARROW_GRAPH)
     stream = graph_jsonld_stream(session) if output_format == "jsonld" else graphml_stream(session)
     media_type, suffix = MEDIA_TYPES[output_format]
     return StreamingResponse(
@@ -57,6 +61,7 @@ def engine_technique_papers(
 ) -> Any:
     get_by_slug(session, m.Engine, slug, "engine")
     selection = engine_papers(session, slug)
+    check_export_size(request, selection_size(session, selection), narrow=NARROW_PAPERS)
     chosen = paper_format(request, output_format)
     if chosen in ("bibtex", "csl-json"):
         return paper_download(session, selection, chosen, f"engine-{slug}")

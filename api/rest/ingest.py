@@ -1,10 +1,11 @@
 """Write routes: ingest arXiv entries and BibTeX files, review suggested technique links."""
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from api.errors import InvalidInputError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
@@ -22,14 +23,35 @@ from api.services.ingest import (
 
 router = APIRouter(tags=["curation"])
 
+BIBTEX_EXAMPLE = """@inproceedings{leviathan2023fast,
+  title = {Fast Inference from Transformers via Speculative Decoding},
+  author = {Leviathan, Yaniv and Kalman, Matan and Matias, Yossi},
+  booktitle = {International Conference on Machine Learning},
+  year = {2023},
+  eprint = {2211.17192},
+  archiveprefix = {arXiv}
+}
+"""
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$", max_length=120)]
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> str:
+    # PostgreSQL refuses NUL in text (a 500 if it got that far); none belongs in a query.
+    if _CONTROL_CHARACTERS.search(value):
+        raise ValueError("control characters (NUL, line breaks, …) are not allowed")
+    return value
+
+
+SearchText = Annotated[str, AfterValidator(_no_control_characters)]
 
 
 class ArxivIngestRequest(BaseModel):
     ids: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=list, max_length=1000, description="arXiv ids, old or new style."
     )
-    query: str | None = Field(
+    query: SearchText | None = Field(
         default=None,
         max_length=1000,
         description='arXiv search, e.g. `cat:cs.DC AND abs:"speculative decoding"`.',
@@ -138,7 +160,9 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/x-bibtex": {"schema": {"type": "string"}}},
+            "content": {
+                "application/x-bibtex": {"schema": {"type": "string"}, "example": BIBTEX_EXAMPLE}
+            },
         }
     },
 )
@@ -146,7 +170,7 @@ async def post_ingest_bibtex(
     request: Request,
     _: WriteAccess,
     file_name: Annotated[str, Query(max_length=200, pattern=r"^[^/\\\x00]+$")] = "upload.bib",
-    technique: Annotated[list[str] | None, Query(max_length=50)] = None,
+    technique: Annotated[list[Slug] | None, Query(max_length=50)] = None,
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
 

@@ -449,6 +449,11 @@ _KINDS: dict[str, tuple[type[SQLModel], str, Builder]] = {
 NODE_KINDS = tuple(_KINDS)
 
 
+def node_models() -> list[type[SQLModel]]:
+    """The tables whose rows become nodes of the whole-graph export."""
+    return [model for model, _, _ in _KINDS.values()]
+
+
 # --- helpers -------------------------------------------------------------------------
 
 

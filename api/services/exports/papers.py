@@ -50,7 +50,7 @@ def _id_batches(
     session: Session, selection: PaperSelection, batch_size: int
 ) -> Iterator[list[int]]:
     if isinstance(selection, sa.Select):
-        yield from _keyset_batches(session, _as_id_select(selection), batch_size)
+        yield from _keyset_batches(session, selected_ids(selection), batch_size)
         return
     # The caller already holds the ids, so sorting them by key in memory costs no more.
     wanted = sorted(set(selection))
@@ -65,7 +65,8 @@ def _id_batches(
         yield [paper_id for _, paper_id in keyed[start : start + batch_size]]
 
 
-def _as_id_select(selection: AnySelect) -> AnySelect:
+def selected_ids(selection: AnySelect) -> AnySelect:
+    """The selection as a SELECT of paper ids only."""
     if len(selection.selected_columns) == 1:
         return selection
     return selection.with_only_columns(col(m.Paper.id))
