@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from sqlmodel import Session
 
+from api.body_limit import BodyLimit, BodySizeLimit
+from api.cache import FrontedFastAPI, install_response_cache
 from api.config import Settings, get_settings
 from api.db import create_db_engine
 from api.graphql.executor import PlannedExecutor
@@ -23,7 +25,7 @@ from models.access import TokenScope
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings.resolved_database_url)
-    app = FastAPI(
+    app = FrontedFastAPI(
         title="InferGraph",
         summary="A knowledge graph of LLM inference engines, techniques, papers and hardware.",
         version="0.1.0",
@@ -31,6 +33,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.settings = settings
     rest_errors.install(app)
+    app.add_middleware(
+        BodySizeLimit,
+        default=BodyLimit(settings.max_body_bytes, "INFERGRAPH_MAX_BODY_BYTES"),
+        per_path={
+            "/api/v1/ingest/bibtex": BodyLimit(
+                settings.max_ingest_bytes, "INFERGRAPH_MAX_INGEST_BYTES"
+            )
+        },
+    )
     app.include_router(rest_router)
 
     limits = Limits(
@@ -53,12 +64,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         include_in_schema=False,
     )
 
-    @app.get("/health", tags=["meta"], summary="Liveness and database reachability")
+    @app.get(
+        "/health",
+        tags=["meta"],
+        summary="Liveness and database reachability",
+        description="503 `database_unavailable`, with `Retry-After`, while the database "
+        "cannot be reached.",
+    )
     def health() -> dict[str, Any]:
         with Session(engine) as session:
             revision = schema_revision(session.connection())
         return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
 
+    install_response_cache(app, engine, settings)
     return app
 
 

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("infergraph.db")
@@ -30,6 +31,15 @@ class Settings(BaseSettings):
 
     max_ingest_bytes: int = 20_000_000
     """Largest BibTeX upload accepted over HTTP."""
+
+    max_body_bytes: int = 1_048_576
+    """Largest request body on any other route (413 beyond, refused before it is read)."""
+
+    max_export_rows: int = 100_000
+    """Most rows (papers, list items, graph nodes) one HTTP download may hold."""
+
+    response_cache_bytes: int = Field(default=64 * 2**20, ge=0)
+    """Memory for cached read responses (least recently used evicted first); 0 disables."""
 
     host: str = "127.0.0.1"
     port: int = 8000

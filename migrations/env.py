@@ -7,6 +7,7 @@ from alembic import context
 
 import models
 from api.config import get_settings
+from api.data_version_schema import DATA_VERSION_OBJECT_PREFIX
 from api.db import create_db_engine
 from api.search_schema import SEARCH_OBJECT_PREFIXES
 
@@ -18,9 +19,10 @@ target_metadata = models.metadata
 
 
 def _include_name(name: str | None, type_: str, _parents: object) -> bool:
-    """Full-text search structures are created by hand per dialect (see api/services/search.py);
-    autogenerate must neither drop nor try to recreate them."""
-    return not (name or "").startswith(SEARCH_OBJECT_PREFIXES)
+    """Full-text search structures and the data version are created by hand per dialect (see
+    api/search_schema.py, api/data_version_schema.py); autogenerate must neither drop nor try
+    to recreate them."""
+    return not (name or "").startswith((*SEARCH_OBJECT_PREFIXES, DATA_VERSION_OBJECT_PREFIX))
 
 
 def _configure(connection: sa.Connection) -> None:

@@ -11,6 +11,7 @@ Status codes follow the spec for both response media types:
 | no acceptable response media type | 406 | 406 |
 | mutation over GET | 405 | 405 |
 | request or document larger than the limit | 413 | 413 |
+| the database cannot be reached (with `Retry-After`) | 503 | 503 |
 """
 
 import json
@@ -32,6 +33,7 @@ from graphql import (
     execute_sync,
     get_variable_values,
     parse,
+    specified_rules,
     validate,
 )
 from sqlmodel import Session
@@ -40,11 +42,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from api.cache.middleware import CACHEABLE_SCOPE_KEY
+from api.database_errors import DatabaseUnavailableError, database_unavailable
 from api.errors import InferGraphError
 from api.graphql.batch import Batch
 from api.graphql.context import GraphContext
 from api.graphql.executor import PlannedExecutor, uses_introspection
 from api.graphql.limits import Limits, check_limits
+from api.graphql.nul import MESSAGE as NUL_MESSAGE
+from api.graphql.nul import NoNulInStrings, contains_nul
 
 logger = logging.getLogger("infergraph.graphql")
 
@@ -125,8 +131,22 @@ class GraphQLEndpoint:
             return _respond(
                 {"errors": [{"message": str(error)}]}, error.status, JSON, error.headers
             )
-        status, body = await run_in_threadpool(self.run, params, request.method, media_type)
+        try:
+            status, body = await run_in_threadpool(self.run, params, request.method, media_type)
+        except DatabaseUnavailableError as error:
+            body = {"errors": [{"message": error.message, "extensions": error.as_dict()["error"]}]}
+            return _respond(body, error.status, media_type, error.headers)
+        if status == 200 and "errors" not in body and self._is_query(params):
+            request.scope[CACHEABLE_SCOPE_KEY] = True
         return _respond(body, status, media_type)
+
+    def _is_query(self, params: GraphQLParams) -> bool:
+        """Only queries may be answered from the response cache (parsing is cached too)."""
+        prepared = self._prepare(params.query)
+        if prepared.document is None:
+            return False
+        operation = _operation(prepared.document, params.operation_name)
+        return operation is not None and operation.operation == OperationType.QUERY
 
     async def _params(self, request: Request) -> GraphQLParams:
         if request.method == "GET":
@@ -153,12 +173,25 @@ class GraphQLEndpoint:
         request_failed = 400 if media_type == GRAPHQL_RESPONSE else 200
         if prepared.document is None or prepared.errors:
             return request_failed, {"errors": [format_error(e) for e in prepared.errors]}
+        if contains_nul(params.variables):
+            return request_failed, {"errors": [{"message": f"variables: {NUL_MESSAGE}"}]}
         operation = _operation(prepared.document, params.operation_name)
         if method == "GET" and operation is not None and operation.operation != OperationType.QUERY:
             return 405, {"errors": [{"message": "only queries can be sent with GET; use POST"}]}
-        with Session(self.engine) as session:
-            context = GraphContext(session, Batch(session), self.limits.max_page_size)
-            result = self._execute(prepared, operation, params, context)
+        try:
+            with Session(self.engine) as session:
+                context = GraphContext(session, Batch(session), self.limits.max_page_size)
+                result = self._execute(prepared, operation, params, context)
+        except sa.exc.SQLAlchemyError as error:
+            unavailable = database_unavailable(error)
+            if unavailable is None:
+                raise
+            raise unavailable from error
+        # Resolvers turn exceptions into field errors; an unreachable database is not a
+        # partial result but a failed request (503), so it is lifted out of them.
+        for field_error in result.errors or ():
+            if (unavailable := database_unavailable(field_error)) is not None:
+                raise unavailable
         return _result_status(result, request_failed), _result_body(result)
 
     def _execute(
@@ -191,7 +224,7 @@ class GraphQLEndpoint:
             document = parse(query, max_tokens=self.limits.max_tokens)
         except GraphQLError as error:
             return Prepared(None, (error,))
-        errors = validate(self.schema, document)
+        errors = validate(self.schema, document, [*specified_rules, NoNulInStrings])
         if not errors:
             errors = check_limits(document, self.limits)
         return Prepared(document, tuple(errors), uses_introspection(document))
@@ -316,13 +349,27 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     original = error.original_error
     if isinstance(original, InferGraphError):
         formatted["message"] = original.message
-        formatted["extensions"] = original.as_dict()["error"]
+        formatted["extensions"] = {
+            **original.as_dict()["error"],
+            "classification": _classification(original.status),
+        }
     elif original is not None:
         logger.error("GraphQL resolver failed", exc_info=original)
         # Never leak internals of unexpected failures to clients.
         formatted["message"] = "internal error"
-        formatted["extensions"] = {"code": "internal_error"}
+        formatted["extensions"] = {"code": "internal_error", "classification": "INTERNAL_ERROR"}
     return formatted
+
+
+def _classification(status: int) -> str:
+    """Whose fault a field error is, in the words generic GraphQL tooling reads (Spring for
+    GraphQL's `ErrorType`); `code` stays our own, the same as REST's."""
+    if status == 401:
+        return "UNAUTHORIZED"
+    if status == 403:
+        return "FORBIDDEN"
+    # An unknown slug or id in an argument is the caller's bad input, as is a bad cursor.
+    return "BAD_REQUEST" if 400 <= status < 500 else "INTERNAL_ERROR"
 
 
 def _respond(

@@ -1,0 +1,86 @@
+"""The data version: bumped by every committed write to content, by anyone, and only then."""
+
+import sqlalchemy as sa
+
+import models
+from api.data_version_schema import NOT_CONTENT
+from api.services.ingest import ingest_bibtex
+from api.services.tokens import create_token, revoke_token
+from models.access import TokenScope
+from tests.cache.conftest import Served, bibtex_entry, data_version
+
+
+def _triggered_tables(engine: sa.Engine) -> set[str]:
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.execute(
+                sa.text(
+                    "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+                    " AND name LIKE 'data_version_%'"
+                )
+            )
+        else:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                    " WHERE t.tgname LIKE 'data\\_version\\_%'"
+                    " AND c.relname <> 'data_version_change'"
+                )
+            )
+        return {str(row[0]) for row in rows}
+
+
+def test_every_content_table_and_no_other_carries_the_triggers(served: Served) -> None:
+    content = set(models.metadata.tables) - NOT_CONTENT
+    assert _triggered_tables(served.engine) == content
+
+
+def _touch_statement(table: sa.Table) -> sa.TextClause:
+    """An UPDATE of one existing row that changes nothing: it still counts as a write."""
+    column = next(iter(table.primary_key.columns)).name
+    return sa.text(
+        f"UPDATE {table.name} SET {column} = {column}"
+        f" WHERE {column} = (SELECT min({column}) FROM {table.name})"
+    )
+
+
+def test_a_committed_write_to_any_content_table_bumps_the_version(served: Served) -> None:
+    for name in sorted(set(models.metadata.tables) - NOT_CONTENT):
+        table = models.metadata.tables[name]
+        with served.other.connect() as connection:
+            if connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0:
+                continue  # nothing to update; inserts are covered by the ingest tests
+            before = data_version(served.engine)
+            connection.execute(_touch_statement(table))
+            connection.rollback()
+            assert data_version(served.engine) == before, f"{name}: a rollback bumped it"
+            connection.execute(_touch_statement(table))
+            connection.commit()
+        assert data_version(served.engine) > before, name
+
+
+def test_tokens_and_ingest_audit_rows_leave_the_version_alone(served: Served) -> None:
+    text = bibtex_entry("audit2025same", "An Entry Ingested Twice")
+    ingest_bibtex(served.other, text, file_name="twice.bib")
+    before = data_version(served.engine)
+    issued = create_token(served.other, name="audit", scope=TokenScope.READ)
+    revoke_token(served.other, str(issued.view.id))
+    assert data_version(served.engine) == before
+    report = ingest_bibtex(served.other, text, file_name="twice.bib")
+    assert (report.added, report.unchanged) == (0, 1)
+    # An ingest that changes no paper still records its source (listed by GET /sources), one
+    # row; the run and its per-paper audit rows do not count.
+    assert data_version(served.engine) == before + 1
+
+
+def test_one_transaction_is_one_bump_on_postgresql(served: Served) -> None:
+    before = data_version(served.engine)
+    with served.other.begin() as connection:
+        for _ in range(3):
+            connection.execute(sa.text("UPDATE engine SET name = name WHERE slug = 'vllm'"))
+    bumps = data_version(served.engine) - before
+    assert bumps == (1 if served.engine.dialect.name == "postgresql" else 3)
+    if served.engine.dialect.name == "postgresql":
+        with served.engine.connect() as connection:
+            pending = connection.execute(sa.text("SELECT count(*) FROM data_version_change"))
+            assert pending.scalar_one() == 0
