@@ -15,7 +15,7 @@ from api.db import create_db_engine, upgrade_database
 from api.errors import InferGraphError
 from api.services import survey_tables
 from api.services.ingest import IngestReport, Progress, ProgressEvent
-from api.services.stats import entity_counts, is_seeded, schema_revision
+from api.services.stats import entity_counts, schema_revision
 from models.access import TokenScope
 from seed import DATA_DIR, REFERENCES_BIB
 from seed.loader import seed_database
@@ -434,19 +434,18 @@ def serve(
     ] = True,
 ) -> None:
     """Upgrade the schema, seed an empty database, and serve the HTTP API."""
+    from api.startup import start_preparing_database
+
+    settings = get_settings()
+    # The database is migrated and seeded while the app is imported (bench/cold_start.py).
+    database_ready = start_preparing_database(settings.resolved_database_url, seed_if_empty)
     import uvicorn
 
     from api.app import create_app
 
-    settings = get_settings()
-    engine = _database()
-    upgrade_database(engine)
-    with Session(engine) as session:
-        empty = not is_seeded(session)
-    if seed_if_empty and empty:
-        try:
-            seed_database(engine)
-        except InferGraphError as error:
-            _fail(error)
-    engine.dispose()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    app = create_app(settings)
+    try:
+        database_ready()
+    except InferGraphError as error:
+        _fail(error)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port)

@@ -158,6 +158,18 @@ def timed(function: Callable[[], bytes]) -> float:
     return time.perf_counter() - start
 
 
+def measure(engine: sa.Engine, repeat: int) -> tuple[float, float, int]:
+    """Median seconds of GraphQL and of the limit, interleaved, and the response size."""
+    endpoint = GraphQLEndpoint(graphql_schema, engine, Limits(), PlannedExecutor(schema))
+    ours, limit = graphql_json(endpoint), hand_written_json(engine)
+    assert json.loads(ours) == json.loads(limit), "the two sides must produce the same JSON"
+    graphql_times, limit_times = [], []
+    for _ in range(repeat):
+        graphql_times.append(timed(lambda: graphql_json(endpoint)))
+        limit_times.append(timed(lambda: hand_written_json(engine)))
+    return statistics.median(graphql_times), statistics.median(limit_times), len(ours)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a seeded database (default: a new SQLite file)")
@@ -168,17 +180,8 @@ def main() -> None:
         engine = create_db_engine(url)
         if args.database_url is None:
             seed_database(engine)
-        endpoint = GraphQLEndpoint(graphql_schema, engine, Limits(), PlannedExecutor(schema))
-        ours, limit = graphql_json(endpoint), hand_written_json(engine)
-        assert json.loads(ours) == json.loads(limit), "the two sides must produce the same JSON"
-        graphql_times, limit_times = [], []
-        for _ in range(args.repeat):
-            graphql_times.append(timed(lambda: graphql_json(endpoint)))
-            limit_times.append(timed(lambda: hand_written_json(engine)))
-        g, h = statistics.median(graphql_times), statistics.median(limit_times)
-        print(
-            f"database: {engine.dialect.name}; response: {len(ours):,} bytes; runs: {args.repeat}"
-        )
+        g, h, size = measure(engine, args.repeat)
+        print(f"database: {engine.dialect.name}; response: {size:,} bytes; runs: {args.repeat}")
         print(f"GraphQL whole graph: median {g * 1000:.1f} ms")
         print(f"hand-written SQL + orjson: median {h * 1000:.1f} ms")
         print(f"ratio: {g / h:.2f}x (target <= 4x)")

@@ -62,6 +62,23 @@ class Paper(PaperBase, table=True):
     )
 
 
+# Read paths at scale (bench/scale.py): the paper list orders (`(year IS NULL), year DESC, id`
+# is the default; NULLs sort last portably) read straight from an index instead of sorting the
+# whole table per page, a year filter is a range scan, and DOI lookups (case-insensitive) are
+# an index probe. Expression indexes, so they are declared on the table, not on fields.
+_paper = sa.inspect(Paper).local_table.c
+sa.Index("ix_paper_year_desc_order", _paper.year.is_(None), _paper.year.desc(), _paper.id)
+sa.Index("ix_paper_year_asc_order", _paper.year.is_(None), _paper.year, _paper.id)
+sa.Index(
+    "ix_paper_title_order",
+    sa.func.lower(_paper.title).is_(None),
+    sa.func.lower(_paper.title),
+    _paper.id,
+)
+sa.Index("ix_paper_year", _paper.year)
+sa.Index("ix_paper_doi_lower", sa.func.lower(_paper.doi))
+
+
 class Author(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("name_key"),)
 
@@ -88,7 +105,11 @@ class TechniqueCitation(SQLModel, table=True):
     """A technique table cites a paper; keeps the survey's label, link and order."""
 
     __tablename__ = "technique_citation"
-    __table_args__ = (sa.UniqueConstraint("technique_id", "source_id", "position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("technique_id", "source_id", "position"),
+        # Covers "papers cited by these techniques" (filters) without reading table rows.
+        sa.Index("ix_technique_citation_technique_paper", "technique_id", "paper_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     technique_id: int = Field(foreign_key="technique.id", ondelete="CASCADE", index=True)

@@ -1,6 +1,7 @@
 """What every REST route shares: sessions, paging, formats, lookups that 404 helpfully."""
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from fastapi import Depends, Query, Request
@@ -10,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from api.errors import InvalidInputError, Problem
 from api.rest import schemas as s
+from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream
 from api.services.lookup import not_found
 from api.services.pagination import Page, PageRequest, all_items
@@ -105,6 +107,8 @@ def list_response(
 ) -> Any:
     """A page as JSON with a `next` link, or the whole list as CSV."""
     if wants_csv(request, output_format):
+        rows = fetch(PageRequest(first=0)).count()
+        check_export_size(request, rows, narrow=NARROW_LIST)
         return csv_download(_all_presented(session, fetch, present), filename)
     page = fetch(PageRequest(first=per_page, after=cursor))
     next_cursor = page.end_cursor if page.has_next else None
@@ -147,9 +151,10 @@ def _csv_chunks(items: Iterable[BaseModel]) -> Iterator[str]:
         return
     # Columns come from the model, not the first row, so every row has the same ones.
     header = _columns(type(first))
+    # `chain`, never `(first, *iterator)`: unpacking would hold the whole list in memory.
     rows = (
         [flat.get(name) for name in header]
-        for flat in (_flatten(item.model_dump(mode="json")) for item in (first, *iterator))
+        for flat in (_flatten(item.model_dump(mode="json")) for item in chain([first], iterator))
     )
     yield from csv_stream(header, rows)
 

@@ -26,6 +26,7 @@ from api.rest.common import (
     list_response,
     wants_jsonld,
 )
+from api.rest.export_limit import NARROW_PAPERS, check_export_size
 from api.rest.filters import parse_filter
 from api.services import literature, search, survey_tables, techniques
 from api.services.exports import (
@@ -36,7 +37,7 @@ from api.services.exports import (
     node_jsonld,
 )
 from api.services.lookup import not_found
-from api.services.pagination import all_items
+from api.services.pagination import Page, PageRequest, all_items
 
 router = APIRouter(tags=["literature"])
 
@@ -96,6 +97,8 @@ def paper_set_response(
     output_format: str | None,
     filename: str,
 ) -> Any:
+    """A whole (unpaged) set of papers in the requested format."""
+    check_export_size(request, len(rows), narrow=NARROW_PAPERS)
     chosen = paper_format(request, output_format)
     if chosen in ("bibtex", "csl-json"):
         return paper_download(session, [p.id for p in rows if p.id is not None], chosen, filename)
@@ -142,14 +145,19 @@ def get_category(
 def category_papers(
     request: Request, slug: str, session: SessionDep, output_format: PaperFormatParam = None
 ) -> Any:
-    rows = list(
-        all_items(
-            lambda page: literature.list_papers(
-                session, literature.PaperFilter(category=slug), literature.PaperOrder.KEY, page
-            )
+    def fetch(page: PageRequest) -> Page[m.Paper]:
+        return literature.list_papers(
+            session, literature.PaperFilter(category=slug), literature.PaperOrder.KEY, page
         )
-    )
-    return paper_set_response(request, session, rows, output_format, f"category-{slug}")
+
+    check_export_size(request, fetch(PageRequest(first=0)).count(), narrow=NARROW_PAPERS)
+    chosen = paper_format(request, output_format)
+    selection = literature.paper_id_select(session, literature.PaperFilter(category=slug))
+    if chosen in ("bibtex", "csl-json") and selection is not None:
+        # Streamed in keyset batches: the set is never held in memory.
+        return paper_download(session, selection, chosen, f"category-{slug}")
+    rows = list(all_items(fetch))
+    return paper_set_response(request, session, rows, chosen, f"category-{slug}")
 
 
 @router.get(
@@ -304,8 +312,14 @@ def list_papers(
     fetch = lambda page: literature.list_papers(session, paper_filter_, sort, page)  # noqa: E731
     chosen = paper_format(request, output_format)
     if chosen in ("bibtex", "csl-json"):
-        ids = [p.id for p in all_items(fetch) if p.id is not None]
-        return paper_download(session, ids, chosen, "papers")
+        rows = literature.list_papers(session, paper_filter_, sort, PageRequest(first=0)).count()
+        check_export_size(request, rows, narrow=NARROW_PAPERS)
+        # Streamed in keyset batches (memory stays flat); a ranked text query's hits are
+        # already a bounded list.
+        selection: PaperSelection | None = literature.paper_id_select(session, paper_filter_)
+        if selection is None:
+            selection = [p.id for p in all_items(fetch) if p.id is not None]
+        return paper_download(session, selection, chosen, "papers")
     return list_response(
         request,
         session,

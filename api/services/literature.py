@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
+from api.services.exports.sql import AnySelect
 from api.services.lookup import ids_by_slug
 from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page, slice_page
 from api.services.search import search_ids
@@ -88,6 +89,15 @@ def list_papers(
     statement = select(m.Paper).where(*conditions)
     keys = [*_KEYS[order], SortKey(col(m.Paper.id))]
     return keyset_page(session, statement, keys, page, lambda p: [*_VALUES[order](p), p.id])
+
+
+def paper_id_select(session: Session, f: PaperFilter) -> AnySelect | None:
+    """The filtered papers' ids as one statement, for exports that read it in keyset batches
+    (memory stays flat however many match); None for a text query, whose hits are ranked and
+    capped in memory by `search_ids` anyway."""
+    if f.text:
+        return None
+    return sa.select(col(m.Paper.id)).where(*paper_conditions(session, f))
 
 
 def paper_conditions(session: Session, f: PaperFilter) -> list[sa.ColumnElement[bool]]:

@@ -70,6 +70,12 @@ class SortKey:
     """A column or SQL expression (typed loosely: SQLModel attributes are `Mapped`)."""
     descending: bool = False
 
+    @property
+    def nullable(self) -> bool:
+        """False only for a NOT NULL column; expressions may always be NULL."""
+        expression = getattr(self.column, "expression", self.column)
+        return getattr(expression, "nullable", True) is not False
+
 
 def encode_cursor(values: Sequence[Any]) -> str:
     raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
@@ -127,7 +133,10 @@ def keyset_page(
 def _order_terms(keys: Sequence[SortKey]) -> list[sa.ColumnElement[Any]]:
     terms: list[sa.ColumnElement[Any]] = []
     for key in keys:
-        terms.append(key.column.is_(None))  # NULLs last, portably
+        # NULLs last, portably. Only for nullable keys: a constant `IS NULL` term on a NOT NULL
+        # column would stop the database from reading the order straight from an index.
+        if key.nullable:
+            terms.append(key.column.is_(None))
         terms.append(key.column.desc() if key.descending else key.column.asc())
     return terms
 
@@ -142,7 +151,9 @@ def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> sa.ColumnElement[b
             # Past a NULL only other NULLs (ordered by the following keys) remain.
             continue
         beyond = key.column < value if key.descending else key.column > value
-        clauses.append(sa.and_(*equal_before, sa.or_(beyond, key.column.is_(None))))
+        if key.nullable:
+            beyond = sa.or_(beyond, key.column.is_(None))
+        clauses.append(sa.and_(*equal_before, beyond))
     return sa.or_(*clauses) if clauses else sa.false()
 
 
