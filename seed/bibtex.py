@@ -1,19 +1,21 @@
 """BibTeX parsing (bibtexparser v2): raw fields kept for export, LaTeX decoded for display."""
 
+import io
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from bibtexparser import model as bib
-from bibtexparser.entrypoint import parse_string
-from bibtexparser.middlewares.names import (
-    InvalidNameError,
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
+from bibtexparser.middlewares.names import InvalidNameError
 from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import get_default_latex_context_db as latex_context_db
+from pylatexenc.macrospec import LatexContextDb
 
-from api.errors import Problem
+from api.errors import InvalidInputError, Problem
+from seed.bibtex_blocks import CHUNK_BLOCKS, BlockReader, FailedBlock
+from seed.bibtex_names import name_parts, split_names
 
 _MONTHS = {
     name: number
@@ -39,7 +41,7 @@ _MONTHS = {
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[\w.\-/]+?)(?:v\d+)?(?:\.pdf)?/?$", re.I)
 _ARXIV_VERSION = re.compile(r"v\d+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
-_BIBTEX_BLOCKS = (bib.Entry, bib.String, bib.Preamble, bib.ExplicitComment)
+_BRACE = re.compile(r"[{}]")
 _VENUE_FIELDS = ("journal", "booktitle", "howpublished", "publisher", "organization", "school")
 
 
@@ -86,14 +88,46 @@ class BibParseResult:
     not BibTeX at all: free text, or `@` blocks none of which could be parsed."""
 
 
+# Text pylatexenc would change: macros, groups, math, comments, and its "specials" (`&`, `~`,
+# dashes, TeX quotes, `!``/`?``). Checked against pylatexenc by tests/seed/test_latex_decoding.py.
+_LATEX_SYNTAX = re.compile(r"[\\{}$%&~]|--|''|``|[!?]`")
+_LATEX_BUT_BRACES = re.compile(r"[\\$%&~]|--|''|``|[!?]`")
+
+
 @lru_cache(maxsize=1)
-def _latex() -> LatexNodes2Text:
-    return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+def _latex() -> tuple[LatexNodes2Text, LatexContextDb]:
+    # pylatexenc rebuilds its default macro database for every string unless given one; that
+    # rebuild was a quarter of the time of reading a BibTeX file.
+    return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True), latex_context_db()
 
 
 def decode_latex(text: str) -> str:
-    """`{Fr{\\'e}chet} {GPU}s` → `Fréchet GPUs`, with whitespace collapsed."""
-    return " ".join(_latex().latex_to_text(text).split())
+    """`{Fr{\\'e}chet} {GPU}s` → `Fréchet GPUs`, with whitespace collapsed.
+
+    Most field values are plain text or plain text with protective braces (`{GPUs}`); those
+    skip the LaTeX parser, whose answer for them is the text without its braces.
+    """
+    if _LATEX_SYNTAX.search(text) is None:
+        return " ".join(text.split())
+    if _LATEX_BUT_BRACES.search(text) is None and _balanced_braces(text):
+        return " ".join(text.replace("{", "").replace("}", "").split())
+    return _decode_with_pylatexenc(text)
+
+
+@lru_cache(maxsize=4096)
+def _decode_with_pylatexenc(text: str) -> str:
+    # Bounded cache: accented author names repeat across a bibliography.
+    converter, context = _latex()
+    return " ".join(converter.latex_to_text(text, latex_context=context).split())
+
+
+def _balanced_braces(text: str) -> bool:
+    depth = 0
+    for match in _BRACE.finditer(text):
+        depth += 1 if match.group(0) == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def normalize_arxiv_id(value: str) -> str:
@@ -109,47 +143,111 @@ def normalize_doi(value: str) -> str:
 
 
 def parse_bibtex(text: str, file: str) -> BibParseResult:
-    """Parse a whole file; entries that fail are reported with their line, not raised."""
-    library = parse_string(text)
-    result = BibParseResult(
-        bibtex_blocks=sum(isinstance(b, _BIBTEX_BLOCKS) for b in library.blocks)
-    )
-    for block in library.failed_blocks:
-        location = f"{file}:{block.start_line + 1}" if block.start_line is not None else file
-        if isinstance(block, bib.DuplicateBlockKeyBlock):
-            result.problems.append(
-                Problem("duplicate BibTeX key", location=location, field="key", value=block.key)
-            )
+    """Parse a whole text; entries that fail are reported with their line, not raised."""
+    reader = BibtexReader(text, file)
+    result = BibParseResult()
+    for item in reader:
+        if isinstance(item, BibEntry):
+            result.entries.append(item)
         else:
-            result.problems.append(
-                Problem(f"cannot parse this block: {_failure_reason(block)}", location=location)
-            )
-    parents = {entry.key.casefold(): entry for entry in library.entries}
-    for entry in library.entries:
-        line = (entry.start_line or 0) + 1
-        location = f"{file}:{line}"
-        try:
-            result.entries.append(_convert(entry, line, parents))
-        except ValueError as error:
-            result.problems.append(Problem(str(error), location=location, value=entry.key))
+            result.problems.append(item)
+    result.bibtex_blocks = reader.bibtex_blocks
     return result
 
 
-def _failure_reason(block: bib.Block) -> str:
-    error = getattr(block, "error", None)
-    # bibtexparser's BlockAbortedException keeps its reason in an attribute, not in str().
-    reason = getattr(error, "abort_reason", None) or (str(error) if error else "")
-    return " ".join(str(reason).split()) or "syntax error"
+class BibtexReader:
+    """Entries (`BibEntry`) and problems (`Problem`) of a BibTeX file or text, in file order,
+    read a chunk at a time (see `seed.bibtex_blocks`) so memory stays flat however long it is.
+
+    Raises `InvalidInputError` before yielding anything when the text is not UTF-8 or holds
+    NUL bytes. Whether it is BibTeX at all is known once iterated: `bibtex_blocks` > 0.
+    """
+
+    def __init__(self, source: Path | str, file: str, *, chunk_blocks: int = CHUNK_BLOCKS) -> None:
+        self.file = file
+        self._source = source
+        self._text_checked = False
+        self._blocks = BlockReader(self._lines, chunk_blocks)
+
+    @property
+    def bibtex_blocks(self) -> int:
+        """Blocks read as BibTeX so far (entries, @string, @preamble, @comment); zero once
+        iterated means the text is not BibTeX at all."""
+        return self._blocks.bibtex_blocks
+
+    @property
+    def entry_blocks(self) -> int:
+        """How many entries the text appears to hold (known after `prepare()`)."""
+        return self._blocks.entry_blocks
+
+    def prepare(self) -> None:
+        """Read the text once for what every chunk needs; raises when it is not text."""
+        self._blocks.prepare()
+
+    def __iter__(self) -> Iterator[BibEntry | Problem]:
+        for item in self._blocks:
+            if isinstance(item, FailedBlock):
+                yield self._problem(item)
+                continue
+            try:
+                yield _convert(item.entry, item.line, self._blocks.parent)
+            except ValueError as error:
+                yield Problem(str(error), location=f"{self.file}:{item.line}", value=item.entry.key)
+
+    def _problem(self, failed: FailedBlock) -> Problem:
+        location = f"{self.file}:{failed.line}"
+        if failed.duplicate_key is not None:
+            return Problem(
+                "duplicate BibTeX key", location=location, field="key", value=failed.duplicate_key
+            )
+        return Problem(f"cannot parse this block: {failed.reason}", location=location)
+
+    def _lines(self) -> Iterator[str]:
+        if isinstance(self._source, str):
+            yield from self._checked(io.StringIO(self._source))
+            return
+        try:
+            with self._source.open(encoding="utf-8-sig") as stream:
+                yield from self._checked(stream)
+        except UnicodeDecodeError:
+            raise self._not_text(f"not UTF-8 text (byte {_first_bad_byte(self._source)})") from None
+
+    def _checked(self, lines: Iterable[str]) -> Iterator[str]:
+        if self._text_checked:
+            yield from lines
+            return
+        for line in lines:
+            if "\x00" in line:
+                raise self._not_text("it contains NUL bytes")
+            yield line
+        # One whole pass found no NUL: the later passes over the same text skip the check.
+        self._text_checked = True
+
+    def _not_text(self, reason: str) -> InvalidInputError:
+        return InvalidInputError(
+            f"{self.file} is not a BibTeX file", [Problem(reason, location=self.file)]
+        )
+
+
+def _first_bad_byte(path: Path) -> int:
+    # Only on the way to rejecting the file: reading it whole here costs nothing that matters.
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return error.start
+    return 0
 
 
 # Fields a child never takes from its crossref parent: they name the parent itself.
 _NOT_INHERITED = frozenset({"crossref", "ids", "key", "title", "shorttitle", "abstract", "url"})
 
 
-def _convert(entry: bib.Entry, line: int, parents: dict[str, bib.Entry] | None = None) -> BibEntry:
+def _convert(
+    entry: bib.Entry, line: int, parent: Callable[[str], bib.Entry | None] | None = None
+) -> BibEntry:
     fields = {f.key.lower(): str(f.value).strip() for f in entry.fields}
-    if parents is not None:
-        _inherit_crossref(fields, parents)
+    if parent is not None and fields.get("crossref"):
+        _inherit_crossref(fields, parent(fields["crossref"]))
     title = fields.get("title")
     eprint = fields.get("eprint")
     archive = fields.get("archiveprefix", fields.get("eprinttype", "")).lower()
@@ -177,13 +275,12 @@ def _convert(entry: bib.Entry, line: int, parents: dict[str, bib.Entry] | None =
     )
 
 
-def _inherit_crossref(fields: dict[str, str], parents: dict[str, bib.Entry]) -> None:
+def _inherit_crossref(fields: dict[str, str], parent: bib.Entry | None) -> None:
     """BibTeX's crossref: missing fields come from the parent, whose title is the booktitle.
 
     bibtexparser v2 leaves crossref unresolved; the raw fields then hold the inherited
     values too, so an exported entry stands on its own.
     """
-    parent = parents.get(fields.get("crossref", "").casefold())
     if parent is None:
         return
     inherited = {f.key.lower(): str(f.value).strip() for f in parent.fields}
@@ -197,11 +294,11 @@ def _inherit_crossref(fields: dict[str, str], parents: dict[str, bib.Entry]) -> 
 def parse_authors(raw: str) -> list[PersonName]:
     """Names of an author (or editor) field; `and others` (et al.) is not a person."""
     names = []
-    for raw_name in split_multiple_persons_names(raw) if raw.strip() else []:
+    for raw_name in split_names(raw) if raw.strip() else []:
         if raw_name.strip().casefold() == "others":
             continue
         try:
-            parts = parse_single_name_into_parts(raw_name)
+            parts = name_parts(raw_name)
         except InvalidNameError as error:
             raise ValueError(f"author name {raw_name!r} is not valid BibTeX: {error}") from error
         family = decode_latex(" ".join([*parts.von, *parts.last, *parts.jr]))

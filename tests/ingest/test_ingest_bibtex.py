@@ -146,3 +146,15 @@ def test_an_entry_the_database_refuses_is_written_not_at_all(
     assert keys == {"osdi2022", "yu2022orca", "sch2024quant"}
     assert "Frantar" not in families and "Alistarh" not in families
     assert count(empty_engine, "paper_author") == 5 + 4
+
+
+def test_a_broken_block_before_the_first_good_one_is_a_failure_not_a_rejection(
+    empty_engine: sa.Engine,
+) -> None:
+    text = "@article{broken,\n  title = {Never closed\n@article{whole, title = {Whole}}\n"
+    report = ingest_bibtex(empty_engine, text, file_name="mixed.bib")
+
+    assert (report.added, report.failed) == (1, 1)
+    assert report.failures[0].location == "mixed.bib:1"
+    assert "Unexpected block start" in report.failures[0].message
+    assert paper(empty_engine, bibtex_key="whole").title == "Whole"

@@ -20,7 +20,7 @@ from models.base import SourceKind
 from models.ingest import IngestKind, IngestStatus
 from seed.arxiv_client import ArxivClient, normalize_ids
 from seed.arxiv_feed import ArxivEntry, EntryProblem, iter_entries, split_arxiv_id
-from seed.bibtex import parse_bibtex
+from seed.bibtex import BibtexReader
 
 DEFAULT_BATCH_SIZE = 500
 _LOCATOR_LENGTH = 300
@@ -107,21 +107,20 @@ def ingest_bibtex(
     name = file_name or (source.name if isinstance(source, Path) else "input.bib")
     if isinstance(source, Path):
         _check_file(source)
-    text = _read_text(source, name) if isinstance(source, Path) else source
-    if "\x00" in text:
-        raise InvalidInputError(
-            f"{name} is not a BibTeX file", [Problem("it contains NUL bytes", location=name)]
-        )
-    parsed = parse_bibtex(text, name)
-    if parsed.bibtex_blocks == 0:
-        problems = parsed.problems or [
-            Problem("no @entry, @string, @preamble or @comment in it", location=f"{name}:1")
-        ]
-        raise InvalidInputError(f"{name} is not a BibTeX file; nothing was written", problems)
-    entries = sorted(parsed.entries, key=lambda entry: entry.line)
-    items: list[Item] = [*parsed.problems, *(from_bibtex(entry, name) for entry in entries)]
+    reader = BibtexReader(source, name)
+    # One pass over the text for its @strings and crossref parents; it also rejects text
+    # that is not UTF-8 or holds NUL bytes before anything is written.
+    reader.prepare()
+    items = _bibtex_items(reader)
     return _ingest(
-        engine, IngestKind.BIBTEX, name, iter(items), len(items), techniques, progress, batch_size
+        engine,
+        IngestKind.BIBTEX,
+        name,
+        items,
+        reader.entry_blocks,
+        techniques,
+        progress,
+        batch_size,
     )
 
 
@@ -132,14 +131,24 @@ def _check_file(path: Path) -> None:
         )
 
 
-def _read_text(path: Path, name: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidInputError(
-            f"{name} is not a BibTeX file",
-            [Problem(f"not UTF-8 text (byte {error.start})", location=name)],
-        ) from error
+def _bibtex_items(reader: BibtexReader) -> Iterator[Item]:
+    """Records and failures in file order. Failures before the first block that reads as
+    BibTeX are held back: if none ever does, the file is rejected and nothing is written."""
+    held: list[Problem] = []
+    for item in reader:
+        if reader.bibtex_blocks == 0 and isinstance(item, Problem):
+            held.append(item)
+            continue
+        yield from held
+        held.clear()
+        yield item if isinstance(item, Problem) else from_bibtex(item, reader.file)
+    if reader.bibtex_blocks == 0:
+        problems = held or [
+            Problem("no @entry, @string, @preamble or @comment in it", location=f"{reader.file}:1")
+        ]
+        message = f"{reader.file} is not a BibTeX file; nothing was written"
+        raise InvalidInputError(message, problems)
+    yield from held
 
 
 def _arxiv_items(items: Iterable[ArxivEntry | EntryProblem]) -> Iterator[Item]:

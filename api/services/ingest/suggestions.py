@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -56,8 +57,7 @@ class TechniqueMatcher:
         for technique_id, terms in techniques.items():
             for term, from_name in terms.items():
                 self._owners.setdefault(term, []).append((technique_id, from_name))
-        alternatives = sorted(self._owners, key=len, reverse=True)
-        body = "|".join(re.escape(term) for term in alternatives) or r"(?!x)x"
+        body = _prefix_tree_pattern(self._owners) if self._owners else r"(?!x)x"
         # Lookarounds instead of \b: terms may start or end with punctuation (`N:M`, `2:4`).
         self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
@@ -84,6 +84,29 @@ class TechniqueMatcher:
                 for technique_id, from_name in self._owners[hit.group(0).casefold()]:
                     found.setdefault(technique_id, _Hits()).add(hit.group(0), weight, from_name)
         return [hits.result(technique_id) for technique_id, hits in sorted(found.items())]
+
+
+def _prefix_tree_pattern(terms: Iterable[str]) -> str:
+    """An alternation of `terms` factored by common prefixes: `speculative (?:decoding|sampling)`.
+
+    A flat `a|b|c…` makes the regex engine try every term at every word start (most of the
+    matching time); the tree tries one branch per character. Where one term is a prefix of
+    another the longer one comes first, as in a flat alternation sorted longest first.
+    """
+    tree: dict[str, Any] = {}
+    for term in terms:
+        node = tree
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + render(child) for char, child in node.items() if char]
+        if "" in node:
+            branches.append("")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return render(tree)
 
 
 @dataclass

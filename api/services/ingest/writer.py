@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 import models as m
 from api.errors import Problem
+from api.services.ingest.bulk import insert_rows, insert_with_ids
 from api.services.ingest.merge import describe_changes, new_paper_columns, plan_update
 from api.services.ingest.records import (
     ARXIV_OWNED,
@@ -102,6 +103,9 @@ class PaperIndex:
         for row in connection.execute(sa.select(*columns).where(sa.or_(*conditions))).all():
             self.remember(dict(row._mapping))
         self._load_related(connection, list(self.rows))
+        # Authors and free cite keys only matter for papers to be created (or stored without
+        # authors); a re-ingest, where every record matches a stored paper, skips both reads.
+        records = [r for r in records if self._needs_authors_or_key(r)]
         names = {a.key for r in records for a in r.authors}
         for chunk in _chunks(sorted(names)):
             statement = sa.select(AUTHOR.c.name_key, AUTHOR.c.id).where(
@@ -114,6 +118,17 @@ class PaperIndex:
         # suffixes in the same pass, so choosing a free key rarely needs a query of its own.
         taken = [b for b in bases if b in self.taken_keys]
         self.read_taken_keys(connection, [f"{b}-{n}" for b in taken for n in _FIRST_SUFFIXES])
+
+    def _needs_authors_or_key(self, record: IncomingPaper) -> bool:
+        stored = {
+            self.by_arxiv.get(record.arxiv_id or ""),
+            self.by_doi.get(record.doi_key or ""),
+            self.by_key.get(record.identity_key or ""),
+        } - {None}
+        if not stored and _unidentifiable(record):
+            stored = {self.by_cite.get(record.cite_key or "")} - {None}
+        # Several matches are a conflict the record fails on; nothing more to read for it.
+        return not stored or any(paper_id not in self.first_family for paper_id in stored)
 
     def read_taken_keys(self, connection: sa.Connection, keys: Sequence[str]) -> None:
         for chunk in _chunks(keys):
@@ -439,8 +454,8 @@ def _link_row(
 
 
 def _write_plan(connection: sa.Connection, plan: _Plan, context: RunContext) -> None:
-    ids = _insert_returning_ids(connection, AUTHOR, plan.authors)
-    ids |= _insert_returning_ids(connection, PAPER, plan.papers)
+    ids = insert_with_ids(connection, AUTHOR, plan.authors)
+    ids |= insert_with_ids(connection, PAPER, plan.papers)
     for paper_id, values in plan.updates:
         # A paper inserted earlier in this batch may be updated by a later entry.
         real_id = ids.get(paper_id, paper_id)
@@ -461,21 +476,6 @@ def _write_plan(connection: sa.Connection, plan: _Plan, context: RunContext) -> 
         )
 
 
-def _insert_returning_ids(
-    connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
-) -> dict[int, int]:
-    """Insert rows planned with placeholder ids; returns placeholder → real id."""
-    if not rows:
-        return {}
-    statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    inserted = connection.execute(statement, [_without_id(row) for row in rows]).scalars()
-    return {row["id"]: real for row, real in zip(rows, inserted, strict=True)}
-
-
-def _without_id(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in row.items() if name != "id"}
-
-
 def _insert_many(
     connection: sa.Connection,
     table: sa.Table,
@@ -486,4 +486,4 @@ def _insert_many(
     if not rows:
         return
     resolved = [row | {name: ids.get(row[name], row[name]) for name in references} for row in rows]
-    connection.execute(table.insert(), resolved)
+    insert_rows(connection, table, resolved)
