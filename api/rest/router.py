@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from api.rest import catalog, engines, graph, ingest, literature, tokens
 from api.rest.auth import authorize_read
+from api.rest.nul import refuse_nul_parameters
 from api.rest.schemas import ErrorResponse
 
 ERRORS = {
@@ -14,7 +15,8 @@ ERRORS = {
 router = APIRouter(
     prefix="/api/v1",
     responses=ERRORS,  # type: ignore[arg-type]
-    dependencies=[Depends(authorize_read)],
+    # NUL first: it needs no database, and a NUL must never reach one.
+    dependencies=[Depends(refuse_nul_parameters), Depends(authorize_read)],
 )
 router.include_router(engines.router)
 router.include_router(literature.router)
