@@ -13,22 +13,20 @@ feed, is not well-formed XML or declares a DTD (refused outright, because DTDs a
 bombs and external-entity reads get in), and `ArxivError` when arXiv answered with its error
 feed. Entries are cleared and detached from the tree once read, so memory stays flat however
 long the feed is.
+
+Parsing is lxml's (libxml2) push parser, fed a chunk at a time: a streaming reader built on
+the standard library's pure-Python ElementTree handlers cost twice as much as all the rest of
+reading an entry. It never loads a DTD, never touches the network and never substitutes
+entities; a DOCTYPE is refused before the parser sees it (`_Prolog`).
 """
 
 import re
-import xml.etree.ElementTree as ET
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
-from xml.parsers.expat import ErrorString
+from typing import Protocol
 
-from defusedxml import DefusedXmlException, DTDForbidden  # type: ignore[import-untyped]
-from defusedxml.ElementTree import (  # type: ignore[import-untyped]
-    DefusedXMLParser,
-    iterparse,
-)
+from lxml import etree
 
 from api.errors import InvalidInputError, Problem
 
@@ -166,21 +164,69 @@ class ByteStream(Protocol):
     def read(self, size: int, /) -> bytes: ...
 
 
-class _LineRecordingBuilder(ET.TreeBuilder):
-    """Notes the line of every start tag, in document order.
+Element = etree._Element
+_CHUNK_BYTES = 64 * 1024
+_PROLOG_LIMIT = 1024 * 1024
+"""How much of the document's start is searched for a DOCTYPE before the parser sees it."""
 
-    `iterparse` hands out events a chunk at a time, after the parser has moved on, so the
-    line has to be captured while the tag is being parsed.
+
+def _parser() -> etree.XMLPullParser:
+    return etree.XMLPullParser(
+        # Only the elements the walk acts on: an event per element would cost more in Python
+        # than libxml2 spends parsing. Children of an entry are read from the entry itself.
+        events=("start", "end"),
+        tag=(_FEED, _ENTRY, *_PAGING_FIELDS),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+@dataclass(frozen=True)
+class Doctype:
+    name: str
+    line: int
+
+
+class _Prolog:
+    """Finds a DOCTYPE in the bytes before the root element, as they stream in.
+
+    Only comments, processing instructions and white space may come before a DOCTYPE, so the
+    search is over once anything else starts. Refusing it here, before the parser has read a
+    single entity declaration, keeps bombs away from libxml2 altogether.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: deque[int] = deque()
-        self.expat: Any = None
+    _SKIPPED = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+    _DOCTYPE = re.compile(rb"<!DOCTYPE\s+([^\s\[>]+)")
 
-    def start(self, tag: Any, attrs: dict[Any, Any], /) -> ET.Element:
-        self.lines.append(self.expat.CurrentLineNumber)
-        return super().start(tag, attrs)
+    def __init__(self) -> None:
+        self._seen = b""
+        self.done = False
+
+    def read(self, chunk: bytes) -> Doctype | None:
+        """The DOCTYPE, once found; None while none was found (check `done`)."""
+        self._seen += chunk
+        position = 3 if self._seen.startswith(b"\xef\xbb\xbf") else 0
+        while match := self._SKIPPED.match(self._seen, position):
+            position = match.end()
+        rest = self._seen[position : position + 9]
+        if rest.startswith(b"<!DOCTYPE"):
+            found = self._DOCTYPE.match(self._seen, position)
+            name = found.group(1).decode("utf-8", "replace") if found else "?"
+            return Doctype(name, self._seen.count(b"\n", 0, position) + 1)
+        # Undecided while what follows may still become a comment, a PI or the DOCTYPE.
+        undecided = any(
+            rest.startswith(opening) or opening.startswith(rest)
+            for opening in (b"<?", b"<!--", b"<!DOCTYPE")
+        )
+        if not undecided or len(self._seen) > _PROLOG_LIMIT:
+            # Past the limit the parser's own refusal (below, at the root) still stands.
+            self.done = True
+            self._seen = b""
+        return None
 
 
 class FeedReader:
@@ -197,65 +243,60 @@ class FeedReader:
         self._stream = stream
 
     def __iter__(self) -> Iterator[ArxivEntry | EntryProblem]:
-        builder = _LineRecordingBuilder()
-        parser = DefusedXMLParser(target=builder, forbid_dtd=True)
-        builder.expat = parser.parser
-        events = iterparse(self._stream, events=("start", "end"), parser=parser)
         try:
-            yield from self._walk(events, builder.lines)
-        except ET.ParseError as error:
-            line, column = error.position
-            raise self._unreadable(
-                f"not well-formed XML: {ErrorString(error.code)} (column {column})", line
-            ) from error
-        except DTDForbidden as error:
-            raise self._unreadable(
-                f"it declares a document type (<!DOCTYPE {error.name}>), which Atom feeds never "
-                "do; DTDs are refused because they can define entity bombs or read local files",
-                builder.expat.CurrentLineNumber,
-            ) from error
-        except DefusedXmlException as error:
-            raise self._unreadable(
-                f"it uses a forbidden XML construct: {error}", builder.expat.CurrentLineNumber
-            ) from error
+            yield from self._walk(self._events())
+        except etree.XMLSyntaxError as error:
+            raise self._not_well_formed(error) from error
 
-    def _walk(
-        self, events: Iterator[tuple[str, ET.Element]], lines: deque[int]
-    ) -> Iterator[ArxivEntry | EntryProblem]:
-        root = self._open_root(events, lines)
-        depth = 1
-        child_line = 0
+    def _events(self) -> Iterator[tuple[str, Element]]:
+        parser = _parser()
+        prolog = _Prolog()
+        while chunk := self._stream.read(_CHUNK_BYTES):
+            if not prolog.done:
+                doctype = prolog.read(chunk)
+                if doctype is not None:
+                    raise self._declares_doctype(doctype)
+            parser.feed(chunk)
+            yield from parser.read_events()
+        # A truncated (or empty) document fails here. A document without a single <feed> or
+        # <entry> gave no events: its root is only known now, and `_open_root` is told it.
+        root = parser.close()
+        yield from parser.read_events()
+        yield "close", root
+
+    def _walk(self, events: Iterator[tuple[str, Element]]) -> Iterator[ArxivEntry | EntryProblem]:
+        root = self._open_root(events)
         index = 0
         for event, element in events:
-            if event == "start":
-                depth += 1
-                line = lines.popleft()
-                if depth == 2:
-                    child_line = line
-                continue
-            depth -= 1
-            if depth != 1:
-                continue
+            if event != "end" or element.getparent() is not root:
+                continue  # a start, or an <entry> or paging element nested where none belongs
             if element.tag == _ENTRY:
-                yield self._entry(element, index, child_line)
+                yield self._entry(element, index, element.sourceline or 0)
                 index += 1
-            elif element.tag in _PAGING_FIELDS:
-                self._read_paging(element, child_line)
-            # Children of the feed are done with once read; dropping them keeps memory flat.
+            else:
+                self._read_paging(element, element.sourceline or 0)
+            # What precedes an element read is done with: dropping it keeps memory flat. The
+            # parser may already be building later siblings, so those stay.
             element.clear()
+            while (previous := element.getprevious()) is not None:
+                root.remove(previous)
             root.remove(element)
 
-    def _open_root(self, events: Iterator[tuple[str, ET.Element]], lines: deque[int]) -> ET.Element:
+    def _open_root(self, events: Iterator[tuple[str, Element]]) -> Element:
         for _event, element in events:
-            line = lines.popleft()
-            if element.tag != _FEED:
+            root = element.getroottree().getroot()
+            line = root.sourceline or 1
+            doctype = root.getroottree().docinfo.doctype
+            if doctype:  # only past the prolog search's limit (see `_Prolog`)
+                raise self._declares_doctype(Doctype(doctype, line))
+            if root.tag != _FEED:
                 raise self._unreadable(
-                    f"its root element is <{_display_tag(element.tag)}>, not an Atom <feed>", line
+                    f"its root element is <{_display_tag(root.tag)}>, not an Atom <feed>", line
                 )
-            return element
+            return root
         raise self._unreadable("the document is empty", 1)
 
-    def _read_paging(self, element: ET.Element, line: int) -> None:
+    def _read_paging(self, element: Element, line: int) -> None:
         text = (element.text or "").strip()
         if not text.isdigit():
             raise self._unreadable(
@@ -263,16 +304,36 @@ class FeedReader:
             )
         self.info = replace(self.info, **{_PAGING_FIELDS[str(element.tag)]: int(text)})
 
-    def _entry(self, element: ET.Element, index: int, line: int) -> ArxivEntry | EntryProblem:
+    def _entry(self, element: Element, index: int, line: int) -> ArxivEntry | EntryProblem:
         location = f"{self.source_name}:{line}"
-        raw_id = _text(element, _ID)
+        reader = _EntryReader(element, location)
+        raw_id = reader.text(_ID)
         if raw_id is not None and _ERROR_ID.match(raw_id):
-            message = _text(element, _SUMMARY) or "no reason given"
+            message = reader.text(_SUMMARY) or "no reason given"
             raise ArxivError(
                 f"arXiv rejected the query {self.source_name}: {message}",
                 [Problem(message, location=location, value=raw_id)],
             )
-        return _EntryReader(element, location).read(index, raw_id)
+        return reader.read(index, raw_id)
+
+    def _declares_doctype(self, doctype: Doctype) -> InvalidInputError:
+        return self._unreadable(
+            f"it declares a document type (<!DOCTYPE {doctype.name}>), which Atom feeds never "
+            "do; DTDs are refused because they can define entity bombs or read local files",
+            doctype.line,
+        )
+
+    def _not_well_formed(self, error: etree.XMLSyntaxError) -> InvalidInputError:
+        # libxml2 logs the first error it met; the exception may only carry a later symptom.
+        logged = error.error_log.filter_from_errors()
+        first = logged[0] if logged else None
+        message = first.message if first else error.msg
+        line, column = (first.line, first.column) if first else error.position
+        # libxml2 appends the position to some messages; the location already says it.
+        message = re.sub(r",? line \d+, column \d+$", "", message)
+        # "... in tag summary line 52" names where the unclosed element opened; say so plainly.
+        message = re.sub(r" in tag (\S+) line (\d+)$", r" inside <\1> opened at line \2", message)
+        return self._unreadable(f"not well-formed XML: {message} (column {column})", max(line, 1))
 
     def _unreadable(self, reason: str, line: int) -> InvalidInputError:
         return InvalidInputError(
@@ -302,10 +363,21 @@ def parse_feed(stream: ByteStream, source_name: str) -> ParsedFeed:
 class _EntryReader:
     """Reads one `<entry>`, noting every problem instead of stopping at the first."""
 
-    def __init__(self, element: ET.Element, location: str) -> None:
-        self._element = element
+    def __init__(self, element: Element, location: str) -> None:
         self._location = location
         self._problems: list[Problem] = []
+        # One pass over the children, instead of a search through them for every field.
+        self._children: dict[object, list[Element]] = {}
+        for child in element:
+            self._children.setdefault(child.tag, []).append(child)
+
+    def text(self, tag: str) -> str | None:
+        """The first `tag` child's text, white space normalized; None if missing or empty."""
+        children = self._children.get(tag)
+        return _normalized_text(children[0]) if children else None
+
+    def _all(self, tag: str) -> list[Element]:
+        return self._children.get(tag, [])
 
     def read(self, index: int, raw_id: str | None) -> ArxivEntry | EntryProblem:
         arxiv_id, version = self._identifier(raw_id)
@@ -328,9 +400,9 @@ class _EntryReader:
             updated=updated,
             primary_category=primary_category,
             categories=categories,
-            doi=_text(self._element, _DOI) or doi_url,
-            journal_ref=_text(self._element, _JOURNAL_REF),
-            comment=_text(self._element, _COMMENT),
+            doi=self.text(_DOI) or doi_url,
+            journal_ref=self.text(_JOURNAL_REF),
+            comment=self.text(_COMMENT),
             pdf_url=pdf_url,
             abs_url=abs_url or str(raw_id),
         )
@@ -352,14 +424,14 @@ class _EntryReader:
         return parsed
 
     def _required_text(self, tag: str, field: str) -> str:
-        text = _text(self._element, tag)
+        text = self.text(tag)
         if text is None:
             self._problem("missing or empty", field)
             return ""
         return text
 
     def _date(self, tag: str, field: str) -> datetime:
-        text = _text(self._element, tag)
+        text = self.text(tag)
         if text is None:
             self._problem("missing", field)
             return _UNREADABLE_DATE
@@ -374,29 +446,29 @@ class _EntryReader:
         return moment
 
     def _authors(self) -> tuple[ArxivAuthor, ...]:
-        elements = self._element.findall(_AUTHOR)
+        elements = self._all(_AUTHOR)
         if not elements:
             self._problem("no authors", "author")
         authors = []
         for position, author in enumerate(elements):
-            name = _text(author, _NAME)
+            name: str | None = None
+            affiliations: list[str] = []
+            for child in author:
+                if child.tag == _NAME and name is None:
+                    name = _normalized_text(child)
+                elif child.tag == _AFFILIATION and (affiliation := _normalized_text(child)):
+                    affiliations.append(affiliation)
             if name is None:
                 self._problem(f"author {position + 1} has no name", "author")
                 continue
-            affiliations = (_normalized_text(item) for item in author.findall(_AFFILIATION))
-            authors.append(ArxivAuthor(name, tuple(text for text in affiliations if text)))
+            authors.append(ArxivAuthor(name, tuple(affiliations)))
         return tuple(authors)
 
     def _categories(self) -> tuple[str, tuple[str, ...]]:
-        terms = (
-            normalize_space(category.get("term", ""))
-            for category in self._element.findall(_CATEGORY)
-        )
+        terms = (normalize_space(category.get("term", "")) for category in self._all(_CATEGORY))
         categories = tuple(dict.fromkeys(term for term in terms if term))
-        primary_element = self._element.find(_PRIMARY_CATEGORY)
-        primary = (
-            normalize_space(primary_element.get("term", "")) if primary_element is not None else ""
-        )
+        primary_elements = self._all(_PRIMARY_CATEGORY)
+        primary = normalize_space(primary_elements[0].get("term", "")) if primary_elements else ""
         if not primary:
             self._problem("missing", "primary_category")
             return "", categories
@@ -407,7 +479,7 @@ class _EntryReader:
     def _links(self) -> tuple[str | None, str | None, str | None]:
         """The abstract page, PDF and DOI links, each None when the entry lacks it."""
         abs_url = pdf_url = doi_url = None
-        for link in self._element.findall(_LINK):
+        for link in self._all(_LINK):
             href = link.get("href")
             title = link.get("title")
             if not href:
@@ -421,15 +493,10 @@ class _EntryReader:
         return abs_url, pdf_url, doi_url
 
 
-def _normalized_text(element: ET.Element) -> str | None:
+def _normalized_text(element: Element) -> str | None:
     # Plain `.text` covers arXiv's elements; itertext only for the rare nested markup.
     text = (element.text or "") if len(element) == 0 else "".join(element.itertext())
     return normalize_space(text) or None
-
-
-def _text(parent: ET.Element, tag: str) -> str | None:
-    element = parent.find(tag)
-    return None if element is None else _normalized_text(element)
 
 
 def _display_tag(tag: object) -> str:

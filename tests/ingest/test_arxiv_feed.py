@@ -1,6 +1,8 @@
 """Reading arXiv API Atom feeds: values, entry problems, hostile and broken documents, memory."""
 
 import io
+import subprocess
+import sys
 import threading
 import tracemalloc
 from collections.abc import Callable
@@ -213,7 +215,7 @@ def test_undeclared_entity_is_not_xml() -> None:
     error = _rejection(document)
 
     assert error.problems[0].location == "doc.xml:2"
-    assert "undefined entity" in error.problems[0].message
+    assert error.problems[0].message == "not well-formed XML: Entity 'xxe' not defined (column 13)"
 
 
 def test_html_page_is_not_a_feed() -> None:
@@ -239,6 +241,45 @@ def test_wrong_root_raises_before_any_entry_is_yielded() -> None:
         "rss.xml is not a readable arXiv Atom feed\n"
         "  - rss.xml:2: its root element is <rss>, not an Atom <feed>"
     )
+
+
+def test_xml_without_any_atom_element_is_refused_at_its_root() -> None:
+    document = b'<?xml version="1.0"?>\n\n<html><body><p>Service unavailable</p></body></html>'
+
+    error = _rejection(document)
+
+    assert error.problems[0].location == "doc.xml:3"
+    assert error.problems[0].message == "its root element is <html>, not an Atom <feed>"
+
+
+def test_a_feed_nested_in_another_root_is_refused() -> None:
+    document = b'<wrapper>\n<feed xmlns="http://www.w3.org/2005/Atom"/></wrapper>'
+
+    error = _rejection(document)
+
+    assert error.problems[0].location == "doc.xml:1"
+    assert error.problems[0].message == "its root element is <wrapper>, not an Atom <feed>"
+
+
+def test_only_entries_that_are_children_of_the_feed_are_read() -> None:
+    page = fixture_bytes("search_page_0.xml")
+    entry = b"<entry>" + page.split(b"<entry>")[1].split(b"</entry>")[0] + b"</entry>"
+    document = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">\n'
+        b"<group>"
+        + entry.replace(b"/abs/", b"/abs/nested")
+        + b"</group>\n"
+        + entry
+        + b"\n<junk/>\n"
+        + entry
+        + b"\n</feed>"
+    )
+
+    feed = parse_feed(io.BytesIO(document), "doc.xml")
+
+    assert not feed.problems
+    assert len(feed.entries) == 2 and feed.entries[0] == feed.entries[1]
+    assert "nested" not in feed.entries[0].abs_url
 
 
 def test_feed_outside_the_atom_namespace_is_refused() -> None:
@@ -274,7 +315,9 @@ def test_truncated_feed_yields_what_was_complete_then_fails_at_the_cut() -> None
 
     assert [item.versioned_id for item in items if isinstance(item, ArxivEntry)] == ["2309.06180v1"]
     assert caught.value.problems[0].location == f"truncated.xml:{last_line}"
-    assert caught.value.problems[0].message == "not well-formed XML: no element found (column 0)"
+    assert caught.value.problems[0].message == (
+        "not well-formed XML: Premature end of data inside <summary> opened at line 52 (column 1)"
+    )
 
 
 def test_paging_number_that_is_not_an_integer_is_refused() -> None:
@@ -379,6 +422,45 @@ def test_memory_stays_flat_over_a_long_feed(tmp_path: Path) -> None:
 
     assert (small_count, large_count) == (1_000, 10_000)
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
+
+
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forking (pytest) process.
+_PEAK_RSS_OF_A_READ = """
+import re, sys
+from pathlib import Path
+from seed.arxiv_feed import iter_entries
+with open(sys.argv[1], "rb") as stream:
+    count = sum(1 for _ in iter_entries(stream, "feed.xml"))
+status = Path("/proc/self/status").read_text()
+print(count, re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1))
+"""
+
+
+def _read_in_fresh_process(path: Path) -> tuple[int, int]:
+    """Entries read and the peak resident KiB of a fresh interpreter that read them."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_RSS_OF_A_READ, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    count, peak = done.stdout.split()
+    return int(count), int(peak)
+
+
+def test_the_parsed_tree_is_pruned_as_entries_are_read(tmp_path: Path) -> None:
+    # libxml2's tree lives outside Python's allocator, where tracemalloc cannot see it: the
+    # whole process's peak resident memory shows whether read entries are dropped. Kept,
+    # 20,000 entries would add well over 40 MiB.
+    small = _write_feed(tmp_path / "1k.xml", 1_000)
+    large = _write_feed(tmp_path / "20k.xml", 20_000)
+
+    small_count, small_peak = _read_in_fresh_process(small)
+    large_count, large_peak = _read_in_fresh_process(large)
+
+    assert (small_count, large_count) == (1_000, 20_000)
+    assert large_peak - small_peak < 8 * 1024, (small_peak, large_peak)
 
 
 def test_entries_are_yielded_before_the_whole_document_is_read(tmp_path: Path) -> None:
