@@ -1,10 +1,12 @@
 """The data version: bumped by every committed write to content, by anyone, and only then."""
 
+import pytest
 import sqlalchemy as sa
 
 import models
 from api.data_version_schema import NOT_CONTENT
 from api.services.ingest import ingest_bibtex
+from api.services.ingest.version_bump import single_version_bump
 from api.services.tokens import create_token, revoke_token
 from models.access import TokenScope
 from tests.cache.conftest import Served, bibtex_entry, data_version
@@ -84,3 +86,81 @@ def test_one_transaction_is_one_bump_on_postgresql(served: Served) -> None:
         with served.engine.connect() as connection:
             pending = connection.execute(sa.text("SELECT count(*) FROM data_version_change"))
             assert pending.scalar_one() == 0
+
+
+def _trigger_definitions(engine: sa.Engine) -> list[tuple[str, str]]:
+    """Every data-version trigger with its definition, as the database stores it."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            query = (
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                " AND name LIKE 'data\\_version\\_%' ESCAPE '\\' ORDER BY name"
+            )
+        else:
+            query = (
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger"
+                " WHERE tgname LIKE 'data\\_version%' ORDER BY tgname"
+            )
+        return [(str(name), str(sql)) for name, sql in connection.execute(sa.text(query))]
+
+
+def _authored_entries(count: int) -> str:
+    return "".join(
+        f"@article{{bulkbump{n},\n  title = {{Bulk Version Bump Study Number {n}}},\n"
+        f"  author = {{Writer, First{n} and Writer, Second{n} and Writer, Third{n}}},\n"
+        f"  year = {{2025}}\n}}\n"
+        for n in range(count)
+    )
+
+
+def test_a_bulk_ingest_batch_bumps_the_version_once_and_keeps_every_trigger(
+    served: Served,
+) -> None:
+    triggers = _trigger_definitions(served.engine)
+    before = data_version(served.engine)
+    # 20 papers, 60 authors, 60 authorships in one batch: 140 row writes to content tables.
+    report = ingest_bibtex(served.other, _authored_entries(20), file_name="bulk-bump.bib")
+    assert report.added == 20
+    # One bump for the batch and one for recording the source (its own transaction), on both
+    # databases: on SQLite the row triggers are set aside during the batch's bulk write.
+    assert data_version(served.engine) == before + 2
+    assert _trigger_definitions(served.engine) == triggers
+    with served.other.connect() as connection:
+        papers = connection.execute(
+            sa.text("SELECT count(*) FROM paper WHERE bibtex_key LIKE 'bulkbump%'")
+        )
+        assert papers.scalar_one() == 20
+
+
+def test_a_failed_bulk_write_restores_the_triggers_with_its_savepoint(served: Served) -> None:
+    if served.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's statement-level triggers are never set aside")
+    author = models.metadata.tables["author"]
+    triggers = _trigger_definitions(served.engine)
+    before = data_version(served.engine)
+    with served.other.connect() as connection, connection.begin():
+        try:
+            with connection.begin_nested(), single_version_bump(connection, [author]):
+                assert _trigger_definitions_on(connection) == []
+                connection.execute(
+                    author.insert().values(name="Half Written", family="Written", name_key="half")
+                )
+                raise RuntimeError("the write fails half way")
+        except RuntimeError:
+            pass
+        assert len(_trigger_definitions_on(connection)) == 3
+    assert _trigger_definitions(served.engine) == triggers
+    assert data_version(served.engine) == before
+    with served.other.begin() as connection:  # and they still fire
+        connection.execute(
+            sa.text("UPDATE author SET name = name WHERE id = (SELECT min(id) FROM author)")
+        )
+    assert data_version(served.engine) == before + 1
+
+
+def _trigger_definitions_on(connection: sa.Connection) -> list[str]:
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'author'"
+        " AND name LIKE 'data\\_version\\_%' ESCAPE '\\'"
+    )
+    return [str(name) for (name,) in connection.execute(sa.text(query))]

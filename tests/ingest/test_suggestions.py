@@ -1,6 +1,7 @@
 """Suggested and explicit technique links, their review, and the provenance of ingested facts."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from api.services.ingest import (
     list_suggestions,
     review_suggestion,
 )
+from api.services.ingest import writer as ingest_writer
 from api.services.ingest.suggestions import technique_terms
 from models.base import SourceKind
 from models.ingest import IngestKind, IngestStatus, LinkOrigin
@@ -174,4 +176,40 @@ def test_every_ingested_fact_names_its_run_and_source(empty_engine: sa.Engine) -
     assert (change.run_id, change.paper_id) == (
         bibtex_run.id,
         paper(empty_engine, arxiv_id="2309.06180").id,
+    )
+
+
+def test_a_suggestion_named_explicitly_is_accepted_even_entry_by_entry(
+    empty_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry whose only change is upgrading its suggestion is still written when the batch
+    fails and its entries are written one at a time."""
+    make_technique(empty_engine, slug="paged-attention", name="PagedAttention")
+    ingest_arxiv(empty_engine, feed_file=ARXIV_FIXTURES / "query_ids.xml")
+    original = ingest_writer._write_plan
+    calls = 0
+
+    def refuse_the_batch(connection: sa.Connection, plan: Any, context: Any) -> None:
+        nonlocal calls
+        calls += 1
+        original(connection, plan, context)
+        if calls == 1:  # the whole batch: refused, so each entry is written on its own
+            connection.execute(sa.text("INSERT INTO author (id) VALUES (NULL)"))
+
+    monkeypatch.setattr(ingest_writer, "_write_plan", refuse_the_batch)
+    report = ingest_arxiv(
+        empty_engine, feed_file=ARXIV_FIXTURES / "query_ids.xml", techniques=["paged-attention"]
+    )
+
+    # Three entries: the batch, then each on its own; vLLM's suggestion becomes explicit.
+    assert (report.links, report.failed, calls) == (3, 0, 4)
+    vllm = paper(empty_engine, arxiv_id="2309.06180")
+    with Session(empty_engine) as session:
+        link = session.exec(
+            select(m.TechniqueLink).where(m.TechniqueLink.paper_id == vllm.id)
+        ).one()
+    assert (link.origin, link.status, link.score) == (
+        LinkOrigin.EXPLICIT,
+        LinkStatus.ACCEPTED,
+        1.0,
     )

@@ -23,6 +23,7 @@ from api.services.ingest.records import (
 )
 from api.services.ingest.report import Outcome
 from api.services.ingest.suggestions import TechniqueMatcher
+from api.services.ingest.version_bump import single_version_bump
 from models.ingest import ChangeAction, LinkOrigin, LinkStatus
 
 PAPER = m.metadata.tables["paper"]
@@ -248,7 +249,9 @@ class _Plan:
 
     @property
     def empty(self) -> bool:
-        return not (self.papers or self.updates or self.authorships or self.links)
+        return not (
+            self.papers or self.updates or self.authorships or self.links or self.link_updates
+        )
 
 
 def write_batch(
@@ -454,6 +457,14 @@ def _link_row(
 
 
 def _write_plan(connection: sa.Connection, plan: _Plan, context: RunContext) -> None:
+    if plan.empty:  # audit rows at most: nothing a read can see, nothing to bump
+        _write_rows(connection, plan, context)
+        return
+    with single_version_bump(connection, (AUTHOR, PAPER, PAPER_AUTHOR, LINK)):
+        _write_rows(connection, plan, context)
+
+
+def _write_rows(connection: sa.Connection, plan: _Plan, context: RunContext) -> None:
     ids = insert_with_ids(connection, AUTHOR, plan.authors)
     ids |= insert_with_ids(connection, PAPER, plan.papers)
     for paper_id, values in plan.updates:
