@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from api.errors import InvalidInputError, Problem
+from api.services.count_cache import cached_count
 
 T = TypeVar("T")
 
@@ -102,17 +103,18 @@ def keyset_page(
     keys: Sequence[SortKey],
     request: PageRequest,
     key_of: Callable[[Any], Sequence[Any]],
+    counted: sa.Select[Any] | None = None,
 ) -> Page[Any]:
     """Run `statement` (which selects one entity) ordered by `keys`, after the cursor.
 
-    The last key must be unique (the primary key) so the order is total.
+    The last key must be unique (the primary key) so the order is total. `counted`, when
+    given, selects the same rows phrased for reading them all (for the count).
     """
     request = request.checked()
-    counted = statement.order_by(None)
+    counted = (statement if counted is None else counted).order_by(None)
 
     def count() -> int:
-        total = session.execute(sa.select(sa.func.count()).select_from(counted.subquery()))
-        return int(total.scalar_one())
+        return cached_count(session, counted, lambda: _count(session, counted))
 
     ordered = statement.order_by(*_order_terms(keys))
     if request.after is not None:
@@ -128,6 +130,11 @@ def keyset_page(
         request.after is not None,
         count,
     )
+
+
+def _count(session: Session, statement: sa.Select[Any]) -> int:
+    total = session.execute(sa.select(sa.func.count()).select_from(statement.subquery()))
+    return int(total.scalar_one())
 
 
 def _order_terms(keys: Sequence[SortKey]) -> list[sa.ColumnElement[Any]]:

@@ -1,0 +1,75 @@
+"""Row counts remembered per data version: a count is recomputed only after a write.
+
+A paged list reports how many rows match its filter (REST `meta.count`, GraphQL
+`totalCount`). Counting is the one part of a page that grows with the graph: a broad filter
+on a 100,000-paper graph matches tens of thousands of rows where the page itself reads fifty,
+and paging through a result, or reloading it, asks for the same count again. The graph changes
+only through writes, and every committed write bumps the data version
+(`api/data_version_schema.py`), so a count is kept under the version it was read at and
+serves every later request that sees the same version.
+
+The version is read before the count. A write committing in between can only make a stored
+count newer than its key, and any request that starts after that write reads the new version,
+so no request is ever answered with a count older than what it would have counted itself.
+Counts that read a table outside the data version (tokens, ingest audit rows) are never kept.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.util import find_tables
+from sqlmodel import Session
+
+from api.data_version_schema import NOT_CONTENT
+
+_VERSION = sa.text("SELECT epoch, version FROM data_version WHERE id = 1")
+MAX_ENTRIES = 4096
+"""Counts kept, least recently used dropped first; a few hundred bytes each."""
+
+_counts: OrderedDict[Hashable, int] = OrderedDict()
+_lock = threading.Lock()
+
+
+def cached_count(session: Session, statement: sa.Select[Any], count: Callable[[], int]) -> int:
+    """`count()`, the number of rows of `statement`, unless known for this data version."""
+    # Columns not bound to a table (labels, literals) come back as None.
+    tables = (table for table in find_tables(statement, check_columns=True) if table is not None)
+    if any(table.name in NOT_CONTENT for table in tables):
+        return count()  # writes to these tables leave the version alone
+    version = session.execute(_VERSION).first()
+    if version is None:  # no counter (a database built without it): nothing to key on
+        return count()
+    key = (*version, *_statement_key(session, statement))
+    with _lock:
+        known = _counts.get(key)
+        if known is not None:
+            _counts.move_to_end(key)
+            return known
+    total = count()
+    with _lock:
+        _counts[key] = total
+        if len(_counts) > MAX_ENTRIES:
+            _counts.popitem(last=False)
+    return total
+
+
+def clear() -> None:
+    with _lock:
+        _counts.clear()
+
+
+def _statement_key(session: Session, statement: sa.Select[Any]) -> tuple[Hashable, ...]:
+    bind = session.get_bind()
+    compiled = statement.compile(dialect=bind.dialect)
+    parameters = tuple(sorted((name, _hashable(value)) for name, value in compiled.params.items()))
+    # The URL too: a copied database file keeps its epoch and version but goes its own way.
+    return bind.engine.url.render_as_string(hide_password=True), str(compiled), parameters
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_hashable(item) for item in value)
+    return value  # type: ignore[no-any-return]
