@@ -11,7 +11,8 @@ serves every later request that sees the same version.
 The version is read before the count. A write committing in between can only make a stored
 count newer than its key, and any request that starts after that write reads the new version,
 so no request is ever answered with a count older than what it would have counted itself.
-Counts that read a table outside the data version (tokens, ingest audit rows) are never kept.
+Counts that read a table outside the data version (tokens, ingest audit rows) are never kept,
+nor counts made inside a transaction that has written: they see data nobody else sees yet.
 """
 
 import threading
@@ -26,6 +27,9 @@ from sqlmodel import Session
 from api.data_version_schema import NOT_CONTENT
 
 _VERSION = sa.text("SELECT epoch, version FROM data_version WHERE id = 1")
+_PG_VERSION = sa.text(
+    "SELECT epoch, version, txid_current_if_assigned() FROM data_version WHERE id = 1"
+)
 MAX_ENTRIES = 4096
 """Counts kept, least recently used dropped first; a few hundred bytes each."""
 
@@ -39,8 +43,8 @@ def cached_count(session: Session, statement: sa.Select[Any], count: Callable[[]
     tables = (table for table in find_tables(statement, check_columns=True) if table is not None)
     if any(table.name in NOT_CONTENT for table in tables):
         return count()  # writes to these tables leave the version alone
-    version = session.execute(_VERSION).first()
-    if version is None:  # no counter (a database built without it): nothing to key on
+    version = _committed_version(session)
+    if version is None:
         return count()
     key = (*version, *_statement_key(session, statement))
     with _lock:
@@ -54,6 +58,28 @@ def cached_count(session: Session, statement: sa.Select[Any], count: Callable[[]
         if len(_counts) > MAX_ENTRIES:
             _counts.popitem(last=False)
     return total
+
+
+def count_rows(session: Session, statement: sa.Select[Any]) -> int:
+    """The number of rows `statement` selects, counted once per data version."""
+    counted = sa.select(sa.func.count()).select_from(statement.subquery())
+    return cached_count(session, statement, lambda: int(session.execute(counted).scalar_one()))
+
+
+def _committed_version(session: Session) -> tuple[str, int] | None:
+    """The data version, or None when there is none to key on: the database has no counter,
+    or this session's transaction has written, so what it counts is its own until commit (and
+    gone after a rollback, which would hand the version number to different data)."""
+    if session.get_bind().dialect.name == "sqlite":
+        # pysqlite opens a transaction only for a write (or an explicit BEGIN, as ingests do).
+        if getattr(session.connection().connection.dbapi_connection, "in_transaction", True):
+            return None
+        row = session.execute(_VERSION).first()
+    else:
+        row = session.execute(_PG_VERSION).first()
+        if row is not None and row[2] is not None:  # a transaction id: it has written
+            return None
+    return None if row is None else (str(row[0]), int(row[1]))
 
 
 def clear() -> None:

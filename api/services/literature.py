@@ -11,6 +11,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 import models as m
 from api.errors import InvalidInputError, Problem
+from api.services.count_cache import count_rows
 from api.services.exports.sql import AnySelect
 from api.services.lookup import ids_by_slug
 from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page, slice_page
@@ -167,12 +168,11 @@ def _cited_by(
     session: Session, cited: SelectOfScalar[int], walk_in_order: bool
 ) -> sa.ColumnElement[bool]:
     """Papers among `cited` (a select of `technique_citation.paper_id`)."""
-    if walk_in_order:
-        bounded = sa.select(sa.func.count()).select_from(cited.limit(BROAD_CITATIONS).subquery())
-        if session.execute(bounded).scalar_one() >= BROAD_CITATIONS:
-            # Probed by paper id (the citation table's paper index), then the technique terms.
-            paper_id = col(m.TechniqueCitation.paper_id)
-            return cited.where(paper_id == m.Paper.id).correlate(m.Paper).exists()
+    # Counted (up to the bound) once per data version, like a list's own count.
+    if walk_in_order and count_rows(session, cited.limit(BROAD_CITATIONS)) >= BROAD_CITATIONS:
+        # Probed by paper id (the citation table's paper index), then the technique terms.
+        paper_id = col(m.TechniqueCitation.paper_id)
+        return cited.where(paper_id == m.Paper.id).correlate(m.Paper).exists()
     return col(m.Paper.id).in_(cited)
 
 

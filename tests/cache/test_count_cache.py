@@ -8,7 +8,7 @@ from api.services.count_cache import cached_count
 from api.services.ingest import ingest_bibtex
 from api.services.literature import PaperFilter, list_papers
 from api.services.pagination import PageRequest
-from tests.cache.conftest import Served, bibtex_entry
+from tests.cache.conftest import Served, bibtex_entry, data_version
 
 SAMPLING = PaperFilter(category="sampling-optimization")
 
@@ -78,3 +78,28 @@ def test_counts_over_tables_outside_the_data_version_are_never_kept(served: Serv
 
 def _count_of(statement: sa.Select[m.ApiToken]) -> sa.Select[int]:
     return sa.select(sa.func.count()).select_from(statement.subquery())
+
+
+def test_a_count_inside_a_transaction_that_wrote_is_never_kept(served: Served) -> None:
+    recent = PaperFilter(year_from=2031)
+    assert _count(served, recent) == 0
+    with Session(served.engine) as session:
+        source = session.exec(select(m.Source.id)).first()
+        assert source is not None
+        session.add(
+            m.Paper(bibtex_key="uncommitted2031", entry_type="article", year=2031, source_id=source)
+        )
+        session.flush()
+        inside = list_papers(session, recent, page=PageRequest(first=1)).count()
+        session.rollback()
+    assert inside == 1  # the transaction sees its own paper
+
+    # PostgreSQL bumps at commit: the version read inside was the committed one.
+    assert _count(served, recent) == 0
+    # SQLite bumps per row: the version read inside was the one this committed write of
+    # one row now takes.
+    before = data_version(served.engine)
+    with served.other.begin() as connection:
+        connection.execute(sa.text("UPDATE engine SET name = name WHERE slug = 'vllm'"))
+    assert data_version(served.engine) == before + 1
+    assert _count(served, recent) == 0
