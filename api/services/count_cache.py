@@ -17,7 +17,7 @@ nor counts made inside a transaction that has written: they see data nobody else
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,8 +37,13 @@ _counts: OrderedDict[Hashable, int] = OrderedDict()
 _lock = threading.Lock()
 
 
-def cached_count(session: Session, statement: sa.Select[Any], count: Callable[[], int]) -> int:
-    """`count()`, the number of rows of `statement`, unless known for this data version."""
+def count_rows(session: Session, statement: sa.Select[Any]) -> int:
+    """The number of rows `statement` selects, counted once per data version."""
+
+    def count() -> int:
+        counted = sa.select(sa.func.count()).select_from(statement.subquery())
+        return int(session.execute(counted).scalar_one())
+
     # Columns not bound to a table (labels, literals) come back as None.
     tables = (table for table in find_tables(statement, check_columns=True) if table is not None)
     if any(table.name in NOT_CONTENT for table in tables):
@@ -60,12 +65,6 @@ def cached_count(session: Session, statement: sa.Select[Any], count: Callable[[]
     return total
 
 
-def count_rows(session: Session, statement: sa.Select[Any]) -> int:
-    """The number of rows `statement` selects, counted once per data version."""
-    counted = sa.select(sa.func.count()).select_from(statement.subquery())
-    return cached_count(session, statement, lambda: int(session.execute(counted).scalar_one()))
-
-
 def _committed_version(session: Session) -> tuple[str, int] | None:
     """The data version, or None when there is none to key on: the database has no counter,
     or this session's transaction has written, so what it counts is its own until commit (and
@@ -80,11 +79,6 @@ def _committed_version(session: Session) -> tuple[str, int] | None:
         if row is not None and row[2] is not None:  # a transaction id: it has written
             return None
     return None if row is None else (str(row[0]), int(row[1]))
-
-
-def clear() -> None:
-    with _lock:
-        _counts.clear()
 
 
 def _statement_key(session: Session, statement: sa.Select[Any]) -> tuple[Hashable, ...]:

@@ -63,7 +63,8 @@ def list_papers(
     page: PageRequest = FIRST_PAGE,
 ) -> Page[m.Paper]:
     f = paper_filter or PaperFilter()
-    conditions = paper_conditions(session, f)
+    terms = _filter_terms(session, f)
+    conditions = terms.read_all()
     if f.text:
         # Relevance order: rank in the database, then page through the ranked list.
         hits = search_ids(session, "paper", f.text, limit=10_000)
@@ -88,10 +89,8 @@ def list_papers(
             window.has_previous,
             window.count,
         )
-    # The page walks the list in order and stops once full, so a filter most papers pass is
-    # checked paper by paper; the count reads every match either way (see `_cited_by`).
-    paged = paper_conditions(session, f, walk_in_order=True)
-    statement = select(m.Paper).where(*paged)
+    # The page walks the list in order and stops once full; the count reads every match.
+    statement = select(m.Paper).where(*terms.walked_in_order(session))
     keys = [*_KEYS[order], SortKey(col(m.Paper.id))]
     return keyset_page(
         session,
@@ -112,43 +111,60 @@ def paper_id_select(session: Session, f: PaperFilter) -> AnySelect | None:
     return sa.select(col(m.Paper.id)).where(*paper_conditions(session, f))
 
 
-def paper_conditions(
-    session: Session, f: PaperFilter, walk_in_order: bool = False
-) -> list[sa.ColumnElement[bool]]:
-    """WHERE terms for `f`. `walk_in_order`: for a page read in list order, which stops early."""
+def paper_conditions(session: Session, f: PaperFilter) -> list[sa.ColumnElement[bool]]:
+    """WHERE terms for `f`, for reading every matching paper."""
+    return _filter_terms(session, f).read_all()
+
+
+@dataclass(frozen=True)
+class _FilterTerms:
+    plain: list[sa.ColumnElement[bool]]
+    cited: list[SelectOfScalar[int]]
+    """Citation filters, each a select of `technique_citation.paper_id`."""
+
+    def read_all(self) -> list[sa.ColumnElement[bool]]:
+        return [*self.plain, *(col(m.Paper.id).in_(cited) for cited in self.cited)]
+
+    def walked_in_order(self, session: Session) -> list[sa.ColumnElement[bool]]:
+        """The same terms for a page read in list order, which stops once it is full."""
+        return [*self.plain, *(_cited_while_walking(session, cited) for cited in self.cited)]
+
+
+def _filter_terms(session: Session, f: PaperFilter) -> _FilterTerms:
     if f.year_from is not None and f.year_to is not None and f.year_from > f.year_to:
         raise InvalidInputError(
             "empty year range",
             [Problem("yearFrom is after yearTo", field="filter.yearFrom", value=f.year_from)],
         )
-    conditions: list[sa.ColumnElement[bool]] = []
+    plain: list[sa.ColumnElement[bool]] = []
+    cited: list[SelectOfScalar[int]] = []
     if f.year_from is not None:
-        conditions.append(col(m.Paper.year) >= f.year_from)
+        plain.append(col(m.Paper.year) >= f.year_from)
     if f.year_to is not None:
-        conditions.append(col(m.Paper.year) <= f.year_to)
+        plain.append(col(m.Paper.year) <= f.year_to)
     if f.techniques:
         ids = ids_by_slug(session, m.Technique, f.techniques, "technique", "filter.techniques")
-        cited = select(m.TechniqueCitation.paper_id).where(
-            col(m.TechniqueCitation.technique_id).in_(list(ids.values()))
+        cited.append(
+            select(m.TechniqueCitation.paper_id).where(
+                col(m.TechniqueCitation.technique_id).in_(list(ids.values()))
+            )
         )
-        conditions.append(_cited_by(session, cited, walk_in_order))
     if f.category:
-        in_category = (
+        cited.append(
             select(m.TechniqueCitation.paper_id)
             .join(m.Technique, col(m.Technique.id) == m.TechniqueCitation.technique_id)
             .where(col(m.Technique.category_id).in_(category_subtree_ids(session, f.category)))
         )
-        conditions.append(_cited_by(session, in_category, walk_in_order))
     if f.author:
         by_author = (
             select(m.PaperAuthor.paper_id)
             .join(m.Author, col(m.Author.id) == m.PaperAuthor.author_id)
             .where(sa.func.lower(m.Author.name).like(f"%{f.author.casefold()}%"))
         )
-        conditions.append(col(m.Paper.id).in_(by_author))
+        plain.append(col(m.Paper.id).in_(by_author))
     if f.venue:
-        conditions.append(sa.func.lower(m.Paper.venue).like(f"%{f.venue.casefold()}%"))
-    return conditions
+        plain.append(sa.func.lower(m.Paper.venue).like(f"%{f.venue.casefold()}%"))
+    return _FilterTerms(plain, cited)
 
 
 BROAD_CITATIONS = 5_000
@@ -164,12 +180,10 @@ of `IN`. Counts and exports read every match, and always use `IN`.
 """
 
 
-def _cited_by(
-    session: Session, cited: SelectOfScalar[int], walk_in_order: bool
-) -> sa.ColumnElement[bool]:
-    """Papers among `cited` (a select of `technique_citation.paper_id`)."""
+def _cited_while_walking(session: Session, cited: SelectOfScalar[int]) -> sa.ColumnElement[bool]:
+    """Papers among `cited`, phrased for a page read in list order."""
     # Counted (up to the bound) once per data version, like a list's own count.
-    if walk_in_order and count_rows(session, cited.limit(BROAD_CITATIONS)) >= BROAD_CITATIONS:
+    if count_rows(session, cited.limit(BROAD_CITATIONS)) >= BROAD_CITATIONS:
         # Probed by paper id (the citation table's paper index), then the technique terms.
         paper_id = col(m.TechniqueCitation.paper_id)
         return cited.where(paper_id == m.Paper.id).correlate(m.Paper).exists()
