@@ -148,9 +148,9 @@ def export_papers(
     output_format: Annotated[str, typer.Option("--format", help="bibtex or csl-json.")] = "bibtex",
 ) -> None:
     """Write a set of papers as BibTeX or CSL-JSON (cite keys stable across runs)."""
-    from api.rest.literature import paper_filter
     from api.services import exports
-    from api.services.literature import paper_conditions
+    from api.services.literature import PaperFilter, paper_conditions
+    from api.services.vocabulary import Interface, from_text, respelled
 
     if output_format not in ("bibtex", "csl-json"):
         typer.echo("error: --format must be bibtex or csl-json", err=True)
@@ -165,7 +165,8 @@ def export_papers(
             elif engine:
                 selection = exports.engine_papers(session, engine)
             else:
-                conditions = paper_conditions(session, paper_filter(filter_text))
+                with respelled(PaperFilter, Interface.CLI):
+                    conditions = paper_conditions(session, from_text(PaperFilter, filter_text))
                 selection = sa.select(col(m.Paper.id)).where(*conditions)
             for chunk in stream(session, selection):
                 sys.stdout.write(chunk)

@@ -14,8 +14,10 @@ from models.base import (
 
 
 class OrganizationBase(SQLModel):
-    slug: str = Field(max_length=120, unique=True)
-    name: str = Field(max_length=200, description="e.g. `Hugging Face`, `SJTU-IPADS`.")
+    slug: str = Field(
+        max_length=120, unique=True, description="Stable identifier, e.g. `hugging-face`."
+    )
+    name: str = Field(max_length=200, description="Name, e.g. `Hugging Face`, `SJTU-IPADS`.")
     kind: OrganizationKind = Field(
         sa_type=enum_column(OrganizationKind, "organization_kind"),
         description="Community, academic, big tech or startup.",
@@ -32,8 +34,12 @@ class EngineBase(SQLModel):
     organization_id: int | None = Field(
         default=None, foreign_key="organization.id", ondelete="RESTRICT", index=True
     )
-    release_year: int | None = Field(default=None, ge=1990, le=2100)
-    release_month: int | None = Field(default=None, ge=1, le=12)
+    release_year: int | None = Field(
+        default=None, ge=1990, le=2100, description="Year of the first release."
+    )
+    release_month: int | None = Field(
+        default=None, ge=1, le=12, description="Month (1-12) of the first release."
+    )
     open_source: OpenSource | None = Field(
         default=None,
         sa_type=enum_column(OpenSource, "open_source"),
@@ -45,17 +51,27 @@ class EngineBase(SQLModel):
     github_stars: int | None = Field(
         default=None, ge=0, description="GitHub stars as counted by the survey."
     )
-    docs_level: DocsLevel | None = Field(default=None, sa_type=enum_column(DocsLevel, "docs_level"))
+    docs_level: DocsLevel | None = Field(
+        default=None,
+        sa_type=enum_column(DocsLevel, "docs_level"),
+        description="How complete the documentation is.",
+    )
     has_sns: bool | None = Field(default=None, description="Discord / Slack presence.")
-    has_forum: bool | None = Field(default=None)
+    has_forum: bool | None = Field(default=None, description="Whether a discussion forum exists.")
     has_meetup: bool | None = Field(default=None, description="Meetups or events.")
-    repo_url: str | None = Field(default=None, max_length=500)
-    web_url: str | None = Field(default=None, max_length=500)
+    repo_url: str | None = Field(default=None, max_length=500, description="Source repository.")
+    web_url: str | None = Field(
+        default=None, max_length=500, description="Web site or documentation."
+    )
     deployment_scale: DeploymentScale | None = Field(
-        default=None, sa_type=enum_column(DeploymentScale, "deployment_scale")
+        default=None,
+        sa_type=enum_column(DeploymentScale, "deployment_scale"),
+        description="Single-node or multi-node serving.",
     )
     hardware_diversity: HardwareDiversity | None = Field(
-        default=None, sa_type=enum_column(HardwareDiversity, "hardware_diversity")
+        default=None,
+        sa_type=enum_column(HardwareDiversity, "hardware_diversity"),
+        description="Heterogeneous or homogeneous hardware support.",
     )
 
 

@@ -13,17 +13,27 @@ class PaperBase(SQLModel):
     title: str | None = Field(
         default=None, description="Title for display, LaTeX decoded; empty when unverified."
     )
-    year: int | None = Field(default=None, ge=1000, le=2100)
-    month: int | None = Field(default=None, ge=1, le=12)
+    year: int | None = Field(
+        default=None,
+        ge=1000,
+        le=2100,
+        description="Publication year (for preprints, of the first version).",
+    )
+    month: int | None = Field(default=None, ge=1, le=12, description="Publication month, 1-12.")
     venue: str | None = Field(
         default=None, description="Journal, booktitle or publisher, LaTeX decoded."
     )
-    doi: str | None = Field(default=None, max_length=200, unique=True)
+    doi: str | None = Field(
+        default=None,
+        max_length=200,
+        unique=True,
+        description="Digital Object Identifier, without `https://doi.org/`.",
+    )
     arxiv_id: str | None = Field(
         default=None, max_length=40, unique=True, description="Versionless arXiv identifier."
     )
-    url: str | None = Field(default=None, max_length=500)
-    abstract: str | None = Field(default=None)
+    url: str | None = Field(default=None, max_length=500, description="Where the work can be read.")
+    abstract: str | None = Field(default=None, description="Abstract, when known.")
 
 
 class Paper(PaperBase, table=True):
@@ -84,8 +94,10 @@ class Author(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=300, description="Display name, LaTeX decoded: `Given Family`.")
-    family: str = Field(max_length=200)
-    given: str | None = Field(default=None, max_length=200)
+    family: str = Field(max_length=200, description="Family name, LaTeX decoded.")
+    given: str | None = Field(
+        default=None, max_length=200, description="Given names, LaTeX decoded."
+    )
     name_key: str = Field(max_length=300, description="Case-folded `family, given` identity.")
 
 
@@ -114,7 +126,7 @@ class TechniqueCitation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     technique_id: int = Field(foreign_key="technique.id", ondelete="CASCADE", index=True)
     paper_id: int = Field(foreign_key="paper.id", ondelete="RESTRICT", index=True)
-    position: int = Field(ge=0)
+    position: int = Field(ge=0, description="Order among the technique's citations, from 0.")
     label: str = Field(max_length=200, description="As printed, e.g. `Li et al. (2024a)`.")
     url: str = Field(max_length=500, description="The link the source used.")
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
@@ -129,7 +141,7 @@ class EnginePaper(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     engine_id: int = Field(foreign_key="engine.id", ondelete="CASCADE", index=True)
     paper_id: int = Field(foreign_key="paper.id", ondelete="RESTRICT", index=True)
-    position: int = Field(ge=0)
+    position: int = Field(ge=0, description="Order among the engine's papers, from 0.")
     label: str = Field(max_length=100, description="As printed, e.g. `Paper1`.")
-    url: str = Field(max_length=500)
+    url: str = Field(max_length=500, description="The link the source used.")
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)

@@ -7,10 +7,16 @@ from sqlmodel import Field, SQLModel
 
 
 class LLMModelBase(SQLModel):
-    slug: str = Field(max_length=120, unique=True, description="e.g. `llama-3.1-8b`.")
-    name: str = Field(max_length=200, description="e.g. `Llama 3.1 8B`.")
-    family: str | None = Field(default=None, max_length=100, description="e.g. `Llama`.")
-    parameters_billion: float | None = Field(default=None, ge=0)
+    slug: str = Field(
+        max_length=120, unique=True, description="Stable identifier, e.g. `llama-3.1-8b`."
+    )
+    name: str = Field(max_length=200, description="Name, e.g. `Llama 3.1 8B`.")
+    family: str | None = Field(
+        default=None, max_length=100, description="Model family, e.g. `Llama`."
+    )
+    parameters_billion: float | None = Field(
+        default=None, ge=0, description="Parameter count in billions, when the name states it."
+    )
 
 
 class LLMModel(LLMModelBase, table=True):

@@ -14,14 +14,17 @@ class SourceBase(SQLModel):
     )
     title: str = Field(max_length=300, description="Human-readable name of the source.")
     kind: SourceKind = Field(
-        sa_type=enum_column(SourceKind, "source_kind"), description="Table, figure, text, …"
+        sa_type=enum_column(SourceKind, "source_kind"),
+        description="Table, figure, text, list, BibTeX file or arXiv query.",
     )
     locator: str | None = Field(
         default=None,
         max_length=300,
         description="Where inside the document, e.g. `README.md § Hardware Support Matrix`.",
     )
-    document_url: str | None = Field(default=None, max_length=500)
+    document_url: str | None = Field(
+        default=None, max_length=500, description="Address of the document."
+    )
     as_of: date | None = Field(default=None, description="Date of the document version read.")
 
 

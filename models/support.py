@@ -10,9 +10,13 @@ class SupportFact(SQLModel):
     engine_id: int = Field(foreign_key="engine.id", ondelete="CASCADE", index=True)
     status: SupportStatus = Field(
         sa_type=enum_column(SupportStatus, "support_status"),
-        description="supported, not_supported, or unknown (the source did not say).",
+        description="Supported, not supported, or unknown (the source did not say).",
     )
-    note: str | None = Field(default=None, max_length=300, description="e.g. `NVIDIA Jetson`.")
+    note: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Qualification of the fact, if any, e.g. `NVIDIA Jetson`.",
+    )
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
 
 

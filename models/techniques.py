@@ -7,13 +7,17 @@ from models.base import FeatureKind, enum_column
 
 
 class TechniqueCategoryBase(SQLModel):
-    slug: str = Field(max_length=120, unique=True)
-    name: str = Field(max_length=200, description="e.g. `Quantization`.")
+    slug: str = Field(
+        max_length=120, unique=True, description="Stable identifier, e.g. `quantization`."
+    )
+    name: str = Field(max_length=200, description="Name, e.g. `Quantization`.")
     parent_id: int | None = Field(
         default=None, foreign_key="technique_category.id", ondelete="RESTRICT", index=True
     )
     position: int = Field(ge=0, description="Order among its siblings, as in the survey.")
-    description: str | None = Field(default=None)
+    description: str | None = Field(
+        default=None, description="What the category covers, in InferGraph's words."
+    )
 
 
 class TechniqueCategory(TechniqueCategoryBase, table=True):
@@ -23,8 +27,10 @@ class TechniqueCategory(TechniqueCategoryBase, table=True):
 
 
 class TechniqueBase(SQLModel):
-    slug: str = Field(max_length=120, unique=True, description="e.g. `paged-attention`.")
-    name: str = Field(max_length=200, description="e.g. `PagedAttention`.")
+    slug: str = Field(
+        max_length=120, unique=True, description="Stable identifier, e.g. `paged-attention`."
+    )
+    name: str = Field(max_length=200, description="Name, e.g. `PagedAttention`.")
     category_id: int = Field(foreign_key="technique_category.id", ondelete="RESTRICT", index=True)
     position: int = Field(ge=0, description="Row order inside its category's table.")
     description: str = Field(description="What the technique does, in InferGraph's words.")
@@ -50,10 +56,15 @@ class TechniqueAlias(SQLModel, table=True):
 class OptimizationFeatureBase(SQLModel):
     """A column of the optimization-coverage matrix: one technique, or a named group."""
 
-    slug: str = Field(max_length=120, unique=True)
-    name: str = Field(max_length=200, description="e.g. `Speculative Decoding`.")
-    kind: FeatureKind = Field(sa_type=enum_column(FeatureKind, "feature_kind"))
-    description: str | None = Field(default=None)
+    slug: str = Field(
+        max_length=120, unique=True, description="Stable identifier, e.g. `speculative-decoding`."
+    )
+    name: str = Field(max_length=200, description="Name, e.g. `Speculative Decoding`.")
+    kind: FeatureKind = Field(
+        sa_type=enum_column(FeatureKind, "feature_kind"),
+        description="One technique, or a group of several.",
+    )
+    description: str | None = Field(default=None, description="What a group column covers.")
 
 
 class OptimizationFeature(OptimizationFeatureBase, table=True):

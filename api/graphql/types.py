@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -13,7 +12,18 @@ from strawberry.types import Info
 
 import models as m
 from api.graphql.context import GraphContext, encode_global_id
-from api.services import bibtex_export
+from api.graphql.entities import entity, wrap
+from api.services import (
+    benchmarks,
+    bibtex_export,
+    engines,
+    hardware,
+    literature,
+    market,
+    provenance,
+    support,
+    techniques,
+)
 from api.services.pagination import Page, slice_page
 from models import base
 
@@ -140,6 +150,12 @@ AfterArg = Annotated[
 class Node:
     _pk: strawberry.Private[int]
 
+    @property
+    def columns(self) -> Any:
+        """The row's columns, which `wrap` made attributes; typed loosely for resolvers, since
+        the fields of the entity's view are added at run time (api/graphql/entities.py)."""
+        return self
+
     @strawberry.field(description="Globally unique, opaque id.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(encode_global_id(type(self).__name__, self._pk))
@@ -149,51 +165,24 @@ class Node:
 
 
 @strawberry.type(description="A document, table or figure that facts are taken from.")
+@entity(provenance.SOURCE)
 class Source(Node):
-    slug: str = strawberry.field(description="Stable identifier, e.g. `survey-hardware-matrix`.")
-    title: str = strawberry.field(description="Human-readable name of the source.")
-    kind: SourceKind = strawberry.field(
-        description="Table, figure, text, list, BibTeX file or arXiv query."
-    )
-    locator: str | None = strawberry.field(description=_doc(m.Source, "locator"))
-    document_url: str | None = strawberry.field(description="Address of the document.")
-    as_of: date | None = strawberry.field(description=_doc(m.Source, "as_of"))
-
-    @classmethod
-    def of(cls, row: m.Source, ctx: GraphContext) -> Source:
-        return cls(
-            _pk=row.id or 0,
-            slug=row.slug,
-            title=row.title,
-            kind=row.kind,
-            locator=row.locator,
-            document_url=row.document_url,
-            as_of=row.as_of,
-        )
+    """Fields from the entity's view only."""
 
 
 def _source(info: Info, source_id: int) -> Source:
     ctx = _ctx(info)
     row = ctx.batch.by_id(m.Source, source_id)
     assert row is not None
-    return Source.of(row, ctx)
+    return wrap(Source, row)
 
 
 # --- organizations and engines ----------------------------------------------------------
 
 
 @strawberry.type(description="A company, lab or community that builds engines.")
+@entity(engines.ORGANIZATION)
 class Organization(Node):
-    slug: str = strawberry.field(description="Stable identifier, e.g. `hugging-face`.")
-    name: str = strawberry.field(description="Name, e.g. `Hugging Face`.")
-    kind: OrganizationKind = strawberry.field(
-        description="Community, academic, big tech or startup."
-    )
-
-    @classmethod
-    def of(cls, row: m.Organization, ctx: GraphContext) -> Organization:
-        return cls(_pk=row.id or 0, slug=row.slug, name=row.name, kind=row.kind)
-
     @strawberry.field(description="Engines this organization builds.")
     def engines(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
@@ -207,61 +196,13 @@ class Organization(Node):
             "organization_id",
             order_by=["name"],
         )
-        return list_connection(info, rows, lambda r: Engine.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(Engine, r), first, after)
 
 
 @strawberry.type(description="An LLM inference engine or hosted inference service.")
+@entity(engines.ENGINE)
 class Engine(Node):
-    slug: str = strawberry.field(description=_doc(m.Engine, "slug"))
-    name: str = strawberry.field(description=_doc(m.Engine, "name"))
-    release_year: int | None = strawberry.field(description="Year of the first release.")
-    release_month: int | None = strawberry.field(description="Month (1-12) of the first release.")
-    open_source: OpenSource | None = strawberry.field(description=_doc(m.Engine, "open_source"))
-    is_commercial: bool = strawberry.field(description=_doc(m.Engine, "is_commercial"))
-    github_stars: int | None = strawberry.field(description=_doc(m.Engine, "github_stars"))
-    docs_level: DocsLevel | None = strawberry.field(
-        description="How complete the documentation is."
-    )
-    has_sns: bool | None = strawberry.field(description=_doc(m.Engine, "has_sns"))
-    has_forum: bool | None = strawberry.field(description="Whether a discussion forum exists.")
-    has_meetup: bool | None = strawberry.field(description=_doc(m.Engine, "has_meetup"))
-    repo_url: str | None = strawberry.field(description="Source repository.")
-    web_url: str | None = strawberry.field(description="Web site or documentation.")
-    deployment_scale: DeploymentScale | None = strawberry.field(
-        description="Single-node or multi-node serving."
-    )
-    hardware_diversity: HardwareDiversity | None = strawberry.field(
-        description="Heterogeneous or homogeneous hardware support."
-    )
-    _organization_id: strawberry.Private[int | None]
-
-    @classmethod
-    def of(cls, row: m.Engine, ctx: GraphContext) -> Engine:
-        return cls(
-            _pk=row.id or 0,
-            slug=row.slug,
-            name=row.name,
-            release_year=row.release_year,
-            release_month=row.release_month,
-            open_source=row.open_source,
-            is_commercial=row.is_commercial,
-            github_stars=row.github_stars,
-            docs_level=row.docs_level,
-            has_sns=row.has_sns,
-            has_forum=row.has_forum,
-            has_meetup=row.has_meetup,
-            repo_url=row.repo_url,
-            web_url=row.web_url,
-            deployment_scale=row.deployment_scale,
-            hardware_diversity=row.hardware_diversity,
-            _organization_id=row.organization_id,
-        )
-
-    @strawberry.field(description="Release month as `YYYY-MM`.")
-    def release_date(self) -> str | None:
-        if self.release_year is None or self.release_month is None:
-            return None
-        return f"{self.release_year:04d}-{self.release_month:02d}"
+    organization_id: strawberry.Private[int | None]
 
     @strawberry.field(description="Other names the engine is known by, e.g. `LLaMA.cpp`.")
     def aliases(self, info: Info) -> list[str]:
@@ -277,11 +218,11 @@ class Engine(Node):
 
     @strawberry.field(description="The organization that builds it.")
     def organization(self, info: Info) -> Organization | None:
-        if self._organization_id is None:
+        if self.organization_id is None:
             return None
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Organization, self._organization_id)
-        return Organization.of(row, ctx) if row else None
+        row = ctx.batch.by_id(m.Organization, self.organization_id)
+        return wrap(Organization, row) if row else None
 
     @strawberry.field(description="The engine's own papers, in the survey's order.")
     def papers(
@@ -296,7 +237,7 @@ class Engine(Node):
             "engine_id",
             order_by=["position"],
         )
-        return list_connection(info, rows, lambda r: EnginePaper.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(EnginePaper, r), first, after)
 
     @strawberry.field(description="Support facts for optimization-matrix columns.")
     def feature_support(
@@ -316,7 +257,7 @@ class Engine(Node):
             order_by=["feature_id", "id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
-        return list_connection(info, rows, lambda r: FeatureSupport.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(FeatureSupport, r), first, after)
 
     @strawberry.field(description="Support facts for hardware platforms.")
     def platform_support(
@@ -336,7 +277,7 @@ class Engine(Node):
             order_by=["platform_id", "id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
-        return list_connection(info, rows, lambda r: PlatformSupport.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(PlatformSupport, r), first, after)
 
     @strawberry.field(description="Support facts for numeric precisions.")
     def precision_support(
@@ -356,7 +297,7 @@ class Engine(Node):
             order_by=["precision_id", "id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
-        return list_connection(info, rows, lambda r: PrecisionSupport.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(PrecisionSupport, r), first, after)
 
     @strawberry.field(description="Prices this provider charges per million tokens.")
     def model_prices(
@@ -371,7 +312,7 @@ class Engine(Node):
             "provider_id",
             order_by=["model_id"],
         )
-        return list_connection(info, rows, lambda r: ModelPrice.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(ModelPrice, r), first, after)
 
     @strawberry.field(description="Prices this provider charges per device-hour.")
     def device_prices(
@@ -386,7 +327,7 @@ class Engine(Node):
             "provider_id",
             order_by=["device_id"],
         )
-        return list_connection(info, rows, lambda r: DevicePrice.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(DevicePrice, r), first, after)
 
     @strawberry.field(description="Benchmark runs that measured this engine or provider.")
     def benchmark_runs(
@@ -401,159 +342,103 @@ class Engine(Node):
             "engine_id",
             order_by=["slug"],
         )
-        return list_connection(info, rows, lambda r: BenchmarkRun.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
 
 
 # --- support facts ---------------------------------------------------------------------
 
 
 @strawberry.type(description="Whether an engine implements an optimization-matrix column.")
+@entity(support.SUPPORT_VIEWS[support.FactKind.FEATURE])
 class FeatureSupport(Node):
-    status: SupportStatus = strawberry.field(description=_doc(m.FeatureSupport, "status"))
-    note: str | None = strawberry.field(description="Qualification of the fact, if any.")
-    _engine_id: strawberry.Private[int]
-    _feature_id: strawberry.Private[int]
-    _source_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.FeatureSupport, ctx: GraphContext) -> FeatureSupport:
-        return cls(
-            _pk=row.id or 0,
-            status=row.status,
-            note=row.note,
-            _engine_id=row.engine_id,
-            _feature_id=row.feature_id,
-            _source_id=row.source_id,
-        )
+    engine_id: strawberry.Private[int]
+    feature_id: strawberry.Private[int]
+    source_id: strawberry.Private[int]
 
     @strawberry.field(description="The engine.")
     def engine(self, info: Info) -> Engine:
-        return _engine(info, self._engine_id)
+        return _engine(info, self.engine_id)
 
     @strawberry.field(description="The matrix column (a technique or a group of them).")
     def feature(self, info: Info) -> OptimizationFeature:
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.OptimizationFeature, self._feature_id)
+        row = ctx.batch.by_id(m.OptimizationFeature, self.feature_id)
         assert row is not None
-        return OptimizationFeature.of(row, ctx)
+        return wrap(OptimizationFeature, row)
 
     @strawberry.field(description="Where the fact comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 @strawberry.type(description="Whether an engine runs on a hardware platform.")
+@entity(support.SUPPORT_VIEWS[support.FactKind.PLATFORM])
 class PlatformSupport(Node):
-    status: SupportStatus = strawberry.field(
-        description="SUPPORTED, NOT_SUPPORTED or UNKNOWN (the source did not say)."
-    )
-    note: str | None = strawberry.field(description=_doc(m.PlatformSupport, "note"))
-    _engine_id: strawberry.Private[int]
-    _platform_id: strawberry.Private[int]
-    _source_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.PlatformSupport, ctx: GraphContext) -> PlatformSupport:
-        return cls(
-            _pk=row.id or 0,
-            status=row.status,
-            note=row.note,
-            _engine_id=row.engine_id,
-            _platform_id=row.platform_id,
-            _source_id=row.source_id,
-        )
+    engine_id: strawberry.Private[int]
+    platform_id: strawberry.Private[int]
+    source_id: strawberry.Private[int]
 
     @strawberry.field(description="The engine.")
     def engine(self, info: Info) -> Engine:
-        return _engine(info, self._engine_id)
+        return _engine(info, self.engine_id)
 
     @strawberry.field(description="The platform.")
     def platform(self, info: Info) -> Platform:
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Platform, self._platform_id)
+        row = ctx.batch.by_id(m.Platform, self.platform_id)
         assert row is not None
-        return Platform.of(row, ctx)
+        return wrap(Platform, row)
 
     @strawberry.field(description="Where the fact comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 @strawberry.type(description="Whether an engine supports a numeric precision.")
+@entity(support.SUPPORT_VIEWS[support.FactKind.PRECISION])
 class PrecisionSupport(Node):
-    status: SupportStatus = strawberry.field(
-        description="SUPPORTED, NOT_SUPPORTED or UNKNOWN (the source did not say)."
-    )
-    note: str | None = strawberry.field(description="Qualification of the fact, if any.")
-    _engine_id: strawberry.Private[int]
-    _precision_id: strawberry.Private[int]
-    _source_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.PrecisionSupport, ctx: GraphContext) -> PrecisionSupport:
-        return cls(
-            _pk=row.id or 0,
-            status=row.status,
-            note=row.note,
-            _engine_id=row.engine_id,
-            _precision_id=row.precision_id,
-            _source_id=row.source_id,
-        )
+    engine_id: strawberry.Private[int]
+    precision_id: strawberry.Private[int]
+    source_id: strawberry.Private[int]
 
     @strawberry.field(description="The engine.")
     def engine(self, info: Info) -> Engine:
-        return _engine(info, self._engine_id)
+        return _engine(info, self.engine_id)
 
     @strawberry.field(description="The precision.")
     def precision(self, info: Info) -> Precision:
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Precision, self._precision_id)
+        row = ctx.batch.by_id(m.Precision, self.precision_id)
         assert row is not None
-        return Precision.of(row, ctx)
+        return wrap(Precision, row)
 
     @strawberry.field(description="Where the fact comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 def _engine(info: Info, engine_id: int) -> Engine:
     ctx = _ctx(info)
     row = ctx.batch.by_id(m.Engine, engine_id)
     assert row is not None
-    return Engine.of(row, ctx)
+    return wrap(Engine, row)
 
 
 # --- techniques ---------------------------------------------------------------------------
 
 
 @strawberry.type(description="A node of the technique category tree.")
+@entity(techniques.CATEGORY)
 class TechniqueCategory(Node):
-    slug: str = strawberry.field(description="Stable identifier, e.g. `quantization`.")
-    name: str = strawberry.field(description="Name, e.g. `Quantization`.")
-    description: str | None = strawberry.field(
-        description="What the category covers, in InferGraph's words."
-    )
-    position: int = strawberry.field(description=_doc(m.TechniqueCategory, "position"))
-    _parent_id: strawberry.Private[int | None]
-
-    @classmethod
-    def of(cls, row: m.TechniqueCategory, ctx: GraphContext) -> TechniqueCategory:
-        return cls(
-            _pk=row.id or 0,
-            slug=row.slug,
-            name=row.name,
-            description=row.description,
-            position=row.position,
-            _parent_id=row.parent_id,
-        )
+    parent_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The enclosing category, if any.")
     def parent(self, info: Info) -> TechniqueCategory | None:
-        if self._parent_id is None:
+        if self.parent_id is None:
             return None
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.TechniqueCategory, self._parent_id)
-        return TechniqueCategory.of(row, ctx) if row else None
+        row = ctx.batch.by_id(m.TechniqueCategory, self.parent_id)
+        return wrap(TechniqueCategory, row) if row else None
 
     @strawberry.field(description="Sub-categories, in the survey's order.")
     def children(self, info: Info) -> list[TechniqueCategory]:
@@ -566,7 +451,7 @@ class TechniqueCategory(Node):
             "parent_id",
             order_by=["position"],
         )
-        return [TechniqueCategory.of(r, ctx) for r in rows]
+        return [wrap(TechniqueCategory, r) for r in rows]
 
     @strawberry.field(
         description=(
@@ -582,13 +467,13 @@ class TechniqueCategory(Node):
     ) -> Connection[Technique]:
         ctx = _ctx(info)
         if include_subcategories:
-            from api.services.techniques import TechniqueFilter, list_techniques
-
-            page = list_techniques(
-                ctx.session, TechniqueFilter(category=self.slug), ctx.page(first, after)
+            page = techniques.list_techniques(
+                ctx.session,
+                techniques.TechniqueFilter(category=self.columns.slug),
+                ctx.page(first, after),
             )
             ctx.batch.announce_rows(m.Technique, page.items)
-            return connection(page, lambda r: Technique.of(r, ctx))
+            return connection(page, lambda r: wrap(Technique, r))
         rows = ctx.batch.children(
             "TechniqueCategory.techniques",
             "TechniqueCategory",
@@ -597,29 +482,13 @@ class TechniqueCategory(Node):
             "category_id",
             order_by=["position"],
         )
-        return list_connection(info, rows, lambda r: Technique.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(Technique, r), first, after)
 
 
 @strawberry.type(description="An optimization technique.")
+@entity(techniques.TECHNIQUE)
 class Technique(Node):
-    slug: str = strawberry.field(description=_doc(m.Technique, "slug"))
-    name: str = strawberry.field(description=_doc(m.Technique, "name"))
-    description: str = strawberry.field(description=_doc(m.Technique, "description"))
-    position: int = strawberry.field(description=_doc(m.Technique, "position"))
-    in_survey_table: bool = strawberry.field(description=_doc(m.Technique, "in_survey_table"))
-    _category_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.Technique, ctx: GraphContext) -> Technique:
-        return cls(
-            _pk=row.id or 0,
-            slug=row.slug,
-            name=row.name,
-            description=row.description,
-            position=row.position,
-            in_survey_table=row.in_survey_table,
-            _category_id=row.category_id,
-        )
+    category_id: strawberry.Private[int]
 
     @strawberry.field(description="Other names, e.g. `MoE` or `continuous batching`.")
     def aliases(self, info: Info) -> list[str]:
@@ -636,9 +505,9 @@ class Technique(Node):
     @strawberry.field(description="The category it belongs to.")
     def category(self, info: Info) -> TechniqueCategory:
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.TechniqueCategory, self._category_id)
+        row = ctx.batch.by_id(m.TechniqueCategory, self.category_id)
         assert row is not None
-        return TechniqueCategory.of(row, ctx)
+        return wrap(TechniqueCategory, row)
 
     @strawberry.field(
         description="Works the survey cites for it, in the survey's order with its labels."
@@ -655,12 +524,12 @@ class Technique(Node):
             "technique_id",
             order_by=["source_id", "position"],
         )
-        return list_connection(info, rows, lambda r: Citation.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(Citation, r), first, after)
 
     @strawberry.field(description="Optimization-matrix columns that stand for this technique.")
     def features(self, info: Info) -> list[OptimizationFeature]:
         ctx = _ctx(info)
-        return [OptimizationFeature.of(r, ctx) for r in _features_of_technique(ctx, self._pk)]
+        return [wrap(OptimizationFeature, r) for r in _features_of_technique(ctx, self._pk)]
 
     @strawberry.field(
         description=(
@@ -682,7 +551,7 @@ class Technique(Node):
                     engine_ids.setdefault(fact.engine_id)
         rows = [ctx.batch.by_id(m.Engine, i) for i in _announced(ctx, "Engine", engine_ids)]
         engines = sorted((r for r in rows if r is not None), key=lambda e: e.name.casefold())
-        return list_connection(info, engines, lambda r: Engine.of(r, ctx), first, after)
+        return list_connection(info, engines, lambda r: wrap(Engine, r), first, after)
 
 
 def _announced(ctx: GraphContext, kind: str, ids: dict[int, None]) -> list[int]:
@@ -740,24 +609,8 @@ def _facts_of_feature(ctx: GraphContext, feature_id: int) -> list[m.FeatureSuppo
 
 
 @strawberry.type(description="A column of the survey's optimization-coverage matrix.")
+@entity(techniques.FEATURE)
 class OptimizationFeature(Node):
-    slug: str = strawberry.field(description="Stable identifier, e.g. `speculative-decoding`.")
-    name: str = strawberry.field(
-        description="Column heading as in the survey, e.g. `Speculative Decoding`."
-    )
-    kind: FeatureKind = strawberry.field(description="TECHNIQUE (one member) or GROUP (several).")
-    description: str | None = strawberry.field(description="What a group column covers.")
-
-    @classmethod
-    def of(cls, row: m.OptimizationFeature, ctx: GraphContext) -> OptimizationFeature:
-        return cls(
-            _pk=row.id or 0,
-            slug=row.slug,
-            name=row.name,
-            kind=row.kind,
-            description=row.description,
-        )
-
     @strawberry.field(description="The techniques this column stands for.")
     def techniques(self, info: Info) -> list[Technique]:
         ctx = _ctx(info)
@@ -769,7 +622,7 @@ class OptimizationFeature(Node):
             _fetch_members_of,
             m.Technique,
         )
-        return [Technique.of(r, ctx) for r in rows]
+        return [wrap(Technique, r) for r in rows]
 
     @strawberry.field(description="Support facts of every engine for this column.")
     def support(
@@ -781,7 +634,7 @@ class OptimizationFeature(Node):
     ) -> Connection[FeatureSupport]:
         ctx = _ctx(info)
         rows = [r for r in _facts_of_feature(ctx, self._pk) if status is None or r.status == status]
-        return list_connection(info, rows, lambda r: FeatureSupport.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(FeatureSupport, r), first, after)
 
 
 # --- literature ------------------------------------------------------------------------------
@@ -790,119 +643,60 @@ class OptimizationFeature(Node):
 @strawberry.type(
     description="A technique table's citation of a work: label, link and order as in the source."
 )
+@entity(literature.CITATION)
 class Citation(Node):
-    position: int = strawberry.field(description="Order among the technique's citations, from 0.")
-    label: str = strawberry.field(description=_doc(m.TechniqueCitation, "label"))
-    url: str = strawberry.field(description=_doc(m.TechniqueCitation, "url"))
-    _technique_id: strawberry.Private[int]
-    _paper_id: strawberry.Private[int]
-    _source_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.TechniqueCitation, ctx: GraphContext) -> Citation:
-        return cls(
-            _pk=row.id or 0,
-            position=row.position,
-            label=row.label,
-            url=row.url,
-            _technique_id=row.technique_id,
-            _paper_id=row.paper_id,
-            _source_id=row.source_id,
-        )
+    technique_id: strawberry.Private[int]
+    paper_id: strawberry.Private[int]
+    source_id: strawberry.Private[int]
 
     @strawberry.field(description="The citing technique.")
     def technique(self, info: Info) -> Technique:
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Technique, self._technique_id)
+        row = ctx.batch.by_id(m.Technique, self.technique_id)
         assert row is not None
-        return Technique.of(row, ctx)
+        return wrap(Technique, row)
 
     @strawberry.field(description="The cited work.")
     def paper(self, info: Info) -> Paper:
-        return _paper(info, self._paper_id)
+        return _paper(info, self.paper_id)
 
     @strawberry.field(description="Where the citation comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 def _paper(info: Info, paper_id: int) -> Paper:
     ctx = _ctx(info)
     row = ctx.batch.by_id(m.Paper, paper_id)
     assert row is not None
-    return Paper.of(row, ctx)
+    return wrap(Paper, row)
 
 
 @strawberry.type(description="An engine's own paper.")
+@entity(literature.ENGINE_PAPER)
 class EnginePaper(Node):
-    position: int = strawberry.field(description="Order among the engine's papers, from 0.")
-    label: str = strawberry.field(description=_doc(m.EnginePaper, "label"))
-    url: str = strawberry.field(description="The link the source used.")
-    _engine_id: strawberry.Private[int]
-    _paper_id: strawberry.Private[int]
-    _source_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.EnginePaper, ctx: GraphContext) -> EnginePaper:
-        return cls(
-            _pk=row.id or 0,
-            position=row.position,
-            label=row.label,
-            url=row.url,
-            _engine_id=row.engine_id,
-            _paper_id=row.paper_id,
-            _source_id=row.source_id,
-        )
+    engine_id: strawberry.Private[int]
+    paper_id: strawberry.Private[int]
+    source_id: strawberry.Private[int]
 
     @strawberry.field(description="The engine.")
     def engine(self, info: Info) -> Engine:
-        return _engine(info, self._engine_id)
+        return _engine(info, self.engine_id)
 
     @strawberry.field(description="The paper.")
     def paper(self, info: Info) -> Paper:
-        return _paper(info, self._paper_id)
+        return _paper(info, self.paper_id)
 
     @strawberry.field(description="Where the link comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 @strawberry.type(description="A paper or other cited work (repository, documentation page).")
+@entity(literature.PAPER)
 class Paper(Node):
-    bibtex_key: str = strawberry.field(description=_doc(m.Paper, "bibtex_key"))
-    entry_type: str = strawberry.field(description=_doc(m.Paper, "entry_type"))
-    title: str | None = strawberry.field(description=_doc(m.Paper, "title"))
-    year: int | None = strawberry.field(
-        description="Publication year (for preprints, of the first version)."
-    )
-    month: int | None = strawberry.field(description="Publication month, 1-12.")
-    venue: str | None = strawberry.field(description=_doc(m.Paper, "venue"))
-    doi: str | None = strawberry.field(
-        description="Digital Object Identifier, without `https://doi.org/`."
-    )
-    arxiv_id: str | None = strawberry.field(description=_doc(m.Paper, "arxiv_id"))
-    url: str | None = strawberry.field(description="Where the work can be read.")
-    abstract: str | None = strawberry.field(description="Abstract, when known.")
-    _source_id: strawberry.Private[int]
-    _fields: strawberry.Private[dict[str, Any]]
-
-    @classmethod
-    def of(cls, row: m.Paper, ctx: GraphContext) -> Paper:
-        return cls(
-            _pk=row.id or 0,
-            bibtex_key=row.bibtex_key,
-            entry_type=row.entry_type,
-            title=row.title,
-            year=row.year,
-            month=row.month,
-            venue=row.venue,
-            doi=row.doi,
-            arxiv_id=row.arxiv_id,
-            url=row.url,
-            abstract=row.abstract,
-            _source_id=row.source_id,
-            _fields=row.bibtex_fields,
-        )
+    source_id: strawberry.Private[int]
+    bibtex_fields: strawberry.Private[dict[str, Any]]
 
     @strawberry.field(description="Authors in order.")
     def authors(
@@ -919,7 +713,7 @@ class Paper(Node):
         )
         ctx.batch.announce("Author", [link.author_id for link in links])
         people = [ctx.batch.by_id(m.Author, link.author_id) for link in links]
-        return list_connection(info, people, lambda r: Author.of(r, ctx), first, after)
+        return list_connection(info, people, lambda r: wrap(Author, r), first, after)
 
     @strawberry.field(description="Technique tables that cite it (one work cited twice has two).")
     def citations(
@@ -934,7 +728,7 @@ class Paper(Node):
             "paper_id",
             order_by=["technique_id", "position"],
         )
-        return list_connection(info, rows, lambda r: Citation.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(Citation, r), first, after)
 
     @strawberry.field(description="Techniques citing it.")
     def techniques(
@@ -951,7 +745,7 @@ class Paper(Node):
         )
         ids = _announced(ctx, "Technique", dict.fromkeys(c.technique_id for c in citations))
         rows = [ctx.batch.by_id(m.Technique, i) for i in ids]
-        return list_connection(info, rows, lambda r: Technique.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(Technique, r), first, after)
 
     @strawberry.field(description="Engines whose own paper this is.")
     def engine_papers(
@@ -966,27 +760,23 @@ class Paper(Node):
             "paper_id",
             order_by=["engine_id"],
         )
-        return list_connection(info, rows, lambda r: EnginePaper.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(EnginePaper, r), first, after)
 
     @strawberry.field(description="The entry as BibTeX, with the source's raw LaTeX.")
     def bibtex(self) -> str:
-        return bibtex_export.entry_to_bibtex(self.entry_type, self.bibtex_key, self._fields)
+        columns = self.columns
+        return bibtex_export.entry_to_bibtex(
+            columns.entry_type, columns.bibtex_key, self.bibtex_fields
+        )
 
     @strawberry.field(description="Where the entry comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 @strawberry.type(description="An author of papers.")
+@entity(literature.AUTHOR)
 class Author(Node):
-    name: str = strawberry.field(description=_doc(m.Author, "name"))
-    family: str = strawberry.field(description="Family name, LaTeX decoded.")
-    given: str | None = strawberry.field(description="Given names, LaTeX decoded.")
-
-    @classmethod
-    def of(cls, row: m.Author, ctx: GraphContext) -> Author:
-        return cls(_pk=row.id or 0, name=row.name, family=row.family, given=row.given)
-
     @strawberry.field(description="Their papers, newest first.")
     def papers(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
@@ -1003,7 +793,7 @@ class Author(Node):
         ctx.batch.announce("Paper", [link.paper_id for link in links])
         rows = [ctx.batch.by_id(m.Paper, link.paper_id) for link in links]
         papers = sorted((r for r in rows if r), key=lambda p: (-(p.year or 0), p.bibtex_key))
-        return list_connection(info, papers, lambda r: Paper.of(r, ctx), first, after)
+        return list_connection(info, papers, lambda r: wrap(Paper, r), first, after)
 
 
 # --- hardware -----------------------------------------------------------------------------
@@ -1023,18 +813,8 @@ class PlatformExample:
         "accelerator family, edge device class or hosted API."
     )
 )
+@entity(hardware.PLATFORM)
 class Platform(Node):
-    slug: str = strawberry.field(description="Stable identifier, e.g. `nvidia-gpu`.")
-    name: str = strawberry.field(description="Name as in the survey, e.g. `NVIDIA GPU (CUDA)`.")
-    kind: PlatformKind = strawberry.field(
-        description="OS, CPU architecture, accelerator, edge or hosted API."
-    )
-    url: str | None = strawberry.field(description="Vendor page, for platforms the survey links.")
-
-    @classmethod
-    def of(cls, row: m.Platform, ctx: GraphContext) -> Platform:
-        return cls(_pk=row.id or 0, slug=row.slug, name=row.name, kind=row.kind, url=row.url)
-
     @strawberry.field(description="Example products the survey names.")
     def examples(self, info: Info) -> list[PlatformExample]:
         rows = _ctx(info).batch.children(
@@ -1058,7 +838,7 @@ class Platform(Node):
             "platform_id",
             order_by=["name"],
         )
-        return [Device.of(r, ctx) for r in rows]
+        return [wrap(Device, r) for r in rows]
 
     @strawberry.field(description="Support facts of every engine for this platform.")
     def support(
@@ -1078,37 +858,21 @@ class Platform(Node):
             order_by=["engine_id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
-        return list_connection(info, rows, lambda r: PlatformSupport.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(PlatformSupport, r), first, after)
 
 
 @strawberry.type(description="A specific piece of hardware used by prices and benchmark runs.")
+@entity(hardware.DEVICE)
 class Device(Node):
-    slug: str = strawberry.field(description="Stable identifier, e.g. `nvidia-h100-80gb`.")
-    name: str = strawberry.field(description="Name, e.g. `NVIDIA H100 80GB`.")
-    vendor: str = strawberry.field(description="Maker, e.g. `NVIDIA`.")
-    memory_gb: int | None = strawberry.field(
-        description="Device memory in GB, when the source states it."
-    )
-    _platform_id: strawberry.Private[int | None]
-
-    @classmethod
-    def of(cls, row: m.Device, ctx: GraphContext) -> Device:
-        return cls(
-            _pk=row.id or 0,
-            slug=row.slug,
-            name=row.name,
-            vendor=row.vendor,
-            memory_gb=row.memory_gb,
-            _platform_id=row.platform_id,
-        )
+    platform_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The platform it belongs to.")
     def platform(self, info: Info) -> Platform | None:
-        if self._platform_id is None:
+        if self.platform_id is None:
             return None
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Platform, self._platform_id)
-        return Platform.of(row, ctx) if row else None
+        row = ctx.batch.by_id(m.Platform, self.platform_id)
+        return wrap(Platform, row) if row else None
 
     @strawberry.field(description="Hourly prices providers charge for it.")
     def prices(self, info: Info) -> list[DevicePrice]:
@@ -1121,7 +885,7 @@ class Device(Node):
             "device_id",
             order_by=["provider_id"],
         )
-        return [DevicePrice.of(r, ctx) for r in rows]
+        return [wrap(DevicePrice, r) for r in rows]
 
     @strawberry.field(description="Benchmark runs measured on it.")
     def benchmark_runs(
@@ -1136,22 +900,12 @@ class Device(Node):
             "device_id",
             order_by=["slug"],
         )
-        return list_connection(info, rows, lambda r: BenchmarkRun.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
 
 
 @strawberry.type(description="A numeric precision such as FP8 or MXFP4.")
+@entity(hardware.PRECISION)
 class Precision(Node):
-    slug: str = strawberry.field(description="Stable identifier, e.g. `mxfp4`.")
-    name: str = strawberry.field(description="Name, e.g. `MXFP4`.")
-    bits: int = strawberry.field(description="Bits per value.")
-    family: PrecisionFamily = strawberry.field(
-        description="Float, integer, normal float or microscaling."
-    )
-
-    @classmethod
-    def of(cls, row: m.Precision, ctx: GraphContext) -> Precision:
-        return cls(_pk=row.id or 0, slug=row.slug, name=row.name, bits=row.bits, family=row.family)
-
     @strawberry.field(description="Support facts of every engine for this precision.")
     def support(
         self,
@@ -1170,31 +924,15 @@ class Precision(Node):
             order_by=["engine_id"],
         )
         rows = [r for r in rows if status is None or r.status == status]
-        return list_connection(info, rows, lambda r: PrecisionSupport.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(PrecisionSupport, r), first, after)
 
 
 # --- market and measurements ------------------------------------------------------------------
 
 
 @strawberry.type(description="A large language model.")
+@entity(market.MODEL)
 class LLMModel(Node):
-    slug: str = strawberry.field(description="Stable identifier, e.g. `llama-3.1-8b`.")
-    name: str = strawberry.field(description="Name, e.g. `Llama 3.1 8B`.")
-    family: str | None = strawberry.field(description="Model family, e.g. `Llama`.")
-    parameters_billion: float | None = strawberry.field(
-        description="Parameter count in billions, when the name states it."
-    )
-
-    @classmethod
-    def of(cls, row: m.LLMModel, ctx: GraphContext) -> LLMModel:
-        return cls(
-            _pk=row.id or 0,
-            slug=row.slug,
-            name=row.name,
-            family=row.family,
-            parameters_billion=row.parameters_billion,
-        )
-
     @strawberry.field(description="What providers charge for it.")
     def prices(self, info: Info) -> list[ModelPrice]:
         ctx = _ctx(info)
@@ -1206,7 +944,7 @@ class LLMModel(Node):
             "model_id",
             order_by=["provider_id"],
         )
-        return [ModelPrice.of(r, ctx) for r in rows]
+        return [wrap(ModelPrice, r) for r in rows]
 
     @strawberry.field(description="Benchmark runs of this model.")
     def benchmark_runs(
@@ -1221,7 +959,7 @@ class LLMModel(Node):
             "model_id",
             order_by=["slug"],
         )
-        return list_connection(info, rows, lambda r: BenchmarkRun.of(r, ctx), first, after)
+        return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
 
 
 def _model(info: Info, model_id: int | None) -> LLMModel | None:
@@ -1229,158 +967,88 @@ def _model(info: Info, model_id: int | None) -> LLMModel | None:
         return None
     ctx = _ctx(info)
     row = ctx.batch.by_id(m.LLMModel, model_id)
-    return LLMModel.of(row, ctx) if row else None
+    return wrap(LLMModel, row) if row else None
 
 
 @strawberry.type(description="A provider's price for a model, in USD per million tokens.")
+@entity(market.MODEL_PRICE)
 class ModelPrice(Node):
-    input_usd_per_million_tokens: float = strawberry.field(
-        description="USD per million input tokens."
-    )
-    output_usd_per_million_tokens: float = strawberry.field(
-        description="USD per million output tokens."
-    )
-    model_variant: str | None = strawberry.field(description=_doc(m.ModelPrice, "model_variant"))
-    pricing_mode: str | None = strawberry.field(description=_doc(m.ModelPrice, "pricing_mode"))
-    currency: str = strawberry.field(description="Always `USD`.")
-    unit: str = strawberry.field(description="Always `per 1M tokens`.")
-    _provider_id: strawberry.Private[int]
-    _model_id: strawberry.Private[int]
-    _served_model_id: strawberry.Private[int | None]
-    _source_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.ModelPrice, ctx: GraphContext) -> ModelPrice:
-        return cls(
-            _pk=row.id or 0,
-            input_usd_per_million_tokens=float(row.input_usd_per_mtok),
-            output_usd_per_million_tokens=float(row.output_usd_per_mtok),
-            model_variant=row.model_variant,
-            pricing_mode=row.pricing_mode,
-            currency="USD",
-            unit="per 1M tokens",
-            _provider_id=row.provider_id,
-            _model_id=row.model_id,
-            _served_model_id=row.served_model_id,
-            _source_id=row.source_id,
-        )
+    provider_id: strawberry.Private[int]
+    model_id: strawberry.Private[int]
+    served_model_id: strawberry.Private[int | None]
+    source_id: strawberry.Private[int]
 
     @strawberry.field(description="The provider.")
     def provider(self, info: Info) -> Engine:
-        return _engine(info, self._provider_id)
+        return _engine(info, self.provider_id)
 
     @strawberry.field(description="The model as listed.")
     def model(self, info: Info) -> LLMModel:
-        model = _model(info, self._model_id)
+        model = _model(info, self.model_id)
         assert model is not None
         return model
 
     @strawberry.field(description=_doc(m.ModelPrice, "served_model_id"))
     def served_model(self, info: Info) -> LLMModel | None:
-        return _model(info, self._served_model_id)
+        return _model(info, self.served_model_id)
 
     @strawberry.field(description="Where the price comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 @strawberry.type(description="A provider's price for one device, in USD per hour.")
+@entity(market.DEVICE_PRICE)
 class DevicePrice(Node):
-    usd_per_hour: float = strawberry.field(description="USD per device-hour.")
-    unit: str = strawberry.field(description="Always `USD per device-hour`.")
-    _provider_id: strawberry.Private[int]
-    _device_id: strawberry.Private[int]
-    _source_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.DevicePrice, ctx: GraphContext) -> DevicePrice:
-        return cls(
-            _pk=row.id or 0,
-            usd_per_hour=float(row.usd_per_hour),
-            unit="USD per device-hour",
-            _provider_id=row.provider_id,
-            _device_id=row.device_id,
-            _source_id=row.source_id,
-        )
+    provider_id: strawberry.Private[int]
+    device_id: strawberry.Private[int]
+    source_id: strawberry.Private[int]
 
     @strawberry.field(description="The provider.")
     def provider(self, info: Info) -> Engine:
-        return _engine(info, self._provider_id)
+        return _engine(info, self.provider_id)
 
     @strawberry.field(description="The device.")
     def device(self, info: Info) -> Device:
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Device, self._device_id)
+        row = ctx.batch.by_id(m.Device, self.device_id)
         assert row is not None
-        return Device.of(row, ctx)
+        return wrap(Device, row)
 
     @strawberry.field(description="Where the price comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 @strawberry.type(
     description="One measured number: an engine (or provider) running a model on hardware."
 )
+@entity(benchmarks.RUN)
 class BenchmarkRun(Node):
-    slug: str = strawberry.field(description="Stable identifier of the run.")
-    model_scope: str | None = strawberry.field(description=_doc(m.BenchmarkRun, "model_scope"))
-    device_count: int | None = strawberry.field(description="Number of devices, when stated.")
-    metric: str = strawberry.field(description=_doc(m.BenchmarkRun, "metric"))
-    value: float = strawberry.field(description=_doc(m.BenchmarkRun, "value"))
-    value_max: float | None = strawberry.field(description=_doc(m.BenchmarkRun, "value_max"))
-    qualifier: ValueQualifier = strawberry.field(
-        description="EXACT, APPROXIMATE (`~`), GREATER_THAN (`>`) or AT_LEAST."
-    )
-    unit: str = strawberry.field(description=_doc(m.BenchmarkRun, "unit"))
-    concurrency: int | None = strawberry.field(description="Concurrent requests during the run.")
-    workload: str | None = strawberry.field(
-        description="What was run, e.g. `4-bit quantized model`."
-    )
-    _engine_id: strawberry.Private[int | None]
-    _model_id: strawberry.Private[int | None]
-    _device_id: strawberry.Private[int | None]
-    _source_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, row: m.BenchmarkRun, ctx: GraphContext) -> BenchmarkRun:
-        return cls(
-            _pk=row.id or 0,
-            slug=row.slug,
-            model_scope=row.model_scope,
-            device_count=row.device_count,
-            metric=row.metric,
-            value=row.value,
-            value_max=row.value_max,
-            qualifier=row.qualifier,
-            unit=row.unit,
-            concurrency=row.concurrency,
-            workload=row.workload,
-            _engine_id=row.engine_id,
-            _model_id=row.model_id,
-            _device_id=row.device_id,
-            _source_id=row.source_id,
-        )
+    engine_id: strawberry.Private[int | None]
+    model_id: strawberry.Private[int | None]
+    device_id: strawberry.Private[int | None]
+    source_id: strawberry.Private[int]
 
     @strawberry.field(description="The engine or provider measured, when the source names one.")
     def engine(self, info: Info) -> Engine | None:
-        return None if self._engine_id is None else _engine(info, self._engine_id)
+        return None if self.engine_id is None else _engine(info, self.engine_id)
 
     @strawberry.field(description="The model, when the source names one.")
     def model(self, info: Info) -> LLMModel | None:
-        return _model(info, self._model_id)
+        return _model(info, self.model_id)
 
     @strawberry.field(description="The device, when the source names one.")
     def device(self, info: Info) -> Device | None:
-        if self._device_id is None:
+        if self.device_id is None:
             return None
         ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Device, self._device_id)
-        return Device.of(row, ctx) if row else None
+        row = ctx.batch.by_id(m.Device, self.device_id)
+        return wrap(Device, row) if row else None
 
     @strawberry.field(description="Where the number comes from.")
     def source(self, info: Info) -> Source:
-        return _source(info, self._source_id)
+        return _source(info, self.source_id)
 
 
 NODE_TYPES: dict[str, tuple[type[Any], Any]] = {

@@ -1,23 +1,23 @@
 """What every REST route shares: sessions, paging, formats, lookups that 404 helpfully."""
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from enum import StrEnum
 from itertools import chain
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
-from fastapi import Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.errors import InvalidInputError, Problem
 from api.rest import schemas as s
 from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream
-from api.services.lookup import not_found
 from api.services.pagination import Page, PageRequest, all_items
-
-T = TypeVar("T")
-
+from api.services.views import View, present
+from api.services.vocabulary import Interface, describe, from_text, respelled
 
 _TEXT = {"schema": {"type": "string"}}
 CSV_DOWNLOAD: dict[int | str, dict[str, Any]] = {
@@ -48,15 +48,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-FilterParam = Annotated[
-    str | None,
-    Query(
-        description="Filters as `key:value,key:value`; `key:a|b` means any of; a key given "
-        "twice means all of. Keys depend on the list.",
-        max_length=2000,
-        examples=["technique:paged-attention,platform:amd-instinct"],
-    ),
-]
+FILTER_GRAMMAR = (
+    "Filters as `key:value,key:value`; `key:a|b` means any of; a key given twice means all of."
+)
 CursorParam = Annotated[
     str | None,
     Query(description="`meta.next_cursor` of the previous page.", max_length=1000),
@@ -104,13 +98,16 @@ def list_response(
     cursor: str | None,
     output_format: str | None,
     filename: str,
+    words: type[Any] | None = None,
 ) -> Any:
-    """A page as JSON with a `next` link, or the whole list as CSV."""
-    if wants_csv(request, output_format):
-        rows = fetch(PageRequest(first=0)).count()
-        check_export_size(request, rows, narrow=NARROW_LIST)
-        return csv_download(_all_presented(session, fetch, present), filename)
-    page = fetch(PageRequest(first=per_page, after=cursor))
+    """A page as JSON with a `next` link, or the whole list as CSV. `words` is the list's
+    filter class, whose REST spelling errors raised by the services are given in."""
+    with rest_words(words):
+        if wants_csv(request, output_format):
+            rows = fetch(PageRequest(first=0)).count()
+            check_export_size(request, rows, narrow=NARROW_LIST)
+            return csv_download(_all_presented(session, fetch, present), filename)
+        page = fetch(PageRequest(first=per_page, after=cursor))
     next_cursor = page.end_cursor if page.has_next else None
     next_url = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
     return {
@@ -220,10 +217,121 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def get_by_slug(session: Session, model: type[T], slug: str, kind: str) -> T:
-    """The row, or a 404 that names the closest known slugs."""
-    column: Any = model.slug  # type: ignore[attr-defined]
-    row = session.exec(select(model).where(col(column) == slug)).first()
-    if row is None:
-        raise not_found(kind, slug, session.exec(select(column)), "slug")
-    return row
+def presented(session: Session, view: View, rows: Sequence[Any]) -> list[Any]:
+    """Rows as the REST models of their entity (references loaded once for all rows)."""
+    model = s.model_of(view)
+    return [model.model_validate(values) for values in present(session, view, rows)]
+
+
+def presenter(view: View) -> Callable[[Session, Sequence[Any]], Sequence[BaseModel]]:
+    return lambda session, rows: presented(session, view, rows)
+
+
+def filter_of(filter_class: type[Any], text: str | None) -> Any:
+    """The list's filter from the REST grammar; errors name the REST keys."""
+    with respelled(filter_class, Interface.REST):
+        return from_text(filter_class, text)
+
+
+@contextmanager
+def rest_words(filter_class: type[Any] | None = None) -> Iterator[None]:
+    """Problems raised by services, renamed to what a REST caller sent: the list's filter keys,
+    `cursor` for the page cursor."""
+    spelled: AbstractContextManager[None] = (
+        respelled(filter_class, Interface.REST) if filter_class else nullcontext()
+    )
+    try:
+        with spelled:
+            yield
+    except InvalidInputError as error:
+        error.problems[:] = [
+            Problem(p.message, p.location, "cursor", p.value) if p.field == "after" else p
+            for p in error.problems
+        ]
+        raise
+
+
+def list_route(
+    router: APIRouter,
+    path: str,
+    *,
+    view: View,
+    filter_class: type[Any],
+    fetch: Callable[[Session, Any, Any, PageRequest], Page[Any]],
+    summary: str,
+    example: str,
+    order: type[StrEnum] | None = None,
+    default_order: Any = None,
+    description: str = "",
+) -> None:
+    """A list route: `filter` in the list's vocabulary, `sort` (when the list has orders),
+    `per_page` and `cursor`, JSON pages or the whole list as CSV."""
+    filter_param = Annotated[
+        str | None,
+        Query(
+            description=FILTER_GRAMMAR + " " + describe(filter_class),
+            max_length=2000,
+            examples=[example],
+        ),
+    ]
+    filename = path.strip("/").replace("/", "-")
+    model = s.model_of(view)
+
+    def respond(
+        request: Request,
+        session: Session,
+        per_page: int,
+        filter_text: str | None,
+        sort: Any,
+        cursor: str | None,
+        output_format: str | None,
+    ) -> Any:
+        list_filter = filter_of(filter_class, filter_text)
+        return list_response(
+            request,
+            session,
+            lambda page: fetch(session, list_filter, sort, page),
+            presenter(view),
+            per_page=per_page,
+            cursor=cursor,
+            output_format=output_format,
+            filename=filename,
+            words=filter_class,
+        )
+
+    if order is None:
+
+        def unsorted(
+            request: Request,
+            session: SessionDep,
+            per_page: PerPage,
+            filter: filter_param = None,
+            cursor: CursorParam = None,
+            output_format: FormatParam = None,
+        ) -> Any:
+            return respond(request, session, per_page, filter, None, cursor, output_format)
+
+        endpoint: Callable[..., Any] = unsorted
+    else:
+        sort_param = Annotated[order, Query(description="`-` sorts descending.")]  # type: ignore[valid-type]
+
+        def sorted_(
+            request: Request,
+            session: SessionDep,
+            per_page: PerPage,
+            filter: filter_param = None,
+            sort: sort_param = default_order,
+            cursor: CursorParam = None,
+            output_format: FormatParam = None,
+        ) -> Any:
+            return respond(request, session, per_page, filter, sort, cursor, output_format)
+
+        endpoint = sorted_
+    endpoint.__name__ = "list_" + filename.replace("-", "_")
+    router.get(
+        path,
+        response_model=s.list_page(model),
+        summary=summary,
+        description=description,
+        responses=CSV_DOWNLOAD,
+    )(endpoint)

@@ -1,135 +1,56 @@
-"""Engines and organizations."""
+"""Engines, the organizations that build them, and the requirement query."""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlmodel import col, select
 
-import models as m
-from api.rest import present
 from api.rest import schemas as s
 from api.rest.common import (
-    CSV_DOWNLOAD,
     JSONLD,
-    CursorParam,
-    FilterParam,
-    FormatParam,
     NodeFormatParam,
-    PerPage,
     SessionDep,
-    get_by_slug,
+    filter_of,
     jsonld_response,
-    list_response,
+    list_route,
+    presented,
+    rest_words,
     wants_jsonld,
 )
-from api.rest.filters import parse_filter
-from api.services import engines as service
-from api.services.engines import EngineFilter, EngineOrder, SupportCondition
+from api.services import benchmarks, engines, literature, market, support, techniques
 from api.services.exports import node_jsonld
-from api.services.pagination import table_page
-from models.base import (
-    DeploymentScale,
-    HardwareDiversity,
-    OpenSource,
-    OrganizationKind,
-    SupportStatus,
-)
+from api.services.requirements import Requirements, match_engines
+from api.services.vocabulary import Interface, respelled
+from models.base import SupportStatus
 
 router = APIRouter(tags=["engines"])
-
-ENGINE_FILTER_KEYS = (
-    "technique",
-    "platform",
-    "precision",
-    "status",
-    "organization",
-    "organization_kind",
-    "open_source",
-    "commercial",
-    "deployment_scale",
-    "hardware_diversity",
-    "name",
-)
 StatusParam = Annotated[SupportStatus | None, Query(description="Only facts with this status.")]
 
-
-def engine_filter(text: str | None) -> EngineFilter:
-    f = parse_filter(text, ENGINE_FILTER_KEYS)
-    statuses = f.choice("status", [x.value for x in SupportStatus])
-    status = SupportStatus(statuses[0]) if statuses else SupportStatus.SUPPORTED
-
-    def condition(key: str) -> SupportCondition | None:
-        if key not in f.groups:
-            return None
-        return SupportCondition(tuple(f.all_of(key)), tuple(f.any_of(key)), status)
-
-    scale = f.choice("deployment_scale", [x.value for x in DeploymentScale])
-    diversity = f.choice("hardware_diversity", [x.value for x in HardwareDiversity])
-    return EngineFilter(
-        techniques=condition("technique"),
-        platforms=condition("platform"),
-        precisions=condition("precision"),
-        organization_kinds=tuple(
-            OrganizationKind(v)
-            for v in f.choice("organization_kind", [x.value for x in OrganizationKind])
-        ),
-        organization=f.one("organization"),
-        open_source=tuple(
-            OpenSource(v) for v in f.choice("open_source", [x.value for x in OpenSource])
-        ),
-        commercial=f.boolean("commercial"),
-        deployment_scale=DeploymentScale(scale[0]) if scale else None,
-        hardware_diversity=HardwareDiversity(diversity[0]) if diversity else None,
-        text=f.one("name"),
-    )
-
-
-@router.get(
+list_route(
+    router,
     "/engines",
-    response_model=s.ListPage[s.EngineOut],
+    view=engines.ENGINE,
+    filter_class=engines.EngineFilter,
+    fetch=engines.list_engines,
     summary="List engines",
-    description="Filter keys: `technique` (technique or matrix-column slugs, met through any "
-    "matrix column containing the technique), `platform`, `precision`, `status` "
-    "(supported | not_supported | unknown; applies to technique/platform/precision), "
-    "`organization`, `organization_kind`, `open_source`, `commercial`, `deployment_scale`, "
-    "`hardware_diversity`, `name` (substring of the name or an alias).",
-    responses=CSV_DOWNLOAD,
+    example="technique:paged-attention,platform:amd-instinct",
+    order=engines.EngineOrder,
+    default_order=engines.EngineOrder.NAME,
 )
-def list_engines(
-    request: Request,
-    session: SessionDep,
-    per_page: PerPage,
-    filter: FilterParam = None,
-    sort: Annotated[EngineOrder, Query(description="`-` sorts descending.")] = EngineOrder.NAME,
-    cursor: CursorParam = None,
-    output_format: FormatParam = None,
-) -> Any:
-    engine_filter_ = engine_filter(filter)
-    return list_response(
-        request,
-        session,
-        lambda page: service.list_engines(session, engine_filter_, sort, page),
-        present.engines,
-        per_page=per_page,
-        cursor=cursor,
-        output_format=output_format,
-        filename="engines",
-    )
 
 
 @router.get("/engines/{slug}", response_model=s.EngineOut, summary="One engine", responses=JSONLD)
 def get_engine(
     request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
 ) -> Any:
+    engine = engines.get_engine(session, slug)
     if wants_jsonld(request, output_format):
-        get_by_slug(session, m.Engine, slug, "engine")
         return jsonld_response(node_jsonld(session, "engine", slug), slug)
-    return present.engines(session, [get_by_slug(session, m.Engine, slug, "engine")])[0]
+    return presented(session, engines.ENGINE, [engine])[0]
 
 
 @router.get(
     "/engines/{slug}/support",
-    response_model=list[s.SupportOut],
+    response_model=s.list_of(s.SupportOut),
     summary="An engine's support facts",
     description="Every fact about the engine: optimization-matrix columns, platforms, "
     "precisions; narrow with `kind` and `status`.",
@@ -137,136 +58,84 @@ def get_engine(
 def engine_support(
     slug: str,
     session: SessionDep,
-    kind: Annotated[str | None, Query(pattern="^(feature|platform|precision)$")] = None,
+    kind: Annotated[support.FactKind | None, Query(description="Only facts of this kind.")] = None,
     status: StatusParam = None,
 ) -> Any:
-    engine = get_by_slug(session, m.Engine, slug, "engine")
-    result: list[s.SupportOut] = []
-    for fact_kind, model in (
-        ("feature", m.FeatureSupport),
-        ("platform", m.PlatformSupport),
-        ("precision", m.PrecisionSupport),
-    ):
-        if kind not in (None, fact_kind):
-            continue
-        statement = select(model).where(model.engine_id == engine.id).order_by(col(model.id))
-        if status is not None:
-            statement = statement.where(model.status == status)
-        result += present.support(session, list(session.exec(statement)), fact_kind)
-    return result
+    engine = engines.get_engine(session, slug)
+    return [
+        fact
+        for fact_kind in support.FactKind
+        if kind in (None, fact_kind)
+        for fact in presented(
+            session,
+            support.SUPPORT_VIEWS[fact_kind],
+            support.engine_facts(session, engine, fact_kind, status),
+        )
+    ]
 
 
 @router.get(
     "/engines/{slug}/techniques",
-    response_model=list[s.TechniqueOut],
+    response_model=s.list_of(s.TechniqueOut),
     summary="Techniques an engine supports",
     description="Techniques of the matrix columns for which the engine has `status` "
     "(default supported).",
 )
 def engine_techniques(slug: str, session: SessionDep, status: StatusParam = None) -> Any:
-    engine = get_by_slug(session, m.Engine, slug, "engine")
-    rows = session.exec(
-        select(m.Technique)
-        .join(m.FeatureMember, col(m.FeatureMember.technique_id) == m.Technique.id)
-        .join(m.FeatureSupport, col(m.FeatureSupport.feature_id) == m.FeatureMember.feature_id)
-        .where(
-            m.FeatureSupport.engine_id == engine.id,
-            m.FeatureSupport.status == (status or SupportStatus.SUPPORTED),
-        )
-        .distinct()
-        .order_by(col(m.Technique.category_id), col(m.Technique.position))
-    )
-    return present.techniques(session, list(rows))
+    engine = engines.get_engine(session, slug)
+    rows = techniques.engine_techniques(session, engine, status)
+    return presented(session, techniques.TECHNIQUE, rows)
 
 
 @router.get(
     "/engines/{slug}/papers",
-    response_model=list[s.EnginePaperOut],
+    response_model=s.list_of(s.EnginePaperOut),
     summary="An engine's own papers",
 )
 def engine_papers(slug: str, session: SessionDep) -> Any:
-    engine = get_by_slug(session, m.Engine, slug, "engine")
-    rows = session.exec(
-        select(m.EnginePaper)
-        .where(m.EnginePaper.engine_id == engine.id)
-        .order_by(col(m.EnginePaper.position))
-    )
-    return present.engine_papers(session, list(rows))
+    engine = engines.get_engine(session, slug)
+    return presented(session, literature.ENGINE_PAPER, literature.engine_papers(session, engine))
 
 
 @router.get(
     "/engines/{slug}/model-prices",
-    response_model=list[s.ModelPriceOut],
+    response_model=s.list_of(s.ModelPriceOut),
     summary="A provider's model prices",
 )
 def engine_model_prices(slug: str, session: SessionDep) -> Any:
-    engine = get_by_slug(session, m.Engine, slug, "engine")
-    rows = session.exec(
-        select(m.ModelPrice)
-        .where(m.ModelPrice.provider_id == engine.id)
-        .order_by(col(m.ModelPrice.id))
-    )
-    return present.model_prices(session, list(rows))
+    engine = engines.get_engine(session, slug)
+    return presented(session, market.MODEL_PRICE, market.provider_model_prices(session, engine))
 
 
 @router.get(
     "/engines/{slug}/device-prices",
-    response_model=list[s.DevicePriceOut],
+    response_model=s.list_of(s.DevicePriceOut),
     summary="A provider's device prices",
 )
 def engine_device_prices(slug: str, session: SessionDep) -> Any:
-    engine = get_by_slug(session, m.Engine, slug, "engine")
-    rows = session.exec(
-        select(m.DevicePrice)
-        .where(m.DevicePrice.provider_id == engine.id)
-        .order_by(col(m.DevicePrice.id))
-    )
-    return present.device_prices(session, list(rows))
+    engine = engines.get_engine(session, slug)
+    return presented(session, market.DEVICE_PRICE, market.provider_device_prices(session, engine))
 
 
 @router.get(
     "/engines/{slug}/benchmark-runs",
-    response_model=list[s.BenchmarkRunOut],
+    response_model=s.list_of(s.BenchmarkRunOut),
     summary="Runs that measured an engine",
 )
 def engine_runs(slug: str, session: SessionDep) -> Any:
-    engine = get_by_slug(session, m.Engine, slug, "engine")
-    rows = session.exec(
-        select(m.BenchmarkRun)
-        .where(m.BenchmarkRun.engine_id == engine.id)
-        .order_by(col(m.BenchmarkRun.slug))
-    )
-    return present.benchmark_runs(session, list(rows))
+    engine = engines.get_engine(session, slug)
+    return presented(session, benchmarks.RUN, benchmarks.engine_runs(session, engine))
 
 
-@router.get(
+list_route(
+    router,
     "/organizations",
-    response_model=s.ListPage[s.OrganizationOut],
+    view=engines.ORGANIZATION,
+    filter_class=engines.OrganizationFilter,
+    fetch=lambda session, f, _order, page: engines.list_organizations(session, f, page),
     summary="List organizations",
-    description="Filter keys: `kind`.",
-    responses=CSV_DOWNLOAD,
+    example="kind:academic",
 )
-def list_organizations(
-    request: Request,
-    session: SessionDep,
-    per_page: PerPage,
-    filter: FilterParam = None,
-    cursor: CursorParam = None,
-    output_format: FormatParam = None,
-) -> Any:
-    f = parse_filter(filter, ("kind",))
-    kinds = f.choice("kind", [x.value for x in OrganizationKind])
-    where = [col(m.Organization.kind).in_(kinds)] if kinds else []
-    return list_response(
-        request,
-        session,
-        lambda page: table_page(session, m.Organization, "name", page, *where),
-        lambda _, rows: present.plain(s.OrganizationOut, rows),
-        per_page=per_page,
-        cursor=cursor,
-        output_format=output_format,
-        filename="organizations",
-    )
 
 
 @router.get(
@@ -278,32 +147,24 @@ def list_organizations(
 def get_organization(
     request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
 ) -> Any:
+    organization = engines.get_organization(session, slug)
     if wants_jsonld(request, output_format):
-        get_by_slug(session, m.Organization, slug, "organization")
         return jsonld_response(node_jsonld(session, "organization", slug), slug)
-    return s.OrganizationOut.model_validate(
-        get_by_slug(session, m.Organization, slug, "organization")
-    )
+    return presented(session, engines.ORGANIZATION, [organization])[0]
 
 
 @router.get(
     "/organizations/{slug}/engines",
-    response_model=list[s.EngineOut],
+    response_model=s.list_of(s.EngineOut),
     summary="Engines of an organization",
 )
 def organization_engines(slug: str, session: SessionDep) -> Any:
-    organization = get_by_slug(session, m.Organization, slug, "organization")
-    rows = session.exec(
-        select(m.Engine)
-        .where(m.Engine.organization_id == organization.id)
-        .order_by(col(m.Engine.name))
-    )
-    return present.engines(session, list(rows))
+    return presented(session, engines.ENGINE, engines.organization_engines(session, slug))
 
 
 @router.get(
     "/requirements",
-    response_model=list[s.RequirementMatchOut],
+    response_model=s.list_of(s.RequirementMatchOut),
     summary="Engines ranked by requirements met",
     description="Every engine with the required techniques / platforms / precisions it "
     "meets, misses (a source says not supported) and leaves unknown, best first.",
@@ -313,15 +174,15 @@ def requirements_query(
     technique: Annotated[list[str] | None, Query(max_length=100)] = None,
     platform: Annotated[list[str] | None, Query(max_length=100)] = None,
     precision: Annotated[list[str] | None, Query(max_length=100)] = None,
-    filter: FilterParam = None,
+    filter: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Any:
-    from api.services.requirements import Requirements, match_engines
-
-    matches = match_engines(
-        session,
-        Requirements(tuple(technique or ()), tuple(platform or ()), tuple(precision or ())),
-        engine_filter(filter),
-    )
+    wanted = Requirements(tuple(technique or ()), tuple(platform or ()), tuple(precision or ()))
+    engine_filter = filter_of(engines.EngineFilter, filter)
+    with (
+        rest_words(engines.EngineFilter),
+        respelled(Requirements, Interface.REST, "requirements.", ""),
+    ):
+        matches = match_engines(session, wanted, engine_filter)
     return [
         s.RequirementMatchOut(
             engine=x.engine.slug,

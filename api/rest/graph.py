@@ -1,18 +1,14 @@
-"""Whole-graph downloads for network and linked-data tools, and papers behind an engine."""
+"""Whole-graph downloads for network and linked-data tools."""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlmodel import col, select
 
-import models as m
-from api.rest import schemas as s
-from api.rest.common import PAPER_DOWNLOADS, SessionDep, get_by_slug
-from api.rest.export_limit import NARROW_GRAPH, NARROW_PAPERS, check_export_size
-from api.rest.literature import PaperFormatParam, paper_download, paper_format, paper_set_response
-from api.services.exports import MEDIA_TYPES, engine_papers, graph_jsonld_stream, graphml_stream
-from api.services.exports.size import graph_size, selection_size
+from api.rest.common import SessionDep
+from api.rest.export_limit import NARROW_GRAPH, check_export_size
+from api.services.exports import MEDIA_TYPES, graph_jsonld_stream, graphml_stream
+from api.services.exports.size import graph_size
 
 router = APIRouter(tags=["exports"])
 
@@ -46,28 +42,3 @@ def whole_graph(
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="infergraph{suffix}"'},
     )
-
-
-@router.get(
-    "/engines/{slug}/technique-papers",
-    response_model=list[s.PaperOut],
-    responses=PAPER_DOWNLOADS,
-    summary="Everything behind an engine",
-    description="The works cited by every technique of the matrix columns the engine supports, "
-    "plus the engine's own papers; `format=bibtex` or `csl-json` for a reference manager.",
-)
-def engine_technique_papers(
-    request: Request, slug: str, session: SessionDep, output_format: PaperFormatParam = None
-) -> Any:
-    get_by_slug(session, m.Engine, slug, "engine")
-    selection = engine_papers(session, slug)
-    check_export_size(request, selection_size(session, selection), narrow=NARROW_PAPERS)
-    chosen = paper_format(request, output_format)
-    if chosen in ("bibtex", "csl-json"):
-        return paper_download(session, selection, chosen, f"engine-{slug}")
-    rows = list(
-        session.exec(
-            select(m.Paper).where(col(m.Paper.id).in_(selection)).order_by(col(m.Paper.bibtex_key))
-        )
-    )
-    return paper_set_response(request, session, rows, chosen, f"engine-{slug}")

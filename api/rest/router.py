@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter, Depends
 
-from api.rest import catalog, engines, graph, ingest, literature, tokens
+from api.rest import (
+    benchmarks,
+    engines,
+    graph,
+    hardware,
+    ingest,
+    market,
+    papers,
+    provenance,
+    search,
+    techniques,
+    tokens,
+)
 from api.rest.auth import authorize_read
 from api.rest.nul import refuse_nul_parameters
 from api.rest.schemas import ErrorResponse
@@ -18,9 +30,17 @@ router = APIRouter(
     # NUL first: it needs no database, and a NUL must never reach one.
     dependencies=[Depends(refuse_nul_parameters), Depends(authorize_read)],
 )
-router.include_router(engines.router)
-router.include_router(literature.router)
-router.include_router(catalog.router)
-router.include_router(graph.router)
-router.include_router(ingest.router)
-router.include_router(tokens.router)
+for domain in (
+    engines,
+    techniques,
+    papers,
+    hardware,
+    market,
+    benchmarks,
+    provenance,
+    search,
+    graph,
+    ingest,
+    tokens,
+):
+    router.include_router(domain.router)

@@ -1,31 +1,23 @@
 """Response bodies of the REST API. Descriptions come from the table models where they exist."""
 
-from datetime import date
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-import models as m
-from models.base import (
-    DeploymentScale,
-    DocsLevel,
-    FeatureKind,
-    HardwareDiversity,
-    OpenSource,
-    OrganizationKind,
-    PlatformKind,
-    PrecisionFamily,
-    SourceKind,
-    SupportStatus,
-    ValueQualifier,
+from api.services import (
+    benchmarks,
+    engines,
+    hardware,
+    literature,
+    market,
+    provenance,
+    support,
+    techniques,
 )
+from api.services.views import View
+from api.services.vocabulary import Interface
 
 T = TypeVar("T")
-
-
-def doc(model: type[Any], field: str) -> str | None:
-    info = model.model_fields.get(field)
-    return info.description if info is not None else None
 
 
 class Out(BaseModel):
@@ -61,172 +53,48 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-class SourceOut(Out):
-    slug: str
-    title: str
-    kind: SourceKind
-    locator: str | None = Field(default=None, description=doc(m.Source, "locator"))
-    document_url: str | None = None
-    as_of: date | None = None
+def rest_model(view: View, name: str) -> type[Out]:
+    """The REST model of an entity, from its view: attributes in REST spelling, then the
+    references (nested models for references to another entity's view)."""
+    fields: dict[str, Any] = {}
+    for attr in view.attrs:
+        fields[attr.spelling(Interface.REST)] = (attr.type, Field(description=attr.description))
+    for ref in view.refs:
+        ref_type = ref.type
+        if isinstance(ref_type, View):
+            ref_type = _MODELS[ref_type] | None
+        fields[ref.name] = (ref_type, Field(description=ref.description))
+    model = create_model(name, __base__=Out, **fields)
+    _MODELS[view] = model
+    return model
 
 
-class OrganizationOut(Out):
-    slug: str
-    name: str
-    kind: OrganizationKind
+_MODELS: dict[View, type[Out]] = {}
 
 
-class EngineOut(Out):
-    slug: str = Field(description=doc(m.Engine, "slug"))
-    name: str = Field(description=doc(m.Engine, "name"))
-    aliases: list[str] = Field(description="Other names, e.g. `LLaMA.cpp`.")
-    organization: OrganizationOut | None
-    release: str | None = Field(description="First release as `YYYY-MM`.")
-    open_source: OpenSource | None
-    is_commercial: bool = Field(description=doc(m.Engine, "is_commercial"))
-    github_stars: int | None = Field(description=doc(m.Engine, "github_stars"))
-    docs_level: DocsLevel | None
-    has_sns: bool | None
-    has_forum: bool | None
-    has_meetup: bool | None
-    repo_url: str | None
-    web_url: str | None
-    deployment_scale: DeploymentScale | None
-    hardware_diversity: HardwareDiversity | None
+def model_of(view: View) -> type[Out]:
+    return _MODELS[view]
 
 
-class CategoryOut(Out):
-    slug: str
-    name: str
-    description: str | None
-    parent: str | None = Field(description="Slug of the enclosing category.")
-    children: list[str] = Field(description="Slugs of the sub-categories, in order.")
-
-
-class TechniqueOut(Out):
-    slug: str
-    name: str
-    category: str = Field(description="Category slug.")
-    description: str = Field(description=doc(m.Technique, "description"))
-    aliases: list[str]
-    in_survey_table: bool = Field(description=doc(m.Technique, "in_survey_table"))
-
-
-class PaperOut(Out):
-    key: str = Field(description="BibTeX key; the paper's id in URLs.")
-    entry_type: str
-    title: str | None
-    authors: list[str] = Field(description="Author names in order.")
-    year: int | None
-    month: int | None
-    venue: str | None
-    doi: str | None
-    arxiv_id: str | None
-    url: str | None
-    abstract: str | None
-
-
-class CitationOut(Out):
-    technique: str = Field(description="Citing technique slug.")
-    position: int
-    label: str = Field(description=doc(m.TechniqueCitation, "label"))
-    url: str = Field(description=doc(m.TechniqueCitation, "url"))
-    paper: PaperOut
-
-
-class EnginePaperOut(Out):
-    engine: str
-    label: str
-    url: str
-    paper: PaperOut
-
-
-class SupportOut(Out):
-    engine: str = Field(description="Engine slug.")
-    target_kind: str = Field(description="`feature`, `platform` or `precision`.")
-    target: str = Field(description="Slug of the matrix column, platform or precision.")
-    target_name: str
-    status: SupportStatus
-    note: str | None
-    source: str = Field(description="Source slug.")
-
-
-class FeatureOut(Out):
-    slug: str
-    name: str
-    kind: FeatureKind
-    description: str | None
-    techniques: list[str] = Field(description="Member technique slugs.")
-
-
-class PlatformExampleOut(Out):
-    name: str
-    url: str | None
-
-
-class PlatformOut(Out):
-    slug: str
-    name: str
-    kind: PlatformKind
-    url: str | None
-    examples: list[PlatformExampleOut]
-
-
-class DeviceOut(Out):
-    slug: str
-    name: str
-    vendor: str
-    memory_gb: int | None
-    platform: str | None
-
-
-class PrecisionOut(Out):
-    slug: str
-    name: str
-    bits: int
-    family: PrecisionFamily
-
-
-class ModelOut(Out):
-    slug: str
-    name: str
-    family: str | None
-    parameters_billion: float | None
-
-
-class ModelPriceOut(Out):
-    provider: str
-    model: str
-    input_usd_per_million_tokens: float
-    output_usd_per_million_tokens: float
-    served_model: str | None = Field(description=doc(m.ModelPrice, "served_model_id"))
-    model_variant: str | None
-    pricing_mode: str | None
-    source: str
-
-
-class DevicePriceOut(Out):
-    provider: str
-    device: str
-    usd_per_hour: float
-    source: str
-
-
-class BenchmarkRunOut(Out):
-    slug: str
-    engine: str | None
-    model: str | None
-    model_scope: str | None
-    device: str | None
-    device_count: int | None
-    metric: str
-    value: float
-    value_max: float | None
-    qualifier: ValueQualifier
-    unit: str
-    concurrency: int | None
-    workload: str | None
-    source: str
+SourceOut = rest_model(provenance.SOURCE, "SourceOut")
+OrganizationOut = rest_model(engines.ORGANIZATION, "OrganizationOut")
+EngineOut = rest_model(engines.ENGINE, "EngineOut")
+CategoryOut = rest_model(techniques.CATEGORY, "CategoryOut")
+TechniqueOut = rest_model(techniques.TECHNIQUE, "TechniqueOut")
+FeatureOut = rest_model(techniques.FEATURE, "FeatureOut")
+PaperOut = rest_model(literature.PAPER, "PaperOut")
+CitationOut = rest_model(literature.CITATION, "CitationOut")
+EnginePaperOut = rest_model(literature.ENGINE_PAPER, "EnginePaperOut")
+SupportOut = rest_model(support.SUPPORT_VIEWS[support.FactKind.FEATURE], "SupportOut")
+for _kind, _view in support.SUPPORT_VIEWS.items():
+    _MODELS[_view] = SupportOut
+PlatformOut = rest_model(hardware.PLATFORM, "PlatformOut")
+DeviceOut = rest_model(hardware.DEVICE, "DeviceOut")
+PrecisionOut = rest_model(hardware.PRECISION, "PrecisionOut")
+ModelOut = rest_model(market.MODEL, "ModelOut")
+ModelPriceOut = rest_model(market.MODEL_PRICE, "ModelPriceOut")
+DevicePriceOut = rest_model(market.DEVICE_PRICE, "DevicePriceOut")
+BenchmarkRunOut = rest_model(benchmarks.RUN, "BenchmarkRunOut")
 
 
 class RequirementOut(Out):
@@ -256,3 +124,13 @@ class TableOut(Out):
     headers: list[str]
     rows: list[list[str]]
     notes: list[str]
+
+
+def list_page(model: type[Out]) -> Any:
+    """The response model of a page of `model`s."""
+    return ListPage[model]  # type: ignore[valid-type]
+
+
+def list_of(model: type[Out]) -> Any:
+    """The response model of a plain list of `model`s."""
+    return list[model]  # type: ignore[valid-type]

@@ -1,7 +1,7 @@
-"""Engine queries: filtered, sorted, keyset-paginated lists and lookups."""
+"""Engines and the organizations that build them: views, filters, lists and lookups."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -10,8 +10,27 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
-from api.services.lookup import closest, ids_by_slug
-from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page
+from api.services.lookup import by_slug, closest
+from api.services.pagination import (
+    FIRST_PAGE,
+    Page,
+    PageRequest,
+    SortKey,
+    all_items,
+    keyset_page,
+    table_page,
+)
+from api.services.views import Ref, View, column, derived, list_ref, present, rows_by_id
+from api.services.vocabulary import (
+    Choice,
+    Flag,
+    Slugs,
+    Support,
+    SupportCondition,
+    Text,
+    check_slugs,
+    key,
+)
 from models.base import (
     DeploymentScale,
     HardwareDiversity,
@@ -20,29 +39,148 @@ from models.base import (
     SupportStatus,
 )
 
+# --- organizations ---------------------------------------------------------------------
+
+ORGANIZATION = View(
+    m.Organization,
+    (
+        column(m.Organization, "slug"),
+        column(m.Organization, "name"),
+        column(m.Organization, "kind"),
+    ),
+)
+
 
 @dataclass(frozen=True)
-class SupportCondition:
-    """Engines whose facts have `status` for all of / any of the targets."""
+class OrganizationFilter:
+    kinds: tuple[OrganizationKind, ...] = key(
+        Choice(OrganizationKind, many=True), rest="kind", description="Kind of organization"
+    )
 
-    all_of: tuple[str, ...] = ()
-    any_of: tuple[str, ...] = ()
-    status: SupportStatus = SupportStatus.SUPPORTED
+
+def list_organizations(
+    session: Session, f: OrganizationFilter | None = None, page: PageRequest = FIRST_PAGE
+) -> Page[m.Organization]:
+    f = f or OrganizationFilter()
+    where = [col(m.Organization.kind).in_(f.kinds)] if f.kinds else []
+    return table_page(session, m.Organization, "name", page, *where)
+
+
+def get_organization(session: Session, slug: str) -> m.Organization:
+    return by_slug(session, m.Organization, slug, "organization", "slug")
+
+
+# --- engines -------------------------------------------------------------------------------
+
+
+def _release_date(row: Any) -> str | None:
+    if row.release_year is None or row.release_month is None:
+        return None
+    return f"{row.release_year:04d}-{row.release_month:02d}"
+
+
+def _organizations(session: Session, rows: Sequence[Any]) -> dict[Any, Any]:
+    found = rows_by_id(session, m.Organization, {r.organization_id for r in rows})
+    shown = dict(zip(found, present(session, ORGANIZATION, list(found.values())), strict=True))
+    return {r.id: shown.get(r.organization_id) for r in rows}
+
+
+ENGINE = View(
+    m.Engine,
+    (
+        column(m.Engine, "slug"),
+        column(m.Engine, "name"),
+        column(m.Engine, "release_year"),
+        column(m.Engine, "release_month"),
+        derived(
+            "release_date",
+            str | None,
+            "First release as `YYYY-MM`.",
+            _release_date,
+            rest="release",
+        ),
+        column(m.Engine, "open_source"),
+        column(m.Engine, "is_commercial"),
+        column(m.Engine, "github_stars"),
+        column(m.Engine, "docs_level"),
+        column(m.Engine, "has_sns"),
+        column(m.Engine, "has_forum"),
+        column(m.Engine, "has_meetup"),
+        column(m.Engine, "repo_url"),
+        column(m.Engine, "web_url"),
+        column(m.Engine, "deployment_scale"),
+        column(m.Engine, "hardware_diversity"),
+    ),
+    (
+        list_ref(
+            "aliases",
+            "Other names, e.g. `LLaMA.cpp`.",
+            m.EngineAlias,
+            "engine_id",
+            lambda alias: alias.alias,
+            ["alias"],
+        ),
+        # REST embeds the organization; its type is the organization's REST model.
+        Ref("organization", ORGANIZATION, "The organization that builds it.", _organizations),
+    ),
+)
 
 
 @dataclass(frozen=True)
 class EngineFilter:
-    techniques: SupportCondition | None = None
-    platforms: SupportCondition | None = None
-    precisions: SupportCondition | None = None
-    organization_kinds: tuple[OrganizationKind, ...] = ()
-    organization: str | None = None
-    open_source: tuple[OpenSource, ...] = ()
-    commercial: bool | None = None
-    deployment_scale: DeploymentScale | None = None
-    hardware_diversity: HardwareDiversity | None = None
-    text: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    techniques: SupportCondition | None = key(
+        Support(None, "technique"),
+        rest="technique",
+        graphql="techniques",
+        description=(
+            "Technique slugs (met through any matrix column containing them) or "
+            "matrix-column slugs such as `speculative-decoding`"
+        ),
+    )
+    platforms: SupportCondition | None = key(
+        Support(m.Platform, "platform"),
+        rest="platform",
+        graphql="platforms",
+        description="Platform slugs",
+    )
+    precisions: SupportCondition | None = key(
+        Support(m.Precision, "precision"),
+        rest="precision",
+        graphql="precisions",
+        description="Precision slugs",
+    )
+    organization_kinds: tuple[OrganizationKind, ...] = key(
+        Choice(OrganizationKind, many=True),
+        rest="organization_kind",
+        graphql="organization_kinds",
+        description="Engines of organizations of these kinds",
+    )
+    organization: str | None = key(
+        Slugs(m.Organization, "organization"), rest="organization", description="Organization slug"
+    )
+    open_source: tuple[OpenSource, ...] = key(
+        Choice(OpenSource, many=True),
+        rest="open_source",
+        description="Engines with one of these open-source states",
+    )
+    commercial: bool | None = key(
+        Flag(),
+        rest="commercial",
+        description="Only hosted commercial services (true) or only the others (false)",
+    )
+    deployment_scale: DeploymentScale | None = key(
+        Choice(DeploymentScale),
+        rest="deployment_scale",
+        description="Single-node or multi-node engines",
+    )
+    hardware_diversity: HardwareDiversity | None = key(
+        Choice(HardwareDiversity),
+        rest="hardware_diversity",
+        description="Heterogeneous or homogeneous engines",
+    )
+    text: str | None = key(
+        Text(), rest="name", graphql="text", description="Substring of the name or an alias"
+    )
 
 
 class EngineOrder(StrEnum):
@@ -87,24 +225,42 @@ def list_engines(
     return keyset_page(session, statement, keys, page, lambda e: [*values(e), e.id])
 
 
+def get_engine(session: Session, slug: str) -> m.Engine:
+    return by_slug(session, m.Engine, slug, "engine", "slug")
+
+
+def organization_engines(session: Session, slug: str) -> list[m.Engine]:
+    organization = get_organization(session, slug)
+    return list(
+        session.exec(
+            select(m.Engine)
+            .where(m.Engine.organization_id == organization.id)
+            .order_by(col(m.Engine.name))
+        )
+    )
+
+
+def engines_supporting(
+    session: Session, technique: str, status: SupportStatus = SupportStatus.SUPPORTED
+) -> list[m.Engine]:
+    """Engines with `status` for a technique (through any matrix column covering it)."""
+    condition = SupportCondition(all_of=(technique,), status=status)
+    return list(all_items(lambda page: list_engines(session, EngineFilter(condition), page=page)))
+
+
 def engine_conditions(session: Session, f: EngineFilter) -> list[sa.ColumnElement[bool]]:
+    slugs = check_slugs(session, f)
     conditions: list[sa.ColumnElement[bool]] = []
     if f.techniques is not None:
-        conditions += _technique_conditions(session, f.techniques)
-    if f.platforms is not None:
-        ids = ids_by_slug(
-            session, m.Platform, _targets(f.platforms), "platform", "filter.platforms"
-        )
-        conditions += _support_conditions(
-            f.platforms, {slug: [i] for slug, i in ids.items()}, m.PlatformSupport, "platform_id"
-        )
-    if f.precisions is not None:
-        ids = ids_by_slug(
-            session, m.Precision, _targets(f.precisions), "precision", "filter.precisions"
-        )
-        conditions += _support_conditions(
-            f.precisions, {slug: [i] for slug, i in ids.items()}, m.PrecisionSupport, "precision_id"
-        )
+        features = technique_feature_ids(session, f.techniques.targets, "filter.techniques")
+        conditions += _support_conditions(f.techniques, features, m.FeatureSupport, "feature_id")
+    for condition, fact_model, target_column, name in (
+        (f.platforms, m.PlatformSupport, "platform_id", "platforms"),
+        (f.precisions, m.PrecisionSupport, "precision_id", "precisions"),
+    ):
+        if condition is not None:
+            ids = {slug: [i] for slug, i in slugs[name].items()}
+            conditions += _support_conditions(condition, ids, fact_model, target_column)
     if f.organization_kinds or f.organization:
         organization = select(m.Organization.id)
         if f.organization_kinds:
@@ -129,10 +285,6 @@ def engine_conditions(session: Session, f: EngineFilter) -> list[sa.ColumnElemen
             sa.or_(sa.func.lower(m.Engine.name).like(pattern), col(m.Engine.id).in_(alias_match))
         )
     return conditions
-
-
-def _targets(condition: SupportCondition) -> list[str]:
-    return list(dict.fromkeys([*condition.all_of, *condition.any_of]))
 
 
 def technique_feature_ids(
@@ -161,7 +313,7 @@ def technique_feature_ids(
         )
     }
     result: dict[str, list[int]] = {}
-    problems = []
+    unknown: list[str] = []
     for slug in slugs:
         if slug in by_technique:
             result[slug] = by_technique[slug]
@@ -170,25 +322,21 @@ def technique_feature_ids(
         elif slug in known_techniques:
             result[slug] = []  # a technique no matrix column covers: never met
         else:
-            known = [
-                *session.scalars(sa.select(col(m.Technique.slug))),
-                *session.scalars(sa.select(col(m.OptimizationFeature.slug))),
-            ]
+            unknown.append(slug)
+    if unknown:
+        known = [
+            *session.scalars(sa.select(col(m.Technique.slug))),
+            *session.scalars(sa.select(col(m.OptimizationFeature.slug))),
+        ]
+        problems = []
+        for slug in unknown:
             suggestions = closest(slug, known)
             hint = (
                 f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
             )
             problems.append(Problem(f"unknown technique{hint}", field=field, value=slug))
-    if problems:
         raise InvalidInputError("unknown technique", problems)
     return result
-
-
-def _technique_conditions(
-    session: Session, condition: SupportCondition
-) -> list[sa.ColumnElement[bool]]:
-    features = technique_feature_ids(session, _targets(condition), "filter.techniques")
-    return _support_conditions(condition, features, m.FeatureSupport, "feature_id")
 
 
 def _support_conditions(

@@ -1,6 +1,6 @@
 """Paper and author queries."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -13,26 +13,116 @@ import models as m
 from api.errors import InvalidInputError, Problem
 from api.services.count_cache import count_rows
 from api.services.exports.sql import AnySelect
-from api.services.lookup import ids_by_slug
-from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page, slice_page
+from api.services.lookup import not_found
+from api.services.pagination import (
+    FIRST_PAGE,
+    Page,
+    PageRequest,
+    SortKey,
+    keyset_page,
+    slice_page,
+    table_page,
+)
 from api.services.search import search_ids
 from api.services.techniques import category_subtree_ids
+from api.services.views import Ref, View, column, present, rows_by_id, slug_ref
+from api.services.vocabulary import Slugs, Text, Whole, check_slugs, key
 from seed.bibtex import normalize_arxiv_id, normalize_doi
+
+
+def _authors(session: Session, rows: Sequence[Any]) -> dict[Any, Any]:
+    names: dict[Any, list[str]] = {}
+    for paper_id, name in session.execute(
+        sa.select(col(m.PaperAuthor.paper_id), col(m.Author.name))
+        .join(m.Author, col(m.Author.id) == m.PaperAuthor.author_id)
+        .where(col(m.PaperAuthor.paper_id).in_([r.id for r in rows]))
+        .order_by(col(m.PaperAuthor.paper_id), col(m.PaperAuthor.position))
+    ):
+        names.setdefault(paper_id, []).append(name)
+    return names
+
+
+PAPER = View(
+    m.Paper,
+    (
+        column(m.Paper, "bibtex_key", rest="key"),
+        column(m.Paper, "entry_type"),
+        column(m.Paper, "title"),
+        column(m.Paper, "year"),
+        column(m.Paper, "month"),
+        column(m.Paper, "venue"),
+        column(m.Paper, "doi"),
+        column(m.Paper, "arxiv_id"),
+        column(m.Paper, "url"),
+        column(m.Paper, "abstract"),
+    ),
+    (Ref("authors", list[str], "Author names in order.", _authors, list),),
+)
+AUTHOR = View(
+    m.Author,
+    (column(m.Author, "name"), column(m.Author, "family"), column(m.Author, "given")),
+)
+
+
+def _papers(session: Session, rows: Sequence[Any]) -> dict[Any, Any]:
+    found = rows_by_id(session, m.Paper, {r.paper_id for r in rows})
+    shown = dict(zip(found, present(session, PAPER, list(found.values())), strict=True))
+    return {r.id: shown[r.paper_id] for r in rows}
+
+
+CITATION = View(
+    m.TechniqueCitation,
+    (
+        column(m.TechniqueCitation, "position"),
+        column(m.TechniqueCitation, "label"),
+        column(m.TechniqueCitation, "url"),
+    ),
+    (
+        slug_ref("technique", "Citing technique slug.", m.Technique, "technique_id"),
+        Ref("paper", PAPER, "The cited work.", _papers),
+    ),
+)
+ENGINE_PAPER = View(
+    m.EnginePaper,
+    (
+        column(m.EnginePaper, "position"),
+        column(m.EnginePaper, "label"),
+        column(m.EnginePaper, "url"),
+    ),
+    (
+        slug_ref("engine", "Engine slug.", m.Engine, "engine_id"),
+        Ref("paper", PAPER, "The paper.", _papers),
+    ),
+)
 
 
 @dataclass(frozen=True)
 class PaperFilter:
-    year_from: int | None = None
-    year_to: int | None = None
-    techniques: tuple[str, ...] = ()
-    """Papers cited by any of these techniques."""
-    category: str | None = None
-    """Papers cited by a technique of this category or its sub-categories."""
-    author: str | None = None
-    """Substring of an author's name, case-insensitive."""
-    venue: str | None = None
-    text: str | None = None
-    """Full-text query over titles and abstracts; results are ranked by relevance."""
+    year_from: int | None = key(
+        Whole(1000, 2100), rest="year_from", description="Published in or after this year"
+    )
+    year_to: int | None = key(
+        Whole(1000, 2100), rest="year_to", description="Published in or before this year"
+    )
+    techniques: tuple[str, ...] = key(
+        Slugs(m.Technique, "technique", many=True),
+        rest="technique",
+        graphql="techniques",
+        description="Cited by any of these technique slugs",
+    )
+    category: str | None = key(
+        Slugs(m.TechniqueCategory, "category"),
+        rest="category",
+        description="Cited by a technique of this category or its sub-categories",
+    )
+    author: str | None = key(Text(), rest="author", description="Substring of an author's name")
+    venue: str | None = key(Text(), rest="venue", description="Substring of the venue")
+    text: str | None = key(
+        Text(),
+        rest="q",
+        graphql="text",
+        description="Full-text query over title and abstract; results ranked by relevance",
+    )
 
 
 class PaperOrder(StrEnum):
@@ -134,8 +224,9 @@ def _filter_terms(session: Session, f: PaperFilter) -> _FilterTerms:
     if f.year_from is not None and f.year_to is not None and f.year_from > f.year_to:
         raise InvalidInputError(
             "empty year range",
-            [Problem("yearFrom is after yearTo", field="filter.yearFrom", value=f.year_from)],
+            [Problem("after the end of the range", field="filter.year_from", value=f.year_from)],
         )
+    ids = check_slugs(session, f)
     plain: list[sa.ColumnElement[bool]] = []
     cited: list[SelectOfScalar[int]] = []
     if f.year_from is not None:
@@ -143,10 +234,9 @@ def _filter_terms(session: Session, f: PaperFilter) -> _FilterTerms:
     if f.year_to is not None:
         plain.append(col(m.Paper.year) <= f.year_to)
     if f.techniques:
-        ids = ids_by_slug(session, m.Technique, f.techniques, "technique", "filter.techniques")
         cited.append(
             select(m.TechniqueCitation.paper_id).where(
-                col(m.TechniqueCitation.technique_id).in_(list(ids.values()))
+                col(m.TechniqueCitation.technique_id).in_(list(ids["techniques"].values()))
             )
         )
     if f.category:
@@ -208,3 +298,83 @@ def find_paper(
     else:
         return None
     return session.exec(statement).first()
+
+
+def get_paper(session: Session, key: str) -> m.Paper:
+    """By BibTeX key, or a 404 naming the closest keys."""
+    paper = find_paper(session, key=key)
+    if paper is None:
+        raise not_found("paper", key, session.exec(select(m.Paper.bibtex_key)), "key")
+    return paper
+
+
+def technique_citations(session: Session, technique: m.Technique) -> list[m.TechniqueCitation]:
+    """In the survey's order, with its labels."""
+    return list(
+        session.exec(
+            select(m.TechniqueCitation)
+            .where(m.TechniqueCitation.technique_id == technique.id)
+            .order_by(col(m.TechniqueCitation.source_id), col(m.TechniqueCitation.position))
+        )
+    )
+
+
+def paper_citations(session: Session, paper: m.Paper) -> list[m.TechniqueCitation]:
+    return list(
+        session.exec(
+            select(m.TechniqueCitation)
+            .where(m.TechniqueCitation.paper_id == paper.id)
+            .order_by(col(m.TechniqueCitation.technique_id))
+        )
+    )
+
+
+def engine_papers(session: Session, engine: m.Engine) -> list[m.EnginePaper]:
+    """An engine's own papers, in the survey's order."""
+    return list(
+        session.exec(
+            select(m.EnginePaper)
+            .where(m.EnginePaper.engine_id == engine.id)
+            .order_by(col(m.EnginePaper.position))
+        )
+    )
+
+
+def papers_of_engines(session: Session, paper: m.Paper) -> list[m.EnginePaper]:
+    """The engines whose own paper this is."""
+    return list(session.exec(select(m.EnginePaper).where(m.EnginePaper.paper_id == paper.id)))
+
+
+def papers_by_ids(session: Session, ids: Sequence[int], order_by_key: bool = True) -> list[m.Paper]:
+    statement = select(m.Paper).where(col(m.Paper.id).in_(list(ids)))
+    if order_by_key:
+        statement = statement.order_by(col(m.Paper.bibtex_key))
+    return list(session.exec(statement))
+
+
+def cited_papers(session: Session, citations: Sequence[m.TechniqueCitation]) -> list[m.Paper]:
+    """The distinct papers of some citations, in citation order."""
+    by_id = rows_by_id(session, m.Paper, {c.paper_id for c in citations})
+    return list({c.paper_id: by_id[c.paper_id] for c in citations}.values())
+
+
+@dataclass(frozen=True)
+class AuthorFilter:
+    name: str | None = key(Text(), rest="name", description="Substring of the name")
+
+
+def list_authors(
+    session: Session, f: AuthorFilter | None = None, page: PageRequest = FIRST_PAGE
+) -> Page[m.Author]:
+    f = f or AuthorFilter()
+    where = [] if not f.name else [sa.func.lower(m.Author.name).like(f"%{f.name.casefold()}%")]
+    return table_page(session, m.Author, "name_key", page, *where)
+
+
+def papers_selected(session: Session, selection: AnySelect) -> list[m.Paper]:
+    """The papers a SELECT of paper ids picks, by cite key."""
+    return list(
+        session.exec(
+            select(m.Paper).where(col(m.Paper.id).in_(selection)).order_by(col(m.Paper.bibtex_key))
+        )
+    )

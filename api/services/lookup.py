@@ -85,3 +85,9 @@ def engine_by_name(session: Session, name: str) -> m.Engine | None:
         .join(m.EngineAlias, col(m.EngineAlias.engine_id) == m.Engine.id)
         .where(m.EngineAlias.normalized == folded)
     ).first()
+
+
+def find_by_slug(session: Session, model: type[Model], slug: str) -> Model | None:
+    """The row of `model` with this slug, or None (GraphQL lookups answer null)."""
+    slug_column: Any = model.slug  # type: ignore[attr-defined]
+    return session.exec(select(model).where(slug_column == slug)).first()

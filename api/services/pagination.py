@@ -20,21 +20,32 @@ from api.services.count_cache import count_rows
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
+BATCH_SIZE = 500
+"""Page size of internal walks over a whole list (exports, nested lists)."""
 
 
 @dataclass(frozen=True)
 class PageRequest:
+    """A page of a list. Interfaces build it from what the caller asked for and check its size
+    against `Settings.max_page_size` (`page_request`); services trust it."""
+
     first: int = DEFAULT_PAGE_SIZE
     after: str | None = None
 
-    def checked(self, max_size: int = MAX_PAGE_SIZE, field: str = "first") -> "PageRequest":
-        if not 0 <= self.first <= max_size:
-            raise InvalidInputError(
-                "page size out of range",
-                [Problem(f"must be between 0 and {max_size}", field=field, value=self.first)],
-            )
-        return self
+
+def page_request(first: int | None, after: str | None, max_size: int, field: str) -> PageRequest:
+    """The caller's page, refused when its size is outside 0 … `max_size` (the setting)."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    return PageRequest(first=check_page_size(size, max_size, field, minimum=0), after=after)
+
+
+def check_page_size(size: int, max_size: int, field: str, minimum: int = 1) -> int:
+    if not minimum <= size <= max_size:
+        raise InvalidInputError(
+            "page size out of range",
+            [Problem(f"must be between {minimum} and {max_size}", field=field, value=size)],
+        )
+    return size
 
 
 FIRST_PAGE = PageRequest()
@@ -110,7 +121,6 @@ def keyset_page(
     The last key must be unique (the primary key) so the order is total. `counted`, when
     given, selects the same rows phrased for reading them all (for the count).
     """
-    request = request.checked()
     counted = (statement if counted is None else counted).order_by(None)
 
     def count() -> int:
@@ -177,7 +187,6 @@ def _equals(column: sa.ColumnElement[Any], value: Any) -> sa.ColumnElement[bool]
 
 def slice_page(items: Sequence[T], request: PageRequest) -> Page[T]:
     """Pagination of a list already in memory (nested lists loaded in one batch)."""
-    request = request.checked()
     start = 0
     if request.after is not None:
         start = int(decode_cursor(request.after, 1)[0]) + 1
@@ -205,7 +214,7 @@ def table_page(
     return keyset_page(session, statement, keys, request, lambda r: [getattr(r, order), r.id])
 
 
-def all_items(fetch: Callable[[PageRequest], Page[T]], page_size: int = MAX_PAGE_SIZE) -> Any:
+def all_items(fetch: Callable[[PageRequest], Page[T]], page_size: int = BATCH_SIZE) -> Any:
     """Every item of a keyset-paginated list, page by page (for streaming exports)."""
     after: str | None = None
     while True:

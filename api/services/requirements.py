@@ -15,6 +15,7 @@ import models as m
 from api.errors import InvalidInputError, Problem
 from api.services.engines import EngineFilter, engine_conditions, technique_feature_ids
 from api.services.lookup import ids_by_slug
+from api.services.vocabulary import Slugs, key
 from models.base import SupportStatus
 
 MAX_REQUIREMENTS = 100
@@ -22,9 +23,24 @@ MAX_REQUIREMENTS = 100
 
 @dataclass(frozen=True)
 class Requirements:
-    techniques: tuple[str, ...] = ()
-    platforms: tuple[str, ...] = ()
-    precisions: tuple[str, ...] = ()
+    techniques: tuple[str, ...] = key(
+        Slugs(m.Technique, "technique", many=True),
+        rest="technique",
+        graphql="techniques",
+        description="Technique or matrix-column slugs the engine must support",
+    )
+    platforms: tuple[str, ...] = key(
+        Slugs(m.Platform, "platform", many=True),
+        rest="platform",
+        graphql="platforms",
+        description="Platform slugs the engine must run on",
+    )
+    precisions: tuple[str, ...] = key(
+        Slugs(m.Precision, "precision", many=True),
+        rest="precision",
+        graphql="precisions",
+        description="Precision slugs the engine must support",
+    )
 
     @property
     def count(self) -> int:

@@ -2,10 +2,12 @@
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+import models as m
 from api.errors import InvalidInputError, Problem
 from api.search_schema import SEARCHABLE, tsvector_sql
 
@@ -54,3 +56,32 @@ def search_ids(session: Session, table: str, text: str, limit: int = 100) -> lis
         )
         rows = session.execute(query, {"match": match, "limit": limit})
     return [Hit(table, int(row[0]), float(row[1])) for row in rows]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search hit with its row: a technique or a paper."""
+
+    kind: str
+    row: Any
+    score: float
+
+
+SEARCHED: tuple[tuple[str, Any], ...] = (("technique", m.Technique), ("paper", m.Paper))
+"""What `search` looks in, in the order its results come."""
+
+
+def search(session: Session, text: str, limit: int) -> list[Found]:
+    """Techniques first, then papers, each best first; at most `limit` hits in all.
+
+    Rows are read in one query per kind, whatever the number of hits."""
+    found: list[Found] = []
+    for kind, model in SEARCHED:
+        if len(found) >= limit:
+            break
+        hits = search_ids(session, kind, text, limit=limit - len(found))
+        id_column: Any = model.id
+        statement = select(model).where(id_column.in_([h.id for h in hits]))
+        rows = {r.id: r for r in session.exec(statement)}
+        found += [Found(kind, rows[h.id], h.score) for h in hits if h.id in rows]
+    return found

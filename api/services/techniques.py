@@ -1,31 +1,90 @@
-"""Technique and category queries."""
+"""Techniques, their category tree and the optimization-matrix columns (features)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
 from api.services.lookup import by_slug
-from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page, slice_page
+from api.services.pagination import (
+    FIRST_PAGE,
+    Page,
+    PageRequest,
+    SortKey,
+    keyset_page,
+    slice_page,
+    table_page,
+)
 from api.services.search import search_ids
+from api.services.views import Ref, View, column, list_ref, slug_ref
+from api.services.vocabulary import Flag, Slugs, Text, check_slugs, key
+from models.base import SupportStatus
+
+# --- categories -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TechniqueFilter:
-    category: str | None = None
-    """Category slug; techniques of its sub-categories are included."""
-    text: str | None = None
-    in_survey_table: bool | None = None
-
-
-def category_subtree_ids(session: Session, slug: str) -> list[int]:
-    root = by_slug(session, m.TechniqueCategory, slug, "category", "filter.category")
-    children: dict[int | None, list[int]] = {}
-    for category_id, parent_id in session.exec(
-        select(m.TechniqueCategory.id, m.TechniqueCategory.parent_id)
+def _children(session: Session, rows: Sequence[Any]) -> dict[Any, Any]:
+    grouped: dict[Any, list[str]] = {}
+    for parent_id, slug in session.execute(
+        sa.select(col(m.TechniqueCategory.parent_id), col(m.TechniqueCategory.slug))
+        .where(col(m.TechniqueCategory.parent_id).in_([r.id for r in rows]))
+        .order_by(col(m.TechniqueCategory.position))
     ):
-        children.setdefault(parent_id, []).append(category_id or 0)
+        grouped.setdefault(parent_id, []).append(slug)
+    return grouped
+
+
+CATEGORY = View(
+    m.TechniqueCategory,
+    (
+        column(m.TechniqueCategory, "slug"),
+        column(m.TechniqueCategory, "name"),
+        column(m.TechniqueCategory, "description"),
+        column(m.TechniqueCategory, "position"),
+    ),
+    (
+        slug_ref("parent", "Slug of the enclosing category.", m.TechniqueCategory, "parent_id"),
+        Ref("children", list[str], "Slugs of the sub-categories, in order.", _children, list),
+    ),
+)
+
+
+def list_categories(session: Session) -> list[m.TechniqueCategory]:
+    """The whole tree: top-level categories first, each level in the survey's order."""
+    return list(
+        session.exec(
+            select(m.TechniqueCategory).order_by(
+                col(m.TechniqueCategory.parent_id), col(m.TechniqueCategory.position)
+            )
+        )
+    )
+
+
+def top_categories(session: Session) -> list[m.TechniqueCategory]:
+    return list(
+        session.exec(
+            select(m.TechniqueCategory)
+            .where(col(m.TechniqueCategory.parent_id).is_(None))
+            .order_by(col(m.TechniqueCategory.position))
+        )
+    )
+
+
+def get_category(session: Session, slug: str, field: str = "slug") -> m.TechniqueCategory:
+    return by_slug(session, m.TechniqueCategory, slug, "category", field)
+
+
+def category_subtree_ids(session: Session, slug: str, field: str = "filter.category") -> list[int]:
+    """The category and every category below it."""
+    root = get_category(session, slug, field)
+    children: dict[int | None, list[int]] = {}
+    for category_id, parent_id in session.execute(
+        sa.select(col(m.TechniqueCategory.id), col(m.TechniqueCategory.parent_id))
+    ):
+        children.setdefault(parent_id, []).append(category_id)
     found, stack = [], [root.id or 0]
     while stack:
         current = stack.pop()
@@ -34,12 +93,55 @@ def category_subtree_ids(session: Session, slug: str) -> list[int]:
     return found
 
 
+# --- techniques ------------------------------------------------------------------------------
+
+TECHNIQUE = View(
+    m.Technique,
+    (
+        column(m.Technique, "slug"),
+        column(m.Technique, "name"),
+        column(m.Technique, "description"),
+        column(m.Technique, "position"),
+        column(m.Technique, "in_survey_table"),
+    ),
+    (
+        slug_ref("category", "Category slug.", m.TechniqueCategory, "category_id"),
+        list_ref(
+            "aliases",
+            "Other names, e.g. `MoE` or `continuous batching`.",
+            m.TechniqueAlias,
+            "technique_id",
+            lambda alias: alias.alias,
+            ["alias"],
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class TechniqueFilter:
+    category: str | None = key(
+        Slugs(m.TechniqueCategory, "category"),
+        rest="category",
+        description="Category slug; sub-categories included",
+    )
+    text: str | None = key(
+        Text(), rest="q", graphql="text", description="Full-text query over name and description"
+    )
+    in_survey_table: bool | None = key(
+        Flag(),
+        rest="in_survey_table",
+        description="Only techniques that are (or are not) rows of the survey's technique tables",
+    )
+
+
 def list_techniques(
     session: Session,
     technique_filter: TechniqueFilter | None = None,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[m.Technique]:
     f = technique_filter or TechniqueFilter()
+    check_slugs(session, f)
     conditions: list[Any] = []
     if f.category:
         conditions.append(
@@ -66,3 +168,81 @@ def list_techniques(
         SortKey(col(m.Technique.id)),
     ]
     return keyset_page(session, statement, keys, page, lambda t: [t.category_id, t.position, t.id])
+
+
+def get_technique(session: Session, slug: str) -> m.Technique:
+    return by_slug(session, m.Technique, slug, "technique", "slug")
+
+
+def engine_techniques(
+    session: Session, engine: m.Engine, status: SupportStatus | None = None
+) -> list[m.Technique]:
+    """Techniques of the matrix columns for which the engine has `status` (default supported)."""
+    return list(
+        session.exec(
+            select(m.Technique)
+            .join(m.FeatureMember, col(m.FeatureMember.technique_id) == m.Technique.id)
+            .join(m.FeatureSupport, col(m.FeatureSupport.feature_id) == m.FeatureMember.feature_id)
+            .where(
+                m.FeatureSupport.engine_id == engine.id,
+                m.FeatureSupport.status == (status or SupportStatus.SUPPORTED),
+            )
+            .distinct()
+            .order_by(col(m.Technique.category_id), col(m.Technique.position))
+        )
+    )
+
+
+def paper_techniques(session: Session, paper: m.Paper) -> list[m.Technique]:
+    """Techniques whose survey tables cite the paper."""
+    return list(
+        session.exec(
+            select(m.Technique)
+            .join(m.TechniqueCitation, col(m.TechniqueCitation.technique_id) == m.Technique.id)
+            .where(m.TechniqueCitation.paper_id == paper.id)
+            .distinct()
+            .order_by(col(m.Technique.id))
+        )
+    )
+
+
+# --- matrix columns ----------------------------------------------------------------------------
+
+
+def _members(session: Session, rows: Sequence[Any]) -> dict[Any, Any]:
+    grouped: dict[Any, list[str]] = {}
+    for feature_id, slug in session.execute(
+        sa.select(col(m.FeatureMember.feature_id), col(m.Technique.slug))
+        .join(m.Technique, col(m.Technique.id) == m.FeatureMember.technique_id)
+        .where(col(m.FeatureMember.feature_id).in_([r.id for r in rows]))
+        .order_by(col(m.Technique.category_id), col(m.Technique.position))
+    ):
+        grouped.setdefault(feature_id, []).append(slug)
+    return grouped
+
+
+FEATURE = View(
+    m.OptimizationFeature,
+    (
+        column(m.OptimizationFeature, "slug"),
+        column(m.OptimizationFeature, "name"),
+        column(m.OptimizationFeature, "kind"),
+        column(m.OptimizationFeature, "description"),
+    ),
+    (Ref("techniques", list[str], "Member technique slugs.", _members, list),),
+)
+
+
+def list_features(session: Session) -> list[m.OptimizationFeature]:
+    """The optimization-matrix columns in the survey's order."""
+    return list(session.exec(select(m.OptimizationFeature).order_by(col(m.OptimizationFeature.id))))
+
+
+def get_feature(session: Session, slug: str) -> m.OptimizationFeature:
+    return by_slug(session, m.OptimizationFeature, slug, "feature", "slug")
+
+
+def list_features_page(
+    session: Session, page: PageRequest = FIRST_PAGE
+) -> Page[m.OptimizationFeature]:
+    return table_page(session, m.OptimizationFeature, "id", page)

@@ -65,11 +65,15 @@ def test_every_filtered_list_400s_in_shape_naming_the_part(
     [
         ("/api/v1/engines?per_page=0", "per_page"),
         ("/api/v1/engines?per_page=999999999999999999999", "per_page"),
-        ("/api/v1/engines?cursor=garbage", "after"),
+        ("/api/v1/engines?cursor=garbage", "cursor"),
         ("/api/v1/engines?sort=sideways", "sort"),
         ("/api/v1/papers?filter=year_from:x", "filter.year_from"),
-        ("/api/v1/papers?filter=year_from:2025,year_to:2020", "filter.yearFrom"),
-        ("/api/v1/engines?filter=technique:paged-atention", "filter.techniques"),
+        # REST errors name REST's keys (`technique`), never GraphQL's (`techniques`).
+        ("/api/v1/papers?filter=year_from:2025,year_to:2020", "filter.year_from"),
+        ("/api/v1/engines?filter=technique:paged-atention", "filter.technique"),
+        ("/api/v1/benchmark-runs?filter=engine:vllmm", "filter.engine"),
+        ("/api/v1/model-prices?filter=provider:groqclod", "filter.provider"),
+        ("/api/v1/requirements?platform=amd-instinkt", "platform"),
         ("/api/v1/search?q=", "q"),
         ("/api/v1/engines?filter=status:maybe", "filter.status"),
     ],

@@ -1,0 +1,73 @@
+"""GraphQL object types get their scalar fields from the entity's view (`api/services/views.py`).
+
+A type declares only what is GraphQL's own: its relations (resolvers that walk to other
+objects through the request's batch) and the foreign keys those resolvers read, as
+`strawberry.Private`. `@entity(VIEW)` adds a field for every attribute of the view, typed and
+described as the view says: a plain field for a column (read straight from the object, the
+executor's fast path), a small resolver for a derived value.
+
+Objects are made from rows with `wrap`: the row's columns become the object's attributes,
+without running the dataclass constructor, since most fields of a large response are never
+asked for.
+"""
+
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import strawberry
+
+from api.services.views import Attr, View
+
+T = TypeVar("T")
+
+
+def entity(view: View) -> Callable[[type[T]], type[T]]:
+    """Add the view's attributes to a class that `strawberry.type` decorates next."""
+
+    def add_fields(cls: type[T]) -> type[T]:
+        annotations = dict(inspect.get_annotations(cls))
+        for attr in view.attrs:
+            if not attr.graphql:
+                continue
+            if attr.name in annotations or attr.name in cls.__dict__:
+                raise TypeError(f"{cls.__name__}.{attr.name} is declared by the view already")
+            annotations[attr.name] = attr.type
+            if attr.column is not None:
+                setattr(cls, attr.name, strawberry.field(description=attr.description))
+            else:
+                resolver = strawberry.field(resolver=_resolver(attr), description=attr.description)
+                setattr(cls, attr.name, resolver)
+        cls.__annotations__ = annotations
+        cls._view_columns = tuple(  # type: ignore[attr-defined]
+            column.name
+            for column in view.model.__table__.columns  # type: ignore[attr-defined]
+        )
+        return cls
+
+    return add_fields
+
+
+def _resolver(attr: Attr) -> Any:
+    get = attr.get
+
+    def resolve(self: Any) -> Any:
+        return get(self)
+
+    resolve.__annotations__ = {"self": Any, "return": attr.type}
+    resolve.__name__ = attr.name
+    return resolve
+
+
+def wrap(cls: type[T], row: Any) -> T:
+    """A GraphQL object of `cls` for a row (a Core row or an ORM object of the view's table)."""
+    obj = object.__new__(cls)
+    values = obj.__dict__
+    mapping = getattr(row, "_mapping", None)
+    if mapping is not None:
+        values.update(mapping)
+    else:
+        for name in cls._view_columns:  # type: ignore[attr-defined]
+            values[name] = getattr(row, name)
+    values["_pk"] = values.get("id") or 0
+    return obj

@@ -1,0 +1,18 @@
+"""Measured benchmark runs."""
+
+from fastapi import APIRouter
+
+from api.rest.common import list_route
+from api.services import benchmarks
+
+router = APIRouter(tags=["benchmarks"])
+
+list_route(
+    router,
+    "/benchmark-runs",
+    view=benchmarks.RUN,
+    filter_class=benchmarks.RunFilter,
+    fetch=lambda session, f, _order, page: benchmarks.list_runs(session, f, page),
+    summary="Benchmark runs",
+    example="engine:vllm",
+)

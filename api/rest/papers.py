@@ -1,0 +1,239 @@
+"""Papers: lists in every citation format, details, and where a paper is cited."""
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlmodel import Session
+
+import models as m
+from api.rest import schemas as s
+from api.rest.common import (
+    FILTER_GRAMMAR,
+    PAPER_DOWNLOADS,
+    CursorParam,
+    PerPage,
+    SessionDep,
+    csv_download,
+    filter_of,
+    jsonld_response,
+    list_response,
+    presented,
+    presenter,
+    rest_words,
+)
+from api.rest.export_limit import NARROW_PAPERS, check_export_size
+from api.services import engines, literature, techniques
+from api.services.exports import (
+    MEDIA_TYPES,
+    PaperSelection,
+    bibtex_stream,
+    csl_json_stream,
+    engine_papers,
+    node_jsonld,
+)
+from api.services.exports.size import selection_size
+from api.services.pagination import PageRequest, all_items
+from api.services.vocabulary import describe
+
+router = APIRouter(tags=["literature"])
+
+PaperFormatParam = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        description="`json` (default), `csv`, `bibtex` or `csl-json` (the whole set); also "
+        "chosen by the Accept header (`text/csv`, `application/x-bibtex`, "
+        "`application/vnd.citationstyles.csl+json`).",
+        pattern="^(json|csv|bibtex|csl-json)$",
+    ),
+]
+DetailFormatParam = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        description="`json` (default), `bibtex`, `csl-json` or `jsonld` (schema.org).",
+        pattern="^(json|bibtex|csl-json|jsonld)$",
+    ),
+]
+PaperFilterParam = Annotated[
+    str | None,
+    Query(
+        description=FILTER_GRAMMAR + " " + describe(literature.PaperFilter),
+        max_length=2000,
+        examples=["technique:paged-attention,year_from:2023"],
+    ),
+]
+
+
+def paper_format(request: Request, requested: str | None) -> str:
+    if requested is not None:
+        return requested
+    accept = request.headers.get("accept", "")
+    if "application/x-bibtex" in accept:
+        return "bibtex"
+    if "application/vnd.citationstyles.csl+json" in accept:
+        return "csl-json"
+    if "application/ld+json" in accept:
+        return "jsonld"
+    if "text/csv" in accept:
+        return "csv"
+    return "json"
+
+
+def paper_download(session: Session, selection: PaperSelection, chosen: str, filename: str) -> Any:
+    """A paper set as BibTeX or CSL-JSON, streamed."""
+    stream = bibtex_stream if chosen == "bibtex" else csl_json_stream
+    media_type, suffix = MEDIA_TYPES[chosen]
+    return StreamingResponse(
+        stream(session, selection),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}{suffix}"'},
+    )
+
+
+def paper_set_response(
+    request: Request,
+    session: Session,
+    rows: Sequence[m.Paper],
+    output_format: str | None,
+    filename: str,
+) -> Any:
+    """A whole (unpaged) set of papers in the requested format."""
+    check_export_size(request, len(rows), narrow=NARROW_PAPERS)
+    chosen = paper_format(request, output_format)
+    if chosen in ("bibtex", "csl-json"):
+        return paper_download(session, [p.id for p in rows if p.id is not None], chosen, filename)
+    if chosen == "csv":
+        return csv_download(presented(session, literature.PAPER, rows), filename)
+    return presented(session, literature.PAPER, rows)
+
+
+def paper_selection_response(
+    request: Request,
+    session: Session,
+    paper_filter: literature.PaperFilter,
+    order: literature.PaperOrder,
+    chosen: str,
+    filename: str,
+) -> Any:
+    """Every paper matching a filter, in `chosen` format; BibTeX and CSL-JSON are streamed in
+    keyset batches (memory stays flat), a ranked text query's hits are a bounded list."""
+
+    def fetch(page: PageRequest) -> Any:
+        return literature.list_papers(session, paper_filter, order, page)
+
+    with rest_words(literature.PaperFilter):
+        check_export_size(request, fetch(PageRequest(first=0)).count(), narrow=NARROW_PAPERS)
+        selection: PaperSelection | None = literature.paper_id_select(session, paper_filter)
+    if chosen in ("bibtex", "csl-json"):
+        if selection is None:
+            selection = [p.id for p in all_items(fetch) if p.id is not None]
+        return paper_download(session, selection, chosen, filename)
+    return paper_set_response(request, session, list(all_items(fetch)), chosen, filename)
+
+
+@router.get(
+    "/papers",
+    response_model=s.list_page(s.PaperOut),
+    summary="List papers",
+    description="`format=bibtex` or `csv` downloads the whole filtered set.",
+    responses=PAPER_DOWNLOADS,
+)
+def list_papers(
+    request: Request,
+    session: SessionDep,
+    per_page: PerPage,
+    filter: PaperFilterParam = None,
+    sort: Annotated[
+        literature.PaperOrder, Query(description="Ignored with `q` (ranked).")
+    ] = literature.PaperOrder.YEAR_DESC,
+    cursor: CursorParam = None,
+    output_format: PaperFormatParam = None,
+) -> Any:
+    paper_filter = filter_of(literature.PaperFilter, filter)
+    chosen = paper_format(request, output_format)
+    if chosen in ("bibtex", "csl-json"):
+        return paper_selection_response(request, session, paper_filter, sort, chosen, "papers")
+    return list_response(
+        request,
+        session,
+        lambda page: literature.list_papers(session, paper_filter, sort, page),
+        presenter(literature.PAPER),
+        per_page=per_page,
+        cursor=cursor,
+        output_format=output_format,
+        filename="papers",
+        words=literature.PaperFilter,
+    )
+
+
+@router.get(
+    "/papers/{key}",
+    response_model=s.PaperOut,
+    summary="One paper",
+    description="`format=bibtex` for its BibTeX entry.",
+    responses=PAPER_DOWNLOADS,
+)
+def paper_detail(
+    request: Request, key: str, session: SessionDep, output_format: DetailFormatParam = None
+) -> Any:
+    paper = literature.get_paper(session, key)
+    chosen = paper_format(request, output_format)
+    if chosen in ("bibtex", "csl-json"):
+        return paper_download(session, [paper.id or 0], chosen, key)
+    if chosen == "jsonld":
+        return jsonld_response(node_jsonld(session, "paper", key), key)
+    return presented(session, literature.PAPER, [paper])[0]
+
+
+@router.get(
+    "/papers/{key}/citations",
+    response_model=s.list_of(s.CitationOut),
+    summary="Where a paper is cited",
+)
+def paper_citations(key: str, session: SessionDep) -> Any:
+    paper = literature.get_paper(session, key)
+    return presented(session, literature.CITATION, literature.paper_citations(session, paper))
+
+
+@router.get(
+    "/papers/{key}/techniques",
+    response_model=s.list_of(s.TechniqueOut),
+    summary="Techniques citing a paper",
+)
+def paper_techniques(key: str, session: SessionDep) -> Any:
+    paper = literature.get_paper(session, key)
+    return presented(session, techniques.TECHNIQUE, techniques.paper_techniques(session, paper))
+
+
+@router.get(
+    "/papers/{key}/engines",
+    response_model=s.list_of(s.EnginePaperOut),
+    summary="Engines whose own paper it is",
+)
+def paper_engines(key: str, session: SessionDep) -> Any:
+    paper = literature.get_paper(session, key)
+    return presented(session, literature.ENGINE_PAPER, literature.papers_of_engines(session, paper))
+
+
+@router.get(
+    "/engines/{slug}/technique-papers",
+    response_model=s.list_of(s.PaperOut),
+    responses=PAPER_DOWNLOADS,
+    summary="Everything behind an engine",
+    description="The works cited by every technique of the matrix columns the engine supports, "
+    "plus the engine's own papers; `format=bibtex` or `csl-json` for a reference manager.",
+)
+def engine_technique_papers(
+    request: Request, slug: str, session: SessionDep, output_format: PaperFormatParam = None
+) -> Any:
+    engines.get_engine(session, slug)
+    selection = engine_papers(session, slug)
+    check_export_size(request, selection_size(session, selection), narrow=NARROW_PAPERS)
+    chosen = paper_format(request, output_format)
+    if chosen in ("bibtex", "csl-json"):
+        return paper_download(session, selection, chosen, f"engine-{slug}")
+    rows = literature.papers_selected(session, selection)
+    return paper_set_response(request, session, rows, chosen, f"engine-{slug}")

@@ -1,0 +1,25 @@
+"""Sources of facts."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.rest import schemas as s
+from api.rest.common import SessionDep, presented
+from api.services import provenance
+from models.base import SourceKind
+
+router = APIRouter(tags=["provenance"])
+
+
+@router.get("/sources", response_model=s.list_of(s.SourceOut), summary="Sources of facts")
+def list_sources(
+    session: SessionDep,
+    kind: Annotated[SourceKind | None, Query(description="Only sources of this kind.")] = None,
+) -> Any:
+    return presented(session, provenance.SOURCE, provenance.sources_of_kind(session, kind))
+
+
+@router.get("/sources/{slug}", response_model=s.SourceOut, summary="One source")
+def get_source(slug: str, session: SessionDep) -> Any:
+    return presented(session, provenance.SOURCE, [provenance.get_source(session, slug)])[0]

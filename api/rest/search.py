@@ -1,0 +1,82 @@
+"""Ranked full-text search and the survey's tables."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from api.rest import schemas as s
+from api.rest.common import SessionDep
+from api.services import survey_tables
+from api.services.pagination import check_page_size
+from api.services.search import search
+
+router = APIRouter(tags=["search and survey tables"])
+_TITLE = {"technique": lambda row: row.name, "paper": lambda row: row.title}
+_ID = {"technique": lambda row: row.slug, "paper": lambda row: row.bibtex_key}
+
+
+@router.get(
+    "/search",
+    response_model=s.list_of(s.SearchHitOut),
+    summary="Full-text search",
+    description="Ranked search over technique names and descriptions and over paper titles "
+    "and abstracts: techniques first, then papers, each best first.",
+)
+def full_text_search(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Words to find.")],
+    limit: Annotated[int, Query(ge=1, description="Most hits (up to the page-size limit).")] = 20,
+) -> Any:
+    check_page_size(limit, request.app.state.settings.max_page_size, "limit")
+    return [
+        s.SearchHitOut(
+            kind=hit.kind,
+            id=_ID[hit.kind](hit.row),
+            title=_TITLE[hit.kind](hit.row),
+            score=hit.score,
+        )
+        for hit in search(session, q, limit)
+    ]
+
+
+@router.get("/tables", response_model=list[str], summary="Names of the regenerable survey tables")
+def list_tables(session: SessionDep) -> Any:
+    return survey_tables.table_names(session)
+
+
+@router.get(
+    "/tables/{name}",
+    response_model=s.TableOut,
+    summary="One survey table, regenerated from the database",
+    description="`format=markdown` or `csv` downloads it.",
+    responses={200: {"content": {"text/markdown": {}, "text/csv": {}}}},
+)
+def get_table(
+    name: str,
+    session: SessionDep,
+    output_format: Annotated[
+        str | None, Query(alias="format", pattern="^(json|markdown|csv)$")
+    ] = None,
+) -> Any:
+    table = survey_tables.render_table(session, name)
+    if output_format == "markdown":
+        return PlainTextResponse(
+            table.to_markdown(),
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.md"'},
+        )
+    if output_format == "csv":
+        return PlainTextResponse(
+            table.to_csv(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return s.TableOut(
+        name=table.name,
+        title=table.title,
+        headers=table.headers,
+        rows=table.rows,
+        notes=table.notes,
+    )

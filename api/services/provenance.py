@@ -1,0 +1,38 @@
+"""Sources of facts: the survey's tables and figures, BibTeX files, arXiv queries."""
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+import models as m
+from api.services.lookup import by_slug
+from api.services.pagination import FIRST_PAGE, Page, PageRequest, table_page
+from api.services.views import View, column
+from models.base import SourceKind
+
+SOURCE = View(
+    m.Source,
+    (
+        column(m.Source, "slug"),
+        column(m.Source, "title"),
+        column(m.Source, "kind"),
+        column(m.Source, "locator"),
+        column(m.Source, "document_url"),
+        column(m.Source, "as_of"),
+    ),
+)
+
+
+def list_sources(session: Session, page: PageRequest = FIRST_PAGE) -> Page[m.Source]:
+    return table_page(session, m.Source, "id", page)
+
+
+def sources_of_kind(session: Session, kind: SourceKind | None = None) -> Sequence[m.Source]:
+    statement = select(m.Source).order_by(col(m.Source.id))
+    if kind is not None:
+        statement = statement.where(m.Source.kind == kind)
+    return list(session.exec(statement))
+
+
+def get_source(session: Session, slug: str) -> m.Source:
+    return by_slug(session, m.Source, slug, "source", "slug")
