@@ -156,7 +156,7 @@ def canonical(listing: Listing, problems: list[dict[str, Any]], interface: v.Int
         for name, k in v.keys(listing.filter_class).items()
     }
     return sorted(
-        (by_spelling.get(p.get("field"), p.get("field")), p["message"], str(p.get("value")))
+        (by_spelling.get(str(p.get("field")), p.get("field")), p["message"], str(p.get("value")))
         for p in problems
     )
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
-import sqlalchemy as sa
 import strawberry
 from strawberry.types import Info
 
@@ -561,39 +559,13 @@ def _announced(ctx: GraphContext, kind: str, ids: dict[int, None]) -> list[int]:
 
 def _features_of_technique(ctx: GraphContext, technique_id: int) -> list[Any]:
     rows: list[Any] = ctx.batch.rows(
-        "Technique.features", "Technique", technique_id, _fetch_features_of, m.OptimizationFeature
+        "Technique.features",
+        "Technique",
+        technique_id,
+        techniques.features_of_techniques,
+        m.OptimizationFeature,
     )
     return rows
-
-
-def _fetch_features_of(session: Any, keys: list[int]) -> dict[int, list[Any]]:
-    feature = sa.inspect(m.OptimizationFeature).local_table
-    member = sa.inspect(m.FeatureMember).local_table
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    statement = (
-        sa.select(member.c.technique_id.label("member_of"), *feature.c)
-        .join(feature, feature.c.id == member.c.feature_id)
-        .where(member.c.technique_id.in_(keys))
-        .order_by(feature.c.id)
-    )
-    for row in session.connection().execute(statement):
-        grouped[row.member_of].append(row)
-    return grouped
-
-
-def _fetch_members_of(session: Any, keys: list[int]) -> dict[int, list[Any]]:
-    technique = sa.inspect(m.Technique).local_table
-    member = sa.inspect(m.FeatureMember).local_table
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    statement = (
-        sa.select(member.c.feature_id.label("member_of"), *technique.c)
-        .join(technique, technique.c.id == member.c.technique_id)
-        .where(member.c.feature_id.in_(keys))
-        .order_by(technique.c.category_id, technique.c.position)
-    )
-    for row in session.connection().execute(statement):
-        grouped[row.member_of].append(row)
-    return grouped
 
 
 def _facts_of_feature(ctx: GraphContext, feature_id: int) -> list[m.FeatureSupport]:
@@ -619,7 +591,7 @@ class OptimizationFeature(Node):
             "OptimizationFeature.techniques",
             "OptimizationFeature",
             self._pk,
-            _fetch_members_of,
+            techniques.techniques_of_features,
             m.Technique,
         )
         return [wrap(Technique, r) for r in rows]

@@ -246,3 +246,39 @@ def list_features_page(
     session: Session, page: PageRequest = FIRST_PAGE
 ) -> Page[m.OptimizationFeature]:
     return table_page(session, m.OptimizationFeature, "id", page)
+
+
+# --- batch loaders for GraphQL (rows grouped by the id they were asked for) -------------------
+
+
+def features_of_techniques(session: Session, technique_ids: list[int]) -> dict[int, list[Any]]:
+    """The matrix columns each technique belongs to, as Core rows, by column id."""
+    feature = sa.inspect(m.OptimizationFeature).local_table
+    member = sa.inspect(m.FeatureMember).local_table
+    statement = (
+        sa.select(member.c.technique_id.label("member_of"), *feature.c)
+        .join(feature, feature.c.id == member.c.feature_id)
+        .where(member.c.technique_id.in_(technique_ids))
+        .order_by(feature.c.id)
+    )
+    return _grouped_by_member(session, statement)
+
+
+def techniques_of_features(session: Session, feature_ids: list[int]) -> dict[int, list[Any]]:
+    """The member techniques of each matrix column, as Core rows, in the survey's order."""
+    technique = sa.inspect(m.Technique).local_table
+    member = sa.inspect(m.FeatureMember).local_table
+    statement = (
+        sa.select(member.c.feature_id.label("member_of"), *technique.c)
+        .join(technique, technique.c.id == member.c.technique_id)
+        .where(member.c.feature_id.in_(feature_ids))
+        .order_by(technique.c.category_id, technique.c.position)
+    )
+    return _grouped_by_member(session, statement)
+
+
+def _grouped_by_member(session: Session, statement: sa.Select[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for row in session.connection().execute(statement):
+        grouped.setdefault(row.member_of, []).append(row)
+    return grouped

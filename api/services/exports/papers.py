@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 import models as m
 from api.services.exports.sql import AnySelect
 from api.services.lookup import by_slug
+from api.services.techniques import category_subtree_ids
 from models.base import SupportStatus
 
 PaperSelection = Iterable[int] | AnySelect
@@ -124,19 +125,7 @@ def technique_papers(session: Session, slug: str) -> AnySelect:
 
 def category_papers(session: Session, slug: str) -> AnySelect:
     """Papers cited by every technique of a category and of all its sub-categories."""
-    root = by_slug(session, m.TechniqueCategory, slug, "technique category", "category")
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for category_id, parent_id in session.execute(
-        sa.select(col(m.TechniqueCategory.id), col(m.TechniqueCategory.parent_id))
-    ):
-        children[parent_id].append(category_id)
-    tree: list[int] = []
-    pending = [root.id]
-    while pending:
-        current = pending.pop()
-        assert current is not None
-        tree.append(current)
-        pending += children[current]
+    tree = category_subtree_ids(session, slug, "category")
     return (
         sa.select(col(m.TechniqueCitation.paper_id))
         .join(m.Technique, col(m.Technique.id) == m.TechniqueCitation.technique_id)
