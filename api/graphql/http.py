@@ -40,7 +40,6 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 
 from api.cache.middleware import CACHEABLE_SCOPE_KEY
 from api.database_errors import DatabaseUnavailableError, database_unavailable
@@ -51,6 +50,7 @@ from api.graphql.executor import PlannedExecutor, uses_introspection
 from api.graphql.limits import Limits, check_limits
 from api.graphql.nul import MESSAGE as NUL_MESSAGE
 from api.graphql.nul import NoNulInStrings, contains_nul
+from api.graphql.strawberry_bridge import ide_html
 
 logger = logging.getLogger("infergraph.graphql")
 
@@ -107,7 +107,7 @@ class GraphQLEndpoint:
             media_type = negotiate(request.headers.get("accept"))
             if media_type is None:
                 if request.method == "GET" and _wants_html(request):
-                    return HTMLResponse(get_graphql_ide_html())
+                    return HTMLResponse(ide_html())
                 raise RequestError(
                     406,
                     (
@@ -120,7 +120,7 @@ class GraphQLEndpoint:
                 and "query" not in request.query_params
                 and _wants_html(request)
             ):
-                return HTMLResponse(get_graphql_ide_html())
+                return HTMLResponse(ide_html())
             if self.authorize is not None:
                 await run_in_threadpool(self.authorize, request)
             params = await self._params(request)

@@ -13,6 +13,7 @@ import models as m
 from api.errors import InvalidInputError, Problem
 from api.graphql import types as t
 from api.graphql.context import GraphContext, decode_global_id
+from api.graphql.strawberry_bridge import core_schema
 from api.services import engines as engine_service
 from api.services import literature, requirements, techniques
 from api.services.lookup import engine_by_name
@@ -564,4 +565,4 @@ schema = strawberry.Schema(query=Query, types=[wrap for _, wrap in t.NODE_TYPES.
 
 # Executed directly with graphql-core (see api/graphql/http.py): sync resolvers, our own
 # GraphQL-over-HTTP handling, no per-field extension overhead.
-graphql_schema = schema._schema
+graphql_schema = core_schema(schema)
