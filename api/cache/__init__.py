@@ -4,14 +4,14 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from api.cache.front import FrontedFastAPI
-from api.cache.middleware import CACHEABLE_SCOPE_KEY, ReadCheck, ResponseCacheMiddleware
+from api.cache.middleware import ReadCheck, ResponseCacheMiddleware
 from api.cache.store import ResponseStore
 from api.cache.version import version_source_for
 from api.config import Settings
 from api.services.tokens import authenticate
 from models.access import TokenScope
 
-__all__ = ["CACHEABLE_SCOPE_KEY", "FrontedFastAPI", "install_response_cache"]
+__all__ = ["FrontedFastAPI", "install_response_cache"]
 
 
 def install_response_cache(app: FrontedFastAPI, engine: sa.Engine, settings: Settings) -> None:

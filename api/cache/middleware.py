@@ -18,9 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.cache.store import CachedResponse, ResponseStore
 from api.cache.version import DataVersion, VersionSource, VersionUnavailableError
-
-CACHEABLE_SCOPE_KEY = "infergraph.cacheable"
-"""Set in the ASGI scope by an endpoint that must opt in (GraphQL: a query without errors)."""
+from api.http.cacheable import CACHEABLE_SCOPE_KEY
 
 ReadCheck = Callable[[str | None], Awaitable[bool]]
 """Whether an `Authorization` header may read (when reads need a token)."""

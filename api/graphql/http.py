@@ -41,16 +41,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from api.cache.middleware import CACHEABLE_SCOPE_KEY
-from api.database_errors import DatabaseUnavailableError, database_unavailable
 from api.errors import InferGraphError
 from api.graphql.batch import Batch
 from api.graphql.context import GraphContext
 from api.graphql.executor import PlannedExecutor, uses_introspection
 from api.graphql.limits import Limits, check_limits
-from api.graphql.nul import MESSAGE as NUL_MESSAGE
-from api.graphql.nul import NoNulInStrings, contains_nul
+from api.graphql.nul import NoNulInStrings
 from api.graphql.strawberry_bridge import ide_html
+from api.http.cacheable import mark_cacheable
+from api.http.database_errors import DatabaseUnavailableError, database_unavailable
+from api.http.nul import MESSAGE as NUL_MESSAGE
+from api.http.nul import contains_nul
 
 logger = logging.getLogger("infergraph.graphql")
 
@@ -137,7 +138,7 @@ class GraphQLEndpoint:
             body = {"errors": [{"message": error.message, "extensions": error.as_dict()["error"]}]}
             return _respond(body, error.status, media_type, error.headers)
         if status == 200 and "errors" not in body and self._is_query(params):
-            request.scope[CACHEABLE_SCOPE_KEY] = True
+            mark_cacheable(request.scope)
         return _respond(body, status, media_type)
 
     def _is_query(self, params: GraphQLParams) -> bool:
