@@ -15,6 +15,7 @@ from api.graphql.http import GraphQLEndpoint
 from api.graphql.limits import Limits
 from api.graphql.schema import graphql_schema, schema
 from api.http.body_limit import BodyLimit, BodySizeLimit
+from api.http.cacheable import access_check
 from api.rest import errors as rest_errors
 from api.rest.router import router as rest_router
 from api.services.stats import schema_revision
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _read_check(engine: sa.Engine) -> Callable[[Request], None]:
     def check(request: Request) -> None:
-        authenticate(engine, request.headers.get("authorization"), TokenScope.READ)
+        with access_check():
+            authenticate(engine, request.headers.get("authorization"), TokenScope.READ)
 
     return check
