@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 import models as m
 from api.graphql.context import GraphContext, encode_global_id
-from api.services import bibtex_export
+from api.services.exports import bibtex
 from api.services.pagination import Page, slice_page
 from models import base
 
@@ -826,6 +826,15 @@ class Citation(Node):
         return _source(info, self._source_id)
 
 
+def _paper_authors(ctx: GraphContext, paper_id: int) -> list[Any]:
+    """A paper's `Author` rows in order, loaded for all papers of the request at once."""
+    links = ctx.batch.children(
+        "Paper.authors", "Paper", paper_id, m.PaperAuthor, "paper_id", order_by=["position"]
+    )
+    ctx.batch.announce("Author", [link.author_id for link in links])
+    return [ctx.batch.by_id(m.Author, link.author_id) for link in links]
+
+
 def _paper(info: Info, paper_id: int) -> Paper:
     ctx = _ctx(info)
     row = ctx.batch.by_id(m.Paper, paper_id)
@@ -884,7 +893,6 @@ class Paper(Node):
     url: str | None = strawberry.field(description="Where the work can be read.")
     abstract: str | None = strawberry.field(description="Abstract, when known.")
     _source_id: strawberry.Private[int]
-    _fields: strawberry.Private[dict[str, Any]]
 
     @classmethod
     def of(cls, row: m.Paper, ctx: GraphContext) -> Paper:
@@ -901,7 +909,6 @@ class Paper(Node):
             url=row.url,
             abstract=row.abstract,
             _source_id=row.source_id,
-            _fields=row.bibtex_fields,
         )
 
     @strawberry.field(description="Authors in order.")
@@ -909,16 +916,7 @@ class Paper(Node):
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[Author]:
         ctx = _ctx(info)
-        links = ctx.batch.children(
-            "Paper.authors",
-            "Paper",
-            self._pk,
-            m.PaperAuthor,
-            "paper_id",
-            order_by=["position"],
-        )
-        ctx.batch.announce("Author", [link.author_id for link in links])
-        people = [ctx.batch.by_id(m.Author, link.author_id) for link in links]
+        people = _paper_authors(ctx, self._pk)
         return list_connection(info, people, lambda r: Author.of(r, ctx), first, after)
 
     @strawberry.field(description="Technique tables that cite it (one work cited twice has two).")
@@ -969,8 +967,10 @@ class Paper(Node):
         return list_connection(info, rows, lambda r: EnginePaper.of(r, ctx), first, after)
 
     @strawberry.field(description="The entry as BibTeX, with the source's raw LaTeX.")
-    def bibtex(self) -> str:
-        return bibtex_export.entry_to_bibtex(self.entry_type, self.bibtex_key, self._fields)
+    def bibtex(self, info: Info) -> str:
+        ctx = _ctx(info)
+        row = ctx.batch.by_id(m.Paper, self._pk)
+        return bibtex.paper_entry(row, _paper_authors(ctx, self._pk))
 
     @strawberry.field(description="Where the entry comes from.")
     def source(self, info: Info) -> Source:
