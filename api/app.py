@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from sqlmodel import Session
 
-from api.body_limit import BodyLimit, BodySizeLimit
 from api.cache import FrontedFastAPI, install_response_cache
 from api.config import Settings, get_settings
 from api.db import create_db_engine
@@ -15,6 +14,8 @@ from api.graphql.executor import PlannedExecutor
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.limits import Limits
 from api.graphql.schema import graphql_schema, schema
+from api.http.body_limit import BodyLimit, BodySizeLimit
+from api.http.cacheable import access_check
 from api.rest import errors as rest_errors
 from api.rest.router import router as rest_router
 from api.services.stats import schema_revision
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _read_check(engine: sa.Engine) -> Callable[[Request], None]:
     def check(request: Request) -> None:
-        authenticate(engine, request.headers.get("authorization"), TokenScope.READ)
+        with access_check():
+            authenticate(engine, request.headers.get("authorization"), TokenScope.READ)
 
     return check

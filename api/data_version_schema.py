@@ -14,13 +14,26 @@ while each holds rows the other wants.
 
 Audit tables (ingest runs, paper changes) and access tokens are not content: an ingest that
 changes nothing, or a token being used, leaves the version (and every cached response) alone.
+So whatever is kept per data version (counts, responses) must not rest on a read of them:
+`touches_not_content` tells which statements do.
 """
+
+from sqlalchemy import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
 DATA_VERSION_OBJECT_PREFIX = "data_version"
 """Every object here is named with this prefix; Alembic autogenerate leaves them alone."""
 
 NOT_CONTENT = frozenset({"api_token", "ingest_run", "paper_change", "alembic_version"})
 """Tables whose writes do not change what any read route answers."""
+
+
+def touches_not_content(statement: ClauseElement) -> bool:
+    """Whether a statement reads (or names) a table in `NOT_CONTENT`; textual SQL is opaque."""
+    # Columns not bound to a table (labels, literals) come back as None.
+    tables = find_tables(statement, check_columns=True)
+    return any(table is not None and table.name in NOT_CONTENT for table in tables)
+
 
 _NOTED_SETTING = "infergraph.data_version_noted"
 

@@ -24,7 +24,7 @@ def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
         return engine
     # A server that is down refuses at once; one that is unreachable would otherwise hold a
     # request for the operating system's TCP timeout (minutes). Fail within seconds and let
-    # the API answer 503 (api/database_errors.py).
+    # the API answer 503 (api/http/database_errors.py).
     connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT, **kwargs.pop("connect_args", {})}
     return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 

@@ -4,14 +4,15 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from api.cache.front import FrontedFastAPI
-from api.cache.middleware import CACHEABLE_SCOPE_KEY, ReadCheck, ResponseCacheMiddleware
+from api.cache.middleware import ReadCheck, ResponseCacheMiddleware
 from api.cache.store import ResponseStore
 from api.cache.version import version_source_for
 from api.config import Settings
+from api.http.cacheable import watch_reads_on
 from api.services.tokens import authenticate
 from models.access import TokenScope
 
-__all__ = ["CACHEABLE_SCOPE_KEY", "FrontedFastAPI", "install_response_cache"]
+__all__ = ["FrontedFastAPI", "install_response_cache"]
 
 
 def install_response_cache(app: FrontedFastAPI, engine: sa.Engine, settings: Settings) -> None:
@@ -26,6 +27,7 @@ def install_response_cache(app: FrontedFastAPI, engine: sa.Engine, settings: Set
         return
     store = ResponseStore(settings.response_cache_bytes)
     app.state.response_store = store
+    watch_reads_on(engine)
     read_check = _token_read_check(engine) if settings.read_requires_token else None
     app.set_front(
         lambda inner: ResponseCacheMiddleware(

@@ -18,17 +18,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.cache.store import CachedResponse, ResponseStore
 from api.cache.version import DataVersion, VersionSource, VersionUnavailableError
-
-CACHEABLE_SCOPE_KEY = "infergraph.cacheable"
-"""Set in the ASGI scope by an endpoint that must opt in (GraphQL: a query without errors)."""
+from api.http.cacheable import CACHEABLE_SCOPE_KEY, watching_reads
 
 ReadCheck = Callable[[str | None], Awaitable[bool]]
 """Whether an `Authorization` header may read (when reads need a token)."""
 
 REST_PREFIX = "/api/v1/"
 GRAPHQL_PATH = "/graphql"
-NOT_CACHED_PREFIXES = ("/api/v1/tokens",)
-"""Reads that are not content: token listings change without a data version bump."""
 MAX_KEY_BODY_BYTES = 64 * 1024
 """A GraphQL POST body larger than this is served without the cache."""
 
@@ -102,8 +98,6 @@ class ResponseCacheMiddleware:
         if method == "GET":
             if not (path.startswith(REST_PREFIX) or path == GRAPHQL_PATH):
                 return False
-            if path.startswith(NOT_CACHED_PREFIXES):
-                return False
         elif method != "POST" or path != GRAPHQL_PATH:
             return False
         # With public reads, a request with credentials is not an ordinary read: pass it on.
@@ -123,7 +117,8 @@ class ResponseCacheMiddleware:
         key: Hashable,
         etag: bytes,
     ) -> None:
-        """Run the application; keep its response if it is a cacheable 200 that fits."""
+        """Run the application; keep its response if it is a cacheable 200 that fits and
+        read only content (api/http/cacheable.py)."""
         limit = self.store.max_entry_bytes
         start: Message | None = None
         chunks: list[bytes] = []
@@ -136,7 +131,11 @@ class ResponseCacheMiddleware:
                 await send(message)
                 return
             if message["type"] == "http.response.start":
-                if message["status"] != 200 or not scope.get(CACHEABLE_SCOPE_KEY):
+                if (
+                    message["status"] != 200
+                    or not scope.get(CACHEABLE_SCOPE_KEY)
+                    or reads.not_content
+                ):
                     passing = True
                     await send(message)
                 else:
@@ -162,6 +161,10 @@ class ResponseCacheMiddleware:
             if message.get("more_body", False):
                 return
             body = b"".join(chunks)
+            if reads.not_content:  # read while its body streamed, after the headers
+                await send(start)
+                await send({"type": "http.response.body", "body": body})
+                return
             entry = CachedResponse(self._headers(start, etag, len(body)), body, etag)
             self.store.put(version, key, entry)
             if_none_match = _header(scope, b"if-none-match")
@@ -171,7 +174,8 @@ class ResponseCacheMiddleware:
             await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
             await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, receive, capture)
+        with watching_reads() as reads:
+            await self.app(scope, receive, capture)
 
     def _headers(self, start: Message, etag: bytes, length: int) -> list[tuple[bytes, bytes]]:
         kept = [

@@ -37,9 +37,15 @@ from graphql.language import visit
 from graphql.language.visitor import BREAK, Visitor
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 from strawberry import Schema
-from strawberry.schema.schema_converter import get_arguments
 
-DEFINITION = "strawberry-definition"
+from api.graphql.strawberry_bridge import (
+    FieldResolver,
+    convert_arguments,
+    core_schema,
+    field_resolver,
+    type_name,
+)
+
 Path = tuple[Any, ...] | None  # (parent path, key): built into a list only for errors
 
 
@@ -72,18 +78,6 @@ class _Run:
     """Converted arguments per field node: siblings share the node, so convert once."""
 
 
-@dataclass(frozen=True)
-class _Resolver:
-    """How to get one field's value: an attribute, or a call of its strawberry resolver."""
-
-    definition: GraphQLField
-    python_name: str
-    strawberry_field: Any
-    call: Any
-    self_parameter: bool
-    info_parameter: str | None
-
-
 def uses_introspection(document: DocumentNode) -> bool:
     class Finder(Visitor):
         found = False
@@ -101,13 +95,12 @@ def uses_introspection(document: DocumentNode) -> bool:
 
 class PlannedExecutor:
     def __init__(self, schema: Schema) -> None:
-        self.schema: GraphQLSchema = schema._schema
-        self._scalars = schema.schema_converter.scalar_registry
-        self._config = schema.config
+        self._strawberry_schema = schema
+        self.schema: GraphQLSchema = core_schema(schema)
         query_type = self.schema.query_type
         assert query_type is not None
         self.query_type: GraphQLObjectType = query_type
-        self._resolvers: dict[int, _Resolver] = {}
+        self._resolvers: dict[int, FieldResolver] = {}
 
     def execute(
         self,
@@ -182,9 +175,9 @@ class PlannedExecutor:
                 leaf = _leaf(definition) if definition is not None else None
                 attribute = None
                 if leaf is not None and definition is not None:
-                    strawberry_field = definition.extensions[DEFINITION]
-                    if strawberry_field.base_resolver is None:
-                        attribute = strawberry_field.python_name
+                    resolver = self._resolver(definition)
+                    if resolver.call is None:
+                        attribute = resolver.python_name
                 plan.append((response_key, nodes, attribute, leaf or _NOT_LEAF))
             run.plans[key] = plan
         return key, plan
@@ -214,28 +207,24 @@ class PlannedExecutor:
                 raise _NullPropagationError from error
             return None
 
-    def _resolve(self, run: _Run, source: Any, definition: GraphQLField, node: FieldNode) -> Any:
+    def _resolver(self, definition: GraphQLField) -> FieldResolver:
         resolver = self._resolvers.get(id(definition))
         if resolver is None:
-            resolver = self._resolvers[id(definition)] = _resolver_of(definition)
+            resolver = self._resolvers[id(definition)] = field_resolver(definition)
+        return resolver
+
+    def _resolve(self, run: _Run, source: Any, definition: GraphQLField, node: FieldNode) -> Any:
+        resolver = self._resolver(definition)
         if resolver.call is None:
             return getattr(source, resolver.python_name)
         kwargs = run.arguments.get(id(node))
         if kwargs is None:
             raw = get_argument_values(definition, node, run.variables) if definition.args else {}
-            _, kwargs = get_arguments(
-                field=resolver.strawberry_field,
-                source=None,
-                info=None,  # type: ignore[arg-type]
-                kwargs=raw,
-                config=self._config,
-                scalar_registry=self._scalars,
-            )
-            kwargs.pop(resolver.info_parameter or "", None)
+            kwargs = convert_arguments(self._strawberry_schema, resolver, raw)
             run.arguments[id(node)] = kwargs
-        if resolver.info_parameter is not None:
-            kwargs = {**kwargs, resolver.info_parameter: run.info}
-        if resolver.self_parameter:
+        if resolver.info_argument is not None:
+            kwargs = {**kwargs, resolver.info_argument: run.info}
+        if resolver.passes_self:
             return resolver.call(source, **kwargs)
         return resolver.call(**kwargs)
 
@@ -286,7 +275,7 @@ class PlannedExecutor:
             return None
 
     def _runtime_type(self, abstract: GraphQLAbstractType, value: Any) -> GraphQLObjectType:
-        name = type(value).__strawberry_definition__.name
+        name = type_name(value)
         runtime = self.schema.get_type(name)
         if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
             abstract, runtime
@@ -376,23 +365,6 @@ def _leaf(definition: GraphQLField) -> _Leaf | None:
         return None
     passes = isinstance(field_type, GraphQLScalarType) and field_type.name in _PASS_THROUGH
     return _Leaf(non_null, None if passes else field_type.serialize)
-
-
-def _resolver_of(definition: GraphQLField) -> _Resolver:
-    strawberry_field = definition.extensions[DEFINITION]
-    base = strawberry_field.base_resolver
-    if base is None:
-        python_name = strawberry_field.python_name
-        return _Resolver(definition, python_name, strawberry_field, None, False, None)
-    info = base.info_parameter
-    return _Resolver(
-        definition,
-        strawberry_field.python_name,
-        strawberry_field,
-        base.wrapped_func,
-        base.self_parameter is not None,
-        info.name if info is not None else None,
-    )
 
 
 def _root_field(operation: OperationDefinitionNode) -> FieldNode:

@@ -40,17 +40,18 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 
-from api.cache.middleware import CACHEABLE_SCOPE_KEY
-from api.database_errors import DatabaseUnavailableError, database_unavailable
 from api.errors import InferGraphError
 from api.graphql.batch import Batch
 from api.graphql.context import GraphContext
 from api.graphql.executor import PlannedExecutor, uses_introspection
 from api.graphql.limits import Limits, check_limits
-from api.graphql.nul import MESSAGE as NUL_MESSAGE
-from api.graphql.nul import NoNulInStrings, contains_nul
+from api.graphql.nul import NoNulInStrings
+from api.graphql.strawberry_bridge import ide_html
+from api.http.cacheable import mark_cacheable
+from api.http.database_errors import DatabaseUnavailableError, database_unavailable
+from api.http.nul import MESSAGE as NUL_MESSAGE
+from api.http.nul import contains_nul
 
 logger = logging.getLogger("infergraph.graphql")
 
@@ -107,7 +108,7 @@ class GraphQLEndpoint:
             media_type = negotiate(request.headers.get("accept"))
             if media_type is None:
                 if request.method == "GET" and _wants_html(request):
-                    return HTMLResponse(get_graphql_ide_html())
+                    return HTMLResponse(ide_html())
                 raise RequestError(
                     406,
                     (
@@ -120,7 +121,7 @@ class GraphQLEndpoint:
                 and "query" not in request.query_params
                 and _wants_html(request)
             ):
-                return HTMLResponse(get_graphql_ide_html())
+                return HTMLResponse(ide_html())
             if self.authorize is not None:
                 await run_in_threadpool(self.authorize, request)
             params = await self._params(request)
@@ -137,7 +138,7 @@ class GraphQLEndpoint:
             body = {"errors": [{"message": error.message, "extensions": error.as_dict()["error"]}]}
             return _respond(body, error.status, media_type, error.headers)
         if status == 200 and "errors" not in body and self._is_query(params):
-            request.scope[CACHEABLE_SCOPE_KEY] = True
+            mark_cacheable(request.scope)
         return _respond(body, status, media_type)
 
     def _is_query(self, params: GraphQLParams) -> bool:

@@ -14,6 +14,7 @@ from api.graphql import types as t
 from api.graphql.context import GraphContext, decode_global_id
 from api.graphql.entities import wrap
 from api.graphql.inputs import SupportConditionInput, filter_input, to_filter
+from api.graphql.strawberry_bridge import core_schema
 from api.services import (
     benchmarks,
     engines,
@@ -483,4 +484,4 @@ schema = strawberry.Schema(query=Query, types=[wrapper for _, wrapper in t.NODE_
 
 # Executed directly with graphql-core (see api/graphql/http.py): sync resolvers, our own
 # GraphQL-over-HTTP handling, no per-field extension overhead.
-graphql_schema = schema._schema
+graphql_schema = core_schema(schema)

@@ -13,7 +13,6 @@ from api.graphql.context import GraphContext, encode_global_id
 from api.graphql.entities import entity, wrap
 from api.services import (
     benchmarks,
-    bibtex_export,
     engines,
     hardware,
     literature,
@@ -22,6 +21,7 @@ from api.services import (
     support,
     techniques,
 )
+from api.services.exports import bibtex
 from api.services.pagination import Page, slice_page
 from models import base
 
@@ -637,6 +637,15 @@ class Citation(Node):
         return _source(info, self.source_id)
 
 
+def _paper_authors(ctx: GraphContext, paper_id: int) -> list[Any]:
+    """A paper's `Author` rows in order, loaded for all papers of the request at once."""
+    links = ctx.batch.children(
+        "Paper.authors", "Paper", paper_id, m.PaperAuthor, "paper_id", order_by=["position"]
+    )
+    ctx.batch.announce("Author", [link.author_id for link in links])
+    return [ctx.batch.by_id(m.Author, link.author_id) for link in links]
+
+
 def _paper(info: Info, paper_id: int) -> Paper:
     ctx = _ctx(info)
     row = ctx.batch.by_id(m.Paper, paper_id)
@@ -668,23 +677,13 @@ class EnginePaper(Node):
 @entity(literature.PAPER)
 class Paper(Node):
     source_id: strawberry.Private[int]
-    bibtex_fields: strawberry.Private[dict[str, Any]]
 
     @strawberry.field(description="Authors in order.")
     def authors(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[Author]:
         ctx = _ctx(info)
-        links = ctx.batch.children(
-            "Paper.authors",
-            "Paper",
-            self._pk,
-            m.PaperAuthor,
-            "paper_id",
-            order_by=["position"],
-        )
-        ctx.batch.announce("Author", [link.author_id for link in links])
-        people = [ctx.batch.by_id(m.Author, link.author_id) for link in links]
+        people = _paper_authors(ctx, self._pk)
         return list_connection(info, people, lambda r: wrap(Author, r), first, after)
 
     @strawberry.field(description="Technique tables that cite it (one work cited twice has two).")
@@ -735,11 +734,8 @@ class Paper(Node):
         return list_connection(info, rows, lambda r: wrap(EnginePaper, r), first, after)
 
     @strawberry.field(description="The entry as BibTeX, with the source's raw LaTeX.")
-    def bibtex(self) -> str:
-        columns = self.columns
-        return bibtex_export.entry_to_bibtex(
-            columns.entry_type, columns.bibtex_key, self.bibtex_fields
-        )
+    def bibtex(self, info: Info) -> str:
+        return bibtex.paper_entry(self.columns, _paper_authors(_ctx(info), self._pk))
 
     @strawberry.field(description="Where the entry comes from.")
     def source(self, info: Info) -> Source:

@@ -10,6 +10,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from api.http.cacheable import access_check
 from api.rest.schemas import ErrorResponse
 from api.services.tokens import TokenView, authenticate
 from models.access import TokenScope
@@ -30,9 +31,10 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 async def _require(request: Request, scope: TokenScope) -> TokenView:
-    return await run_in_threadpool(
-        authenticate, request.app.state.engine, request.headers.get("authorization"), scope
-    )
+    with access_check():
+        return await run_in_threadpool(
+            authenticate, request.app.state.engine, request.headers.get("authorization"), scope
+        )
 
 
 async def authorize_read(request: Request) -> None:

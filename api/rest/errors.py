@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from api.database_errors import database_unavailable
 from api.errors import InferGraphError, Problem
+from api.http.database_errors import database_unavailable
 
 logger = logging.getLogger("infergraph.rest")
 

@@ -174,7 +174,7 @@ async def post_ingest_bibtex(
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
 
-    # `BodySizeLimit` (api/body_limit.py) refuses a file over INFERGRAPH_MAX_INGEST_BYTES
+    # `BodySizeLimit` (api/http/body_limit.py) refuses a file over INFERGRAPH_MAX_INGEST_BYTES
     # with 413 before or while it arrives, so reading it whole here is bounded.
     raw = await request.body()
     try:

@@ -8,19 +8,19 @@ found `/requirements?technique=%00` that way), so one router-wide check covers t
 from fastapi import Request
 
 from api.errors import InvalidInputError, Problem
-from api.graphql.nul import MESSAGE
+from api.http.nul import MESSAGE, contains_nul
 
 
 async def refuse_nul_parameters(request: Request) -> None:
     problems = [
         Problem(MESSAGE, location="query", field=name, value=value)
         for name, value in request.query_params.multi_items()
-        if "\x00" in name or "\x00" in value
+        if contains_nul(name) or contains_nul(value)
     ]
     problems += [
         Problem(MESSAGE, location="path", field=name, value=value)
         for name, value in request.path_params.items()
-        if isinstance(value, str) and "\x00" in value
+        if contains_nul(value)
     ]
     if problems:
         raise InvalidInputError("parameters may not contain the NUL character", problems)

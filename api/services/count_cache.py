@@ -21,10 +21,9 @@ from collections.abc import Hashable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session
 
-from api.data_version_schema import NOT_CONTENT
+from api.data_version_schema import touches_not_content
 
 _VERSION = sa.text("SELECT epoch, version FROM data_version WHERE id = 1")
 _PG_VERSION = sa.text(
@@ -44,9 +43,7 @@ def count_rows(session: Session, statement: sa.Select[Any]) -> int:
         counted = sa.select(sa.func.count()).select_from(statement.subquery())
         return int(session.execute(counted).scalar_one())
 
-    # Columns not bound to a table (labels, literals) come back as None.
-    tables = (table for table in find_tables(statement, check_columns=True) if table is not None)
-    if any(table.name in NOT_CONTENT for table in tables):
+    if touches_not_content(statement):
         return count()  # writes to these tables leave the version alone
     version = _committed_version(session)
     if version is None:

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from graphql import GraphQLError
 
-from api.database_errors import DatabaseUnavailableError, database_unavailable
+from api.http.database_errors import DatabaseUnavailableError, database_unavailable
 
 pytestmark = pytest.mark.faults
 

@@ -1,15 +1,48 @@
-"""BibTeX of any paper result set, streamed entry by entry."""
+"""BibTeX output: one paper's entry (`paper_entry`), or any paper result set streamed entry
+by entry (`bibtex_stream`), written the same way.
 
-from collections.abc import Iterator
+An entry carries the source's raw LaTeX fields when they are stored, otherwise fields built
+from the columns; its key is the stored `bibtex_key`.
+"""
 
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from bibtexparser import model as bib
+from bibtexparser.entrypoint import write_string
+from bibtexparser.library import Library
 from pylatexenc.latexencode import unicode_to_latex
 from sqlmodel import Session
 
-from api.services.bibtex_export import entry_to_bibtex
-from api.services.exports.papers import PaperRecord, PaperSelection, paper_records
+import models as m
+from api.services.exports.papers import PaperSelection, paper_records
 
 MEDIA_TYPE = "application/x-bibtex; charset=utf-8"
 
+# Fields in the order reference managers expect; any others follow alphabetically.
+_FIELD_ORDER = (
+    "title",
+    "author",
+    "editor",
+    "booktitle",
+    "journal",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "organization",
+    "institution",
+    "school",
+    "howpublished",
+    "year",
+    "month",
+    "doi",
+    "eprint",
+    "archiveprefix",
+    "primaryclass",
+    "url",
+    "note",
+)
 _MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # Where the decoded `venue` column goes when fields are rebuilt from columns.
 _VENUE_FIELD = {
@@ -22,31 +55,62 @@ _VENUE_FIELD = {
 }
 
 
+class AuthorColumns(Protocol):
+    """An author's decoded name (an `Author` row, or the exports' `AuthorName`)."""
+
+    @property
+    def family(self) -> str: ...
+    @property
+    def given(self) -> str | None: ...
+
+
+def paper_entry(paper: m.Paper, authors: Sequence[AuthorColumns]) -> str:
+    """One paper's entry, as `bibtex_stream` writes it; `authors` in the paper's order.
+
+    `paper` may also be a Core row of the paper table (GraphQL's batches load those).
+    """
+    library = Library()
+    ordered = sorted(
+        paper_bibtex_fields(paper, authors).items(),
+        key=lambda item: (
+            _FIELD_ORDER.index(item[0]) if item[0] in _FIELD_ORDER else len(_FIELD_ORDER),
+            item[0],
+        ),
+    )
+    library.add(
+        bib.Entry(
+            paper.entry_type,
+            paper.bibtex_key,
+            [bib.Field(name, _enclose(name, value)) for name, value in ordered],
+        )
+    )
+    # Values are enclosed above, so the default enclosing middleware must not run again.
+    return str(write_string(library, unparse_stack=[]))
+
+
 def bibtex_stream(session: Session, selection: PaperSelection) -> Iterator[str]:
-    """One chunk per entry, ordered by cite key; the key is the stored `bibtex_key`."""
+    """One chunk per entry, ordered by cite key."""
     first = True
     for record in paper_records(session, selection):
-        paper = record.paper
-        chunk = entry_to_bibtex(paper.entry_type, paper.bibtex_key, paper_bibtex_fields(record))
+        chunk = paper_entry(record.paper, record.authors)
         yield chunk if first else "\n" + chunk
         first = False
 
 
-def paper_bibtex_fields(record: PaperRecord) -> dict[str, str]:
+def paper_bibtex_fields(paper: m.Paper, authors: Sequence[AuthorColumns]) -> dict[str, str]:
     """The source's raw LaTeX fields when stored; otherwise fields built from the columns.
 
     Papers from the survey keep their BibTeX exactly as checked. Papers ingested later
     (from arXiv, say) have only decoded columns, which are re-encoded as LaTeX here.
     """
-    if record.paper.bibtex_fields:
-        return {name: str(value) for name, value in record.paper.bibtex_fields.items()}
-    paper = record.paper
+    if paper.bibtex_fields:
+        return {name: str(value) for name, value in paper.bibtex_fields.items()}
     fields: dict[str, str] = {}
     if paper.title:
         fields["title"] = _latex(paper.title)
-    if record.authors:
+    if authors:
         fields["author"] = " and ".join(
-            _latex(f"{a.family}, {a.given}" if a.given else a.family) for a in record.authors
+            _latex(f"{a.family}, {a.given}" if a.given else a.family) for a in authors
         )
     if paper.venue:
         fields[_VENUE_FIELD.get(paper.entry_type, "publisher")] = _latex(paper.venue)
@@ -64,6 +128,12 @@ def paper_bibtex_fields(record: PaperRecord) -> dict[str, str]:
     if paper.abstract:
         fields["abstract"] = _latex(paper.abstract)
     return fields
+
+
+def _enclose(name: str, value: str) -> str:
+    if name == "month" and value.lower() in _MONTH_MACROS:
+        return value.lower()
+    return "{" + value + "}"
 
 
 def _latex(text: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from api.body_limit import BodyLimit, BodySizeLimit
+from api.http.body_limit import BodyLimit, BodySizeLimit
 
 LIMIT = BodyLimit(100, "INFERGRAPH_MAX_BODY_BYTES")
 
