@@ -37,9 +37,9 @@ from sqlalchemy.engine import make_url
 
 from api.config import normalize_database_url
 from api.db import create_db_engine
+from api.services.ingest.readers.arxiv_client import BASE_URL_ENV, DELAY_ENV
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.arxiv_client import BASE_URL_ENV, DELAY_ENV
 from seed.loader import seed_database
 from tests.faults.consistency import authorless_papers, consistency_problems
 from tests.ingest.arxiv_server import serve_fake_arxiv

@@ -6,8 +6,8 @@ from typing import Any
 from sqlmodel import Session, col
 
 import models as m
+from api.services.ingest.readers.bibtex import BibEntry
 from api.services.sync import SyncReport, sync_rows
-from seed.bibtex import BibEntry
 from seed.survey_files import SurveySeed
 
 REFERENCES_SOURCE = "survey-references"

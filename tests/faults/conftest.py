@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
+from api.services.ingest.readers.arxiv_client import BASE_URL_ENV, DELAY_ENV
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.arxiv_client import BASE_URL_ENV, DELAY_ENV
 from tests.ingest.arxiv_server import FakeArxiv
 
 

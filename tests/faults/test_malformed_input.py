@@ -22,7 +22,7 @@ from api.app import create_app
 from api.cli import app as cli
 from api.config import Settings, get_settings
 from api.services.ingest import ingest_bibtex
-from seed.arxiv_client import BASE_URL_ENV, DELAY_ENV
+from api.services.ingest.readers.arxiv_client import BASE_URL_ENV, DELAY_ENV
 from seed.loader import seed_database
 from tests.databases import fresh_database
 from tests.faults.conftest import write_headers

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
-from seed.arxiv_feed import ArxivAuthor, ArxivEntry
-from seed.bibtex import BibEntry, PersonName
+from api.services.ingest.readers.arxiv_feed import ArxivAuthor, ArxivEntry
+from api.services.ingest.readers.bibtex import BibEntry, PersonName
 
 Origin = Literal["arxiv", "bibtex"]
 

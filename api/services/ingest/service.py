@@ -11,6 +11,14 @@ from sqlmodel import Session
 
 import models as m
 from api.errors import InferGraphError, InvalidInputError, Problem
+from api.services.ingest.readers.arxiv_client import ArxivClient, normalize_ids
+from api.services.ingest.readers.arxiv_feed import (
+    ArxivEntry,
+    EntryProblem,
+    iter_entries,
+    split_arxiv_id,
+)
+from api.services.ingest.readers.bibtex import BibtexReader
 from api.services.ingest.records import IncomingPaper, from_arxiv, from_bibtex, identity_key
 from api.services.ingest.report import IngestReport, Outcome, Progress, ProgressEvent
 from api.services.ingest.suggestions import TechniqueMatcher, resolve_techniques
@@ -18,9 +26,6 @@ from api.services.ingest.transactions import run_exclusive
 from api.services.ingest.writer import AUTHOR, PAPER, PAPER_AUTHOR, RunContext, write_batch
 from models.base import SourceKind
 from models.ingest import IngestKind, IngestStatus
-from seed.arxiv_client import ArxivClient, normalize_ids
-from seed.arxiv_feed import ArxivEntry, EntryProblem, iter_entries, split_arxiv_id
-from seed.bibtex import BibtexReader
 
 DEFAULT_BATCH_SIZE = 500
 _LOCATOR_LENGTH = 300

@@ -1,6 +1,6 @@
 """BibTeX parsing: raw LaTeX kept, display text decoded, problems reported with lines."""
 
-from seed.bibtex import normalize_arxiv_id, parse_bibtex
+from api.services.ingest.readers.bibtex import normalize_arxiv_id, parse_bibtex
 
 SAMPLE = r"""@string{sosp = {Proceedings of the 29th Symposium on Operating Systems Principles}}
 

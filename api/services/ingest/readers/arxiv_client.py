@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, build_opener
 
 from api.errors import InferGraphError, InvalidInputError, Problem
-from seed.arxiv_feed import (
+from api.services.ingest.readers.arxiv_feed import (
     ArxivEntry,
     ArxivError,
     EntryProblem,

@@ -14,8 +14,8 @@ from pylatexenc.latexwalker import get_default_latex_context_db as latex_context
 from pylatexenc.macrospec import LatexContextDb
 
 from api.errors import InvalidInputError, Problem
-from seed.bibtex_blocks import CHUNK_BLOCKS, BlockReader, FailedBlock
-from seed.bibtex_names import name_parts, split_names
+from api.services.ingest.readers.bibtex_blocks import CHUNK_BLOCKS, BlockReader, FailedBlock
+from api.services.ingest.readers.bibtex_names import name_parts, split_names
 
 _MONTHS = {
     name: number
@@ -89,7 +89,8 @@ class BibParseResult:
 
 
 # Text pylatexenc would change: macros, groups, math, comments, and its "specials" (`&`, `~`,
-# dashes, TeX quotes, `!``/`?``). Checked against pylatexenc by tests/seed/test_latex_decoding.py.
+# dashes, TeX quotes, `!``/`?``). Checked against pylatexenc by
+# tests/ingest/readers/test_latex_decoding.py.
 _LATEX_SYNTAX = re.compile(r"[\\{}$%&~]|--|''|``|[!?]`")
 _LATEX_BUT_BRACES = re.compile(r"[\\$%&~]|--|''|``|[!?]`")
 
@@ -157,7 +158,7 @@ def parse_bibtex(text: str, file: str) -> BibParseResult:
 
 class BibtexReader:
     """Entries (`BibEntry`) and problems (`Problem`) of a BibTeX file or text, in file order,
-    read a chunk at a time (see `seed.bibtex_blocks`) so memory stays flat however long it is.
+    read a chunk at a time (see `bibtex_blocks`) so memory stays flat however long it is.
 
     Raises `InvalidInputError` before yielding anything when the text is not UTF-8 or holds
     NUL bytes. Whether it is BibTeX at all is known once iterated: `bibtex_blocks` > 0.

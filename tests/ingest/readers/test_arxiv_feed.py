@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from api.errors import InvalidInputError
-from seed.arxiv_feed import (
+from api.services.ingest.readers.arxiv_feed import (
     ArxivAuthor,
     ArxivEntry,
     ArxivError,
@@ -428,7 +428,7 @@ def test_memory_stays_flat_over_a_long_feed(tmp_path: Path) -> None:
 _PEAK_RSS_OF_A_READ = """
 import re, sys
 from pathlib import Path
-from seed.arxiv_feed import iter_entries
+from api.services.ingest.readers.arxiv_feed import iter_entries
 with open(sys.argv[1], "rb") as stream:
     count = sum(1 for _ in iter_entries(stream, "feed.xml"))
 status = Path("/proc/self/status").read_text()
@@ -443,7 +443,7 @@ def _read_in_fresh_process(path: Path) -> tuple[int, int]:
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).parents[2],
+        cwd=Path(__file__).parents[3],
     )
     count, peak = done.stdout.split()
     return int(count), int(peak)

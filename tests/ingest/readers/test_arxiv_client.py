@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from api.errors import InvalidInputError
-from seed.arxiv_client import (
+from api.services.ingest.readers.arxiv_client import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_USER_AGENT,
@@ -20,7 +20,7 @@ from seed.arxiv_client import (
     parse_retry_after,
     user_agent_with_contact,
 )
-from seed.arxiv_feed import ArxivError
+from api.services.ingest.readers.arxiv_feed import ArxivError
 from tests.ingest.arxiv_server import (
     CannedResponse,
     FakeArxiv,
