@@ -7,8 +7,8 @@ from sqlmodel import Session, col
 
 import models as m
 from api.services.ingest.readers.bibtex import BibEntry
-from api.services.sync import SyncReport, sync_rows
 from seed.survey_files import SurveySeed
+from seed.sync import SyncReport, sync_rows
 
 REFERENCES_SOURCE = "survey-references"
 TECHNIQUE_TABLES_SOURCE = "survey-technique-tables"
