@@ -13,7 +13,7 @@ import models as m
 from api.errors import InvalidInputError, Problem
 from api.services.count_cache import count_rows
 from api.services.exports.sql import AnySelect
-from api.services.ingest.readers.bibtex import normalize_arxiv_id, normalize_doi
+from api.services.ingest.readers.identifiers import normalize_arxiv_id, normalize_doi
 from api.services.lookup import ids_by_slug
 from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page, slice_page
 from api.services.search import search_ids

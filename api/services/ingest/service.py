@@ -12,13 +12,9 @@ from sqlmodel import Session
 import models as m
 from api.errors import InferGraphError, InvalidInputError, Problem
 from api.services.ingest.readers.arxiv_client import ArxivClient, normalize_ids
-from api.services.ingest.readers.arxiv_feed import (
-    ArxivEntry,
-    EntryProblem,
-    iter_entries,
-    split_arxiv_id,
-)
+from api.services.ingest.readers.arxiv_feed import ArxivEntry, EntryProblem, iter_entries
 from api.services.ingest.readers.bibtex import BibtexReader
+from api.services.ingest.readers.identifiers import split_arxiv_id
 from api.services.ingest.records import IncomingPaper, from_arxiv, from_bibtex, identity_key
 from api.services.ingest.report import IngestReport, Outcome, Progress, ProgressEvent
 from api.services.ingest.suggestions import TechniqueMatcher, resolve_techniques

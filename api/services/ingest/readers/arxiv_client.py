@@ -27,8 +27,8 @@ from api.services.ingest.readers.arxiv_feed import (
     ParsedFeed,
     iter_entries,
     parse_feed,
-    split_arxiv_id,
 )
+from api.services.ingest.readers.identifiers import split_arxiv_id
 
 DEFAULT_BASE_URL = "https://export.arxiv.org"
 BASE_URL_ENV = "INFERGRAPH_ARXIV_BASE_URL"
@@ -91,8 +91,7 @@ def normalize_ids(ids: Iterable[str]) -> list[str]:
                 )
             )
             continue
-        arxiv_id, version = parsed
-        normalized[arxiv_id if version is None else f"{arxiv_id}v{version}"] = None
+        normalized[parsed.versioned] = None
     if problems:
         raise InvalidInputError(f"{len(problems)} malformed arXiv id(s)", problems)
     return list(normalized)

@@ -16,6 +16,11 @@ from pylatexenc.macrospec import LatexContextDb
 from api.errors import InvalidInputError, Problem
 from api.services.ingest.readers.bibtex_blocks import CHUNK_BLOCKS, BlockReader, FailedBlock
 from api.services.ingest.readers.bibtex_names import name_parts, split_names
+from api.services.ingest.readers.identifiers import (
+    arxiv_id_from_url,
+    normalize_doi,
+    parse_arxiv_id,
+)
 
 _MONTHS = {
     name: number
@@ -38,9 +43,6 @@ _MONTHS = {
     )
     for name in names
 }
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[\w.\-/]+?)(?:v\d+)?(?:\.pdf)?/?$", re.I)
-_ARXIV_VERSION = re.compile(r"v\d+$")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
 _BRACE = re.compile(r"[{}]")
 _VENUE_FIELDS = ("journal", "booktitle", "howpublished", "publisher", "organization", "school")
 
@@ -129,18 +131,6 @@ def _balanced_braces(text: str) -> bool:
         if depth < 0:
             return False
     return depth == 0
-
-
-def normalize_arxiv_id(value: str) -> str:
-    """Versionless identifier: `arXiv:2309.06180v2` → `2309.06180`."""
-    cleaned = value.strip()
-    if cleaned.lower().startswith("arxiv:"):
-        cleaned = cleaned[6:]
-    return _ARXIV_VERSION.sub("", cleaned)
-
-
-def normalize_doi(value: str) -> str:
-    return _DOI_PREFIX.sub("", value.strip())
 
 
 def parse_bibtex(text: str, file: str) -> BibParseResult:
@@ -253,11 +243,11 @@ def _convert(
     eprint = fields.get("eprint")
     archive = fields.get("archiveprefix", fields.get("eprinttype", "")).lower()
     url = fields.get("url")
-    arxiv_id = None
+    arxiv = None
     if eprint and archive in ("arxiv", ""):
-        arxiv_id = normalize_arxiv_id(eprint)
-    elif url and (match := _ARXIV_URL.search(url)):
-        arxiv_id = normalize_arxiv_id(match.group("id"))
+        arxiv = parse_arxiv_id(eprint)
+    elif url:
+        arxiv = arxiv_id_from_url(url)
     venue = next((fields[name] for name in _VENUE_FIELDS if fields.get(name)), None)
     return BibEntry(
         key=entry.key,
@@ -270,7 +260,7 @@ def _convert(
         month=_parse_month(fields.get("month")),
         venue=decode_latex(venue) if venue else None,
         doi=normalize_doi(fields["doi"]) if fields.get("doi") else None,
-        arxiv_id=arxiv_id,
+        arxiv_id=arxiv.id if arxiv else None,
         url=url,
         abstract=decode_latex(fields["abstract"]) if fields.get("abstract") else None,
     )
