@@ -6,11 +6,13 @@ from api.services.ingest.readers.bibtex import parse_bibtex
 from api.services.ingest.readers.identifiers import (
     ArxivId,
     arxiv_id_from_url,
+    author_key,
     normalize_arxiv_id,
     normalize_doi,
     parse_arxiv_id,
     split_arxiv_id,
 )
+from api.services.ingest.records import IncomingAuthor
 
 
 @pytest.mark.parametrize(
@@ -139,3 +141,12 @@ def test_bibtex_entries_take_arxiv_ids_by_the_same_rule() -> None:
         "otherhost": None,
         "handle": "2401.15077",
     }
+
+
+def test_author_key_is_shared_by_bibtex_and_ingest_records() -> None:
+    assert author_key("Hutter", "Jürg") == "hutter, jürg"
+    assert author_key("van der Berg", "Anna") == "van der berg, anna"
+    assert author_key("Straße", None) == "strasse"
+    person = parse_bibtex('@misc{k, author = {Hutter, J{\\"u}rg}}', "a.bib").entries[0].authors[0]
+    incoming = IncomingAuthor(person.raw, person.family, person.given)
+    assert person.key == incoming.key == "hutter, jürg"

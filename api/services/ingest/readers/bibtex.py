@@ -18,6 +18,7 @@ from api.services.ingest.readers.bibtex_blocks import CHUNK_BLOCKS, BlockReader,
 from api.services.ingest.readers.bibtex_names import name_parts, split_names
 from api.services.ingest.readers.identifiers import (
     arxiv_id_from_url,
+    author_key,
     normalize_doi,
     parse_arxiv_id,
 )
@@ -59,8 +60,8 @@ class PersonName:
 
     @property
     def key(self) -> str:
-        """Identity of an author across papers: case-folded `family, given`."""
-        return f"{self.family}, {self.given or ''}".casefold().strip(", ")
+        """Identity of an author across papers (`author_key`)."""
+        return author_key(self.family, self.given)
 
 
 @dataclass(frozen=True)

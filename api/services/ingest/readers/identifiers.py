@@ -1,10 +1,13 @@
-"""One rule for each identifier a paper carries, whichever reader (or query) meets it.
+"""One rule for each identifier a paper or an author carries, whichever reader (or query)
+meets it.
 
 arXiv ids come in two styles, new `2309.06180` (`YYMM.NNNN` or `YYMM.NNNNN`) and old
 `hep-th/9901001` or `math.GT/0309136` (archive, optional subject class, `YYMMNNN`), each with
 an optional version `vN` (N ≥ 1) and, as people write them, an optional `arXiv:` prefix. A
 paper's arXiv pages name the same id: `https://arxiv.org/abs/2309.06180v2`,
 `http://export.arxiv.org/pdf/hep-th/9901001v1.pdf`. Anything else is not an arXiv id.
+
+An author is the same person across papers and sources when `author_key` of their names agrees.
 """
 
 import re
@@ -66,6 +69,11 @@ def normalize_arxiv_id(value: str) -> str:
 def normalize_doi(value: str) -> str:
     """The DOI itself: `https://doi.org/10.1145/3600006.3613165` → `10.1145/3600006.3613165`."""
     return _DOI_PREFIX.sub("", value.strip())
+
+
+def author_key(family: str, given: str | None) -> str:
+    """Identity of an author across papers: case-folded `family, given`."""
+    return f"{family}, {given or ''}".casefold().strip(", ")
 
 
 def _match(pattern: re.Pattern[str], text: str) -> ArxivId | None:
