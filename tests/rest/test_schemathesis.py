@@ -61,7 +61,7 @@ def writable_api(
         # answers at once, every time.
         patch.setattr(
             ArxivClient,
-            "from_env",
+            "from_settings",
             classmethod(lambda cls, *_, **__: cls(arxiv.base_url, delay=0.0, max_attempts=1)),
         )
         seed_database(engine)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 import models as m
+from api.config import get_settings
 from api.errors import InferGraphError, InvalidInputError, Problem
 from api.services.ingest.readers.arxiv_client import ArxivClient, normalize_ids
 from api.services.ingest.readers.arxiv_feed import ArxivEntry, EntryProblem, iter_entries
@@ -46,7 +47,8 @@ def ingest_arxiv(
 
     Raises `InvalidInputError` (nothing written) for bad arguments, unknown techniques, an
     input that is not an Atom feed, or arXiv's error feed; `ArxivUnavailableError` when arXiv
-    cannot be reached before anything was written.
+    cannot be reached before anything was written. Without a `client`, arXiv is asked as the
+    settings say (`arxiv_base_url`, `arxiv_delay`).
     """
     given = [name for name, v in (("ids", ids), ("query", query), ("feed_file", feed_file)) if v]
     if len(given) != 1:
@@ -72,7 +74,7 @@ def ingest_arxiv(
                 progress,
                 batch_size,
             )
-    arxiv = client or ArxivClient.from_env()
+    arxiv = client or ArxivClient.from_settings(get_settings())
     if ids:
         wanted = normalize_ids(ids)
         items = _fetched_ids(arxiv, wanted)
