@@ -3,10 +3,12 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("infergraph.db")
+DEFAULT_ARXIV_BASE_URL = "https://export.arxiv.org"
+DEFAULT_ARXIV_DELAY = 3.0
 
 
 class Settings(BaseSettings):
@@ -43,6 +45,21 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+
+    arxiv_base_url: str = DEFAULT_ARXIV_BASE_URL
+    """The arXiv API that `ingest arxiv` queries; a local stand-in in tests and benchmarks."""
+
+    arxiv_delay: float = Field(default=DEFAULT_ARXIV_DELAY, ge=0)
+    """Seconds between two arXiv requests (arXiv asks for three); lower it only for a local
+    stand-in."""
+
+    @field_validator("arxiv_base_url", "arxiv_delay", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object, info: ValidationInfo) -> object:
+        # `INFERGRAPH_ARXIV_BASE_URL=` (set but empty) has always meant the default.
+        if value == "" and info.field_name is not None:
+            return cls.model_fields[info.field_name].default
+        return value
 
     @property
     def resolved_database_url(self) -> str:

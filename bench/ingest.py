@@ -41,8 +41,8 @@ from bibtexparser.entrypoint import parse_file
 
 from api.db import create_db_engine
 from api.services.ingest import ingest_arxiv, ingest_bibtex
-from seed.arxiv_feed import iter_entries
-from seed.bibtex import BibtexReader
+from api.services.ingest.readers.arxiv_feed import iter_entries
+from api.services.ingest.readers.bibtex import BibtexReader
 from seed.loader import seed_database
 
 _WORDS = [

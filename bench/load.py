@@ -39,10 +39,9 @@ from api.config import normalize_database_url
 from api.db import create_db_engine
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.arxiv_client import BASE_URL_ENV, DELAY_ENV
 from seed.loader import seed_database
 from tests.faults.consistency import authorless_papers, consistency_problems
-from tests.ingest.arxiv_server import serve_fake_arxiv
+from tests.ingest.arxiv_server import arxiv_env, serve_fake_arxiv
 from tests.ingest.atom_feeds import FeedEntry, arxiv_router, generated_entry
 from tests.live_server import LiveServer
 
@@ -350,9 +349,7 @@ def main() -> None:
             [*(generated_entry(n) for n in range(POOL_SIZE)), *survey.arxiv_entries]
         )
         token = create_token(engine, name="bench-load", scope=TokenScope.WRITE).token
-        server = LiveServer(
-            url, Path(folder) / "server.log", {BASE_URL_ENV: fake.base_url, DELAY_ENV: "0"}
-        )
+        server = LiveServer(url, Path(folder) / "server.log", arxiv_env(fake))
         server.start()
         try:
             headers = {"authorization": f"Bearer {token}"}

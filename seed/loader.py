@@ -6,10 +6,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from api.db import session_scope, upgrade_database
-from api.services.sync import SyncReport
 from seed import DATA_DIR, REFERENCES_BIB
 from seed.survey_files import read_survey_seed
 from seed.survey_writer import write_survey_seed
+from seed.sync import SyncReport
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from api.errors import InvalidInputError, Problem
+from api.services.ingest.readers.bibtex import BibEntry, parse_bibtex
 from seed import rows as r
-from seed.bibtex import BibEntry, parse_bibtex
 from seed.files import (
     Record,
     display_path,

@@ -6,9 +6,9 @@ from typing import Any
 from sqlmodel import Session, col
 
 import models as m
-from api.services.sync import SyncReport, sync_rows
-from seed.bibtex import BibEntry
+from api.services.ingest.readers.bibtex import BibEntry
 from seed.survey_files import SurveySeed
+from seed.sync import SyncReport, sync_rows
 
 REFERENCES_SOURCE = "survey-references"
 TECHNIQUE_TABLES_SOURCE = "survey-technique-tables"

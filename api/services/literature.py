@@ -13,6 +13,7 @@ import models as m
 from api.errors import InvalidInputError, Problem
 from api.services.count_cache import count_rows
 from api.services.exports.sql import AnySelect
+from api.services.ingest.readers.identifiers import normalize_arxiv_id, normalize_doi
 from api.services.lookup import not_found
 from api.services.pagination import (
     FIRST_PAGE,
@@ -27,7 +28,6 @@ from api.services.search import search_ids
 from api.services.techniques import category_subtree_ids
 from api.services.views import Ref, View, column, present, rows_by_id, slug_ref
 from api.services.vocabulary import Slugs, Text, Whole, check_slugs, key
-from seed.bibtex import normalize_arxiv_id, normalize_doi
 
 
 def _authors(session: Session, rows: Sequence[Any]) -> dict[Any, Any]:

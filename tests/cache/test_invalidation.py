@@ -16,6 +16,7 @@ from tests.cache.conftest import Served, bibtex_entry, serve
 from tests.ingest.arxiv_server import (
     CannedResponse,
     FakeArxiv,
+    arxiv_settings_fixture,  # noqa: F401 - provides the `arxiv_settings` fixture
     fake_arxiv_fixture,  # noqa: F401 - provides the `fake_arxiv` fixture
 )
 
@@ -62,10 +63,8 @@ def test_a_rest_bibtex_ingest_is_seen_by_the_next_graphql_rest_and_export_read(
     assert_paper_visible(served, key, title, visible=True)
 
 
-def test_an_arxiv_ingest_is_seen_by_the_next_read(
-    served: Served, fake_arxiv: FakeArxiv, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("INFERGRAPH_ARXIV_BASE_URL", fake_arxiv.base_url)
+@pytest.mark.usefixtures("arxiv_settings")
+def test_an_arxiv_ingest_is_seen_by_the_next_read(served: Served, fake_arxiv: FakeArxiv) -> None:
     fake_arxiv.queue(CannedResponse.feed("query_ids.xml"))
     by_arxiv = '{ paper(arxivId: "hep-th/9901001") { arxivId } }'
     before = warm(served, lambda: served.reader.post("/graphql", json={"query": by_arxiv}))

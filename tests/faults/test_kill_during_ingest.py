@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 
 from api.services.ingest.service import DEFAULT_BATCH_SIZE
-from tests.faults.conftest import arxiv_env, write_headers
+from tests.faults.conftest import write_headers
 from tests.faults.consistency import consistency_problems, scalar
-from tests.ingest.arxiv_server import CannedResponse, RecordedRequest, serve_fake_arxiv
+from tests.ingest.arxiv_server import CannedResponse, RecordedRequest, arxiv_env, serve_fake_arxiv
 from tests.ingest.atom_feeds import AUTHORS_PER_ENTRY, arxiv_router, generated_entry
 from tests.live_server import LiveServer, live_server
 

@@ -22,12 +22,17 @@ from api.app import create_app
 from api.cli import app as cli
 from api.config import Settings, get_settings
 from api.services.ingest import ingest_bibtex
-from seed.arxiv_client import BASE_URL_ENV, DELAY_ENV
 from seed.loader import seed_database
 from tests.databases import fresh_database
 from tests.faults.conftest import write_headers
 from tests.faults.consistency import survey_hash
-from tests.ingest.arxiv_server import CannedResponse, FakeArxiv, fixture_bytes, serve_fake_arxiv
+from tests.ingest.arxiv_server import (
+    CannedResponse,
+    FakeArxiv,
+    arxiv_env,
+    fixture_bytes,
+    serve_fake_arxiv,
+)
 
 pytestmark = pytest.mark.faults
 
@@ -104,10 +109,13 @@ def client(seeded_writable: sa.Engine, fake: FakeArxiv) -> Iterator[TestClient]:
 
 
 @pytest.fixture(autouse=True)
-def arxiv_points_at_the_fake(fake: FakeArxiv, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(BASE_URL_ENV, fake.base_url)
-    monkeypatch.setenv(DELAY_ENV, "0")
+def arxiv_points_at_the_fake(fake: FakeArxiv, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in arxiv_env(fake).items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
     fake.router = None
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("body", BIBTEX_REJECTED.values(), ids=BIBTEX_REJECTED.keys())

@@ -1,7 +1,9 @@
 """A local stand-in for export.arxiv.org: canned answers, and a record of what was asked.
 
-Use the `fake_arxiv` fixture by importing `fake_arxiv_fixture` into a test module, or
-`serve_fake_arxiv()` where a fixture does not fit (benchmarks, module-scoped servers).
+Use the `fake_arxiv` fixture by importing `fake_arxiv_fixture` into a test module (and
+`arxiv_settings_fixture` too where the code under test builds its client from the settings), or
+`serve_fake_arxiv()` where a fixture does not fit (benchmarks, module-scoped servers), with
+`arxiv_env()` for the environment of a server process.
 """
 
 import threading
@@ -16,6 +18,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from api.config import get_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
 
@@ -120,3 +124,22 @@ def serve_fake_arxiv() -> Iterator[FakeArxiv]:
 def fake_arxiv_fixture() -> Iterator[FakeArxiv]:
     with serve_fake_arxiv() as fake:
         yield fake
+
+
+def arxiv_env(fake: FakeArxiv) -> dict[str, str]:
+    """The settings that point a server at the stand-in, which needs no three-second
+    politeness."""
+    return {"INFERGRAPH_ARXIV_BASE_URL": fake.base_url, "INFERGRAPH_ARXIV_DELAY": "0"}
+
+
+@pytest.fixture(name="arxiv_settings")
+def arxiv_settings_fixture(
+    fake_arxiv: FakeArxiv, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeArxiv]:
+    """`fake_arxiv`, named by the settings of this process (`get_settings()`, which the
+    ingest routes read); the cached settings are dropped before and after the test."""
+    for name, value in arxiv_env(fake_arxiv).items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield fake_arxiv
+    get_settings.cache_clear()

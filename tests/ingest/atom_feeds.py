@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape
 
-from seed.arxiv_feed import split_arxiv_id
+from api.services.ingest.readers.identifiers import split_arxiv_id
 from tests.ingest.arxiv_server import CannedResponse, RecordedRequest
 
 AUTHORS_PER_ENTRY = 3

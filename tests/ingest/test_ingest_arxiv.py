@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from api.errors import InvalidInputError
 from api.services.ingest import ProgressEvent, ingest_arxiv
-from seed.arxiv_client import ArxivClient
-from seed.arxiv_feed import ArxivError
+from api.services.ingest.readers.arxiv_client import ArxivClient
+from api.services.ingest.readers.arxiv_feed import ArxivError
 from tests.ingest.arxiv_server import (
     CannedResponse,
     FakeArxiv,

@@ -14,6 +14,7 @@ from seed.loader import seed_database
 from tests.ingest.arxiv_server import (
     CannedResponse,
     FakeArxiv,
+    arxiv_settings_fixture,  # noqa: F401 - provides the `arxiv_settings` fixture
     fake_arxiv_fixture,  # noqa: F401 - provides the `fake_arxiv` fixture
 )
 
@@ -67,11 +68,11 @@ def test_not_bibtex_at_all_is_refused(writable: tuple[sa.Engine, TestClient]) ->
     assert "is not a BibTeX file" in response.json()["error"]["message"]
 
 
+@pytest.mark.usefixtures("arxiv_settings")
 def test_arxiv_ingest_and_review_queue(
-    writable: tuple[sa.Engine, TestClient], fake_arxiv: FakeArxiv, monkeypatch: pytest.MonkeyPatch
+    writable: tuple[sa.Engine, TestClient], fake_arxiv: FakeArxiv
 ) -> None:
     engine, client = writable
-    monkeypatch.setenv("INFERGRAPH_ARXIV_BASE_URL", fake_arxiv.base_url)
     fake_arxiv.queue(CannedResponse.feed("query_ids.xml"))
     report = client.post("/api/v1/ingest/arxiv", json={"ids": ["2309.06180"]}).json()
     # The vLLM paper is already the survey's PagedAttention paper: merged, not duplicated.

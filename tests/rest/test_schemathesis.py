@@ -19,9 +19,9 @@ from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
 from api.config import Settings
+from api.services.ingest.readers.arxiv_client import ArxivClient
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.arxiv_client import ArxivClient
 from tests.databases import POSTGRES_URL_ENV, fresh_database, postgres_admin_url
 from tests.ingest.arxiv_server import CannedResponse, RecordedRequest, serve_fake_arxiv
 
@@ -61,7 +61,7 @@ def writable_api(
         # answers at once, every time.
         patch.setattr(
             ArxivClient,
-            "from_env",
+            "from_settings",
             classmethod(lambda cls, *_, **__: cls(arxiv.base_url, delay=0.0, max_attempts=1)),
         )
         seed_database(engine)

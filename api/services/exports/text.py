@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from seed.bibtex import decode_latex
+from api.services.ingest.readers.bibtex import decode_latex
 
 __all__ = ["decode_latex", "json_text"]
 

@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
-from seed.arxiv_feed import ArxivAuthor, ArxivEntry
-from seed.bibtex import BibEntry, PersonName
+from api.services.ingest.readers.arxiv_feed import ArxivAuthor, ArxivEntry
+from api.services.ingest.readers.bibtex import BibEntry, PersonName
+from api.services.ingest.readers.identifiers import author_key
 
 Origin = Literal["arxiv", "bibtex"]
 
@@ -46,8 +47,8 @@ class IncomingAuthor:
 
     @property
     def key(self) -> str:
-        """Same identity rule as the survey seed (`PersonName.key`)."""
-        return f"{self.family}, {self.given or ''}".casefold().strip(", ")
+        """Same identity rule as the survey seed (`author_key`)."""
+        return author_key(self.family, self.given)
 
 
 @dataclass(frozen=True)

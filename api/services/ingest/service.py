@@ -10,7 +10,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 import models as m
+from api.config import get_settings
 from api.errors import InferGraphError, InvalidInputError, Problem
+from api.services.ingest.readers.arxiv_client import ArxivClient, normalize_ids
+from api.services.ingest.readers.arxiv_feed import ArxivEntry, EntryProblem, iter_entries
+from api.services.ingest.readers.bibtex import BibtexReader
+from api.services.ingest.readers.identifiers import split_arxiv_id
 from api.services.ingest.records import IncomingPaper, from_arxiv, from_bibtex, identity_key
 from api.services.ingest.report import IngestReport, Outcome, Progress, ProgressEvent
 from api.services.ingest.suggestions import TechniqueMatcher, resolve_techniques
@@ -18,9 +23,6 @@ from api.services.ingest.transactions import run_exclusive
 from api.services.ingest.writer import AUTHOR, PAPER, PAPER_AUTHOR, RunContext, write_batch
 from models.base import SourceKind
 from models.ingest import IngestKind, IngestStatus
-from seed.arxiv_client import ArxivClient, normalize_ids
-from seed.arxiv_feed import ArxivEntry, EntryProblem, iter_entries, split_arxiv_id
-from seed.bibtex import BibtexReader
 
 DEFAULT_BATCH_SIZE = 500
 _LOCATOR_LENGTH = 300
@@ -45,7 +47,8 @@ def ingest_arxiv(
 
     Raises `InvalidInputError` (nothing written) for bad arguments, unknown techniques, an
     input that is not an Atom feed, or arXiv's error feed; `ArxivUnavailableError` when arXiv
-    cannot be reached before anything was written.
+    cannot be reached before anything was written. Without a `client`, arXiv is asked as the
+    settings say (`arxiv_base_url`, `arxiv_delay`).
     """
     given = [name for name, v in (("ids", ids), ("query", query), ("feed_file", feed_file)) if v]
     if len(given) != 1:
@@ -71,7 +74,7 @@ def ingest_arxiv(
                 progress,
                 batch_size,
             )
-    arxiv = client or ArxivClient.from_env()
+    arxiv = client or ArxivClient.from_settings(get_settings())
     if ids:
         wanted = normalize_ids(ids)
         items = _fetched_ids(arxiv, wanted)

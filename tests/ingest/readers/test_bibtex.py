@@ -1,6 +1,6 @@
 """BibTeX parsing: raw LaTeX kept, display text decoded, problems reported with lines."""
 
-from seed.bibtex import normalize_arxiv_id, parse_bibtex
+from api.services.ingest.readers.bibtex import parse_bibtex
 
 SAMPLE = r"""@string{sosp = {Proceedings of the 29th Symposium on Operating Systems Principles}}
 
@@ -66,8 +66,3 @@ def test_duplicates_and_bad_values_are_problems_with_lines() -> None:
     assert problems[("duplicate BibTeX key", "kwon2023efficient")] == "refs.bib:24"
     assert problems[("year 'twenty' is not a four-digit year", "badyear")] == "refs.bib:26"
     assert "badyear" not in {entry.key for entry in result.entries}
-
-
-def test_arxiv_ids_lose_prefix_and_version() -> None:
-    assert normalize_arxiv_id("arXiv:2309.06180v2") == "2309.06180"
-    assert normalize_arxiv_id("hep-th/9901001v3") == "hep-th/9901001"

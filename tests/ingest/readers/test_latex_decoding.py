@@ -7,9 +7,9 @@ import pytest
 from bibtexparser.entrypoint import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
-from seed.bibtex import decode_latex
+from api.services.ingest.readers.bibtex import decode_latex
 
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = Path(__file__).resolve().parents[3]
 _FIXTURES = _ROOT / "tests" / "fixtures" / "bibtex"
 _BIB_FILES = [_ROOT / "seed" / "references.bib", *sorted(_FIXTURES.glob("*.bib"))]
 # Plain text, protective braces, and every character pylatexenc gives a meaning to.

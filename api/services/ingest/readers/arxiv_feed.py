@@ -29,6 +29,7 @@ from typing import Protocol
 from lxml import etree
 
 from api.errors import InvalidInputError, Problem
+from api.services.ingest.readers.identifiers import ArxivId, arxiv_id_from_url, normalize_doi
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ARXIV_NS = "http://arxiv.org/schemas/atom"
@@ -56,31 +57,9 @@ _PAGING_FIELDS = {
     f"{{{OPENSEARCH_NS}}}itemsPerPage": "items_per_page",
 }
 
-_YYMM = r"\d{2}(?:0[1-9]|1[0-2])"
-_NEW_STYLE_ID = rf"{_YYMM}\.\d{{4,5}}"
-# Old-style ids name the archive and optionally its subject class: `math.GT/0309136`.
-_OLD_STYLE_ID = rf"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?/{_YYMM}\d{{3}}"
-_ARXIV_ID = re.compile(
-    rf"(?i:arxiv:)?(?P<id>{_NEW_STYLE_ID}|{_OLD_STYLE_ID})(?:v(?P<version>[1-9]\d*))?"
-)
-_ABS_URL = re.compile(r"https?://[^/\s]+/abs/(?P<id>\S+)")
 _ERROR_ID = re.compile(r"https?://[^/\s]+/api/errors(?:#|$)")
-_DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 # Stands in for an unreadable date so the entry can be inspected; never returned to callers.
 _UNREADABLE_DATE = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def split_arxiv_id(text: str) -> tuple[str, int | None] | None:
-    """`(versionless id, version)` for an arXiv identifier, or None if it is not one.
-
-    Accepts new-style `2309.06180`, old-style `hep-th/9901001` or `math.GT/0309136`, each
-    optionally with `vN` and an `arXiv:` prefix.
-    """
-    match = _ARXIV_ID.fullmatch(text.strip())
-    if match is None:
-        return None
-    version = match.group("version")
-    return match.group("id"), int(version) if version else None
 
 
 def normalize_space(text: str) -> str:
@@ -119,7 +98,7 @@ class ArxivEntry:
 
     @property
     def versioned_id(self) -> str:
-        return self.arxiv_id if self.version is None else f"{self.arxiv_id}v{self.version}"
+        return ArxivId(self.arxiv_id, self.version).versioned
 
 
 @dataclass(frozen=True)
@@ -414,8 +393,7 @@ class _EntryReader:
         if raw_id is None:
             self._problem("missing", "id")
             return "", None
-        url = _ABS_URL.fullmatch(raw_id)
-        parsed = split_arxiv_id(url.group("id")) if url else None
+        parsed = arxiv_id_from_url(raw_id)
         if parsed is None:
             self._problem(
                 "not an arXiv abstract URL such as http://arxiv.org/abs/2309.06180v1", "id", raw_id
@@ -487,7 +465,7 @@ class _EntryReader:
             if title == "pdf":
                 pdf_url = href
             elif title == "doi":
-                doi_url = _DOI_URL.sub("", href)
+                doi_url = normalize_doi(href)
             elif link.get("rel", "alternate") == "alternate":
                 abs_url = href
         return abs_url, pdf_url, doi_url

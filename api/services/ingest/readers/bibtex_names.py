@@ -3,8 +3,8 @@ common plain case.
 
 bibtexparser's splitters walk every character in Python; nearly every name in real files is
 plain (`Family, Given` without braces, escapes or ties), where a regular expression gives the
-same answer. Anything else goes to bibtexparser. tests/seed/test_bibtex_names.py checks the
-fast paths against bibtexparser on generated names.
+same answer. Anything else goes to bibtexparser. tests/ingest/readers/test_bibtex_names.py
+checks the fast paths against bibtexparser on generated names.
 """
 
 import re

@@ -9,7 +9,7 @@ from bibtexparser.middlewares.names import (
     split_multiple_persons_names,
 )
 
-from seed.bibtex_names import name_parts, split_names
+from api.services.ingest.readers.bibtex_names import name_parts, split_names
 
 _WORDS = ["Family", "van", "de", "Given", "J.", "Jr.", "III", "O'Neil", "Smith-Jones", "Élan"]
 _WORDS += ["élan", "1st", "x", "-", "{van der} Berg", r"M{\"u}ller", "Tom~Smith", "and", "AND"]

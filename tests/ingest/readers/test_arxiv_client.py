@@ -6,13 +6,13 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from api.config import DEFAULT_ARXIV_BASE_URL as DEFAULT_BASE_URL
+from api.config import Settings
 from api.errors import InvalidInputError
-from seed.arxiv_client import (
-    BASE_URL_ENV,
-    DEFAULT_BASE_URL,
+from api.services.ingest.readers.arxiv_client import (
     DEFAULT_USER_AGENT,
-    DELAY_ENV,
     ArxivClient,
     ArxivUnavailableError,
     QueryResult,
@@ -20,7 +20,7 @@ from seed.arxiv_client import (
     parse_retry_after,
     user_agent_with_contact,
 )
-from seed.arxiv_feed import ArxivError
+from api.services.ingest.readers.arxiv_feed import ArxivError
 from tests.ingest.arxiv_server import (
     CannedResponse,
     FakeArxiv,
@@ -30,6 +30,9 @@ from tests.ingest.arxiv_server import (
 )
 
 SPECULATIVE = 'cat:cs.CL AND abs:"speculative decoding"'
+# As README.md documents them.
+BASE_URL_ENV = "INFERGRAPH_ARXIV_BASE_URL"
+DELAY_ENV = "INFERGRAPH_ARXIV_DELAY"
 
 
 class FakeTime:
@@ -342,14 +345,24 @@ def test_empty_search_is_refused(fake_arxiv: FakeArxiv, fake_time: FakeTime) -> 
     assert fake_arxiv.requests == []
 
 
-def test_from_env_reads_the_base_url(
+def _from_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], **options: Any) -> ArxivClient:
+    """The client the settings build when the environment holds exactly `env` of the arXiv
+    variables."""
+    for name in (BASE_URL_ENV, DELAY_ENV):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return ArxivClient.from_settings(Settings(), **options)
+
+
+def test_from_settings_reads_the_base_url(
     fake_arxiv: FakeArxiv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_arxiv.queue(CannedResponse.feed("empty.xml"))
     monkeypatch.setenv(BASE_URL_ENV, fake_arxiv.base_url + "/")
 
-    client = ArxivClient.from_env(
-        delay=0.0, user_agent=user_agent_with_contact("ops@infergraph.test")
+    client = ArxivClient.from_settings(
+        Settings(), delay=0.0, user_agent=user_agent_with_contact("ops@infergraph.test")
     )
     client.search("all:x")
 
@@ -357,17 +370,18 @@ def test_from_env_reads_the_base_url(
     assert fake_arxiv.requests[0].headers["User-Agent"] == (
         "InferGraph/0.1 (+https://github.com/infergraph; mailto:ops@infergraph.test)"
     )
-    assert ArxivClient.from_env({}).base_url == DEFAULT_BASE_URL
-    assert ArxivClient.from_env({BASE_URL_ENV: ""}).base_url == DEFAULT_BASE_URL
+    assert _from_env(monkeypatch, {}).base_url == DEFAULT_BASE_URL
+    assert _from_env(monkeypatch, {BASE_URL_ENV: ""}).base_url == DEFAULT_BASE_URL
 
 
-def test_from_env_reads_the_delay_and_checks_it() -> None:
-    assert ArxivClient.from_env({}).delay == 3.0
-    assert ArxivClient.from_env({DELAY_ENV: "0"}).delay == 0.0
-    assert ArxivClient.from_env({DELAY_ENV: "0.5"}, delay=2.0).delay == 2.0
+def test_from_settings_reads_the_delay_and_checks_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _from_env(monkeypatch, {}).delay == 3.0
+    assert _from_env(monkeypatch, {DELAY_ENV: "0"}).delay == 0.0
+    assert _from_env(monkeypatch, {DELAY_ENV: "0.5"}, delay=2.0).delay == 2.0
     for bad in ("soon", "-1"):
-        with pytest.raises(InvalidInputError):
-            ArxivClient.from_env({DELAY_ENV: bad})
+        # Refused where every setting is: when the settings are read.
+        with pytest.raises(ValidationError):
+            _from_env(monkeypatch, {DELAY_ENV: bad})
 
 
 def test_invalid_settings_are_all_reported() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from api.errors import InvalidInputError
-from seed.arxiv_feed import (
+from api.services.ingest.readers.arxiv_feed import (
     ArxivAuthor,
     ArxivEntry,
     ArxivError,
@@ -21,7 +21,6 @@ from seed.arxiv_feed import (
     ParsedFeed,
     iter_entries,
     parse_feed,
-    split_arxiv_id,
 )
 from tests.ingest.arxiv_server import FIXTURES, fixture_bytes
 
@@ -333,32 +332,6 @@ def test_paging_number_that_is_not_an_integer_is_refused() -> None:
     assert "totalResults" in error.problems[0].message
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2309.06180", ("2309.06180", None)),
-        ("2309.06180v12", ("2309.06180", 12)),
-        ("arXiv:0704.0001", ("0704.0001", None)),
-        ("arxiv:2401.15077v3", ("2401.15077", 3)),
-        ("hep-th/9901001", ("hep-th/9901001", None)),
-        ("hep-th/9901001v1", ("hep-th/9901001", 1)),
-        ("math.GT/0309136", ("math.GT/0309136", None)),
-        ("cond-mat.mes-hall/0309136v2", ("cond-mat.mes-hall/0309136", 2)),
-        ("1234.12345", None),
-        ("2309.061", None),
-        ("2309.061801", None),
-        ("2309.06180v0", None),
-        ("2309.06180v", None),
-        ("hep-th/990100", None),
-        ("HEP-TH/9901001", None),
-        ("https://arxiv.org/abs/2309.06180", None),
-        ("", None),
-    ],
-)
-def test_split_arxiv_id(text: str, expected: tuple[str, int | None] | None) -> None:
-    assert split_arxiv_id(text) == expected
-
-
 class _CountingStream:
     def __init__(self, data: bytes) -> None:
         self._stream = io.BytesIO(data)
@@ -428,7 +401,7 @@ def test_memory_stays_flat_over_a_long_feed(tmp_path: Path) -> None:
 _PEAK_RSS_OF_A_READ = """
 import re, sys
 from pathlib import Path
-from seed.arxiv_feed import iter_entries
+from api.services.ingest.readers.arxiv_feed import iter_entries
 with open(sys.argv[1], "rb") as stream:
     count = sum(1 for _ in iter_entries(stream, "feed.xml"))
 status = Path("/proc/self/status").read_text()
@@ -443,7 +416,7 @@ def _read_in_fresh_process(path: Path) -> tuple[int, int]:
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).parents[2],
+        cwd=Path(__file__).parents[3],
     )
     count, peak = done.stdout.split()
     return int(count), int(peak)

@@ -7,7 +7,6 @@ exponential backoff, honoring `Retry-After`; other 4xx answers are the caller's 
 raise `ArxivError` at once. Each page is parsed straight from the HTTP response stream.
 """
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,21 +18,18 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, build_opener
 
+from api.config import DEFAULT_ARXIV_BASE_URL, DEFAULT_ARXIV_DELAY, Settings
 from api.errors import InferGraphError, InvalidInputError, Problem
-from seed.arxiv_feed import (
+from api.services.ingest.readers.arxiv_feed import (
     ArxivEntry,
     ArxivError,
     EntryProblem,
     ParsedFeed,
     iter_entries,
     parse_feed,
-    split_arxiv_id,
 )
+from api.services.ingest.readers.identifiers import split_arxiv_id
 
-DEFAULT_BASE_URL = "https://export.arxiv.org"
-BASE_URL_ENV = "INFERGRAPH_ARXIV_BASE_URL"
-DELAY_ENV = "INFERGRAPH_ARXIV_DELAY"
-"""Seconds between requests; lower it only for a local stand-in (tests, benchmarks)."""
 _PRODUCT = "InferGraph/0.1"
 _PROJECT_URL = "https://github.com/infergraph"
 DEFAULT_USER_AGENT = f"{_PRODUCT} (+{_PROJECT_URL})"
@@ -91,8 +87,7 @@ def normalize_ids(ids: Iterable[str]) -> list[str]:
                 )
             )
             continue
-        arxiv_id, version = parsed
-        normalized[arxiv_id if version is None else f"{arxiv_id}v{version}"] = None
+        normalized[parsed.versioned] = None
     if problems:
         raise InvalidInputError(f"{len(problems)} malformed arXiv id(s)", problems)
     return list(normalized)
@@ -109,11 +104,11 @@ class ArxivClient:
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str = DEFAULT_ARXIV_BASE_URL,
         *,
         user_agent: str = DEFAULT_USER_AGENT,
         page_size: int = 100,
-        delay: float = 3.0,
+        delay: float = DEFAULT_ARXIV_DELAY,
         max_attempts: int = 4,
         backoff: float = 4.0,
         max_retry_wait: float = 300.0,
@@ -136,19 +131,11 @@ class ArxivClient:
         self._not_before = float("-inf")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> "ArxivClient":
-        """A client whose base URL and delay come from `INFERGRAPH_ARXIV_BASE_URL` and
-        `INFERGRAPH_ARXIV_DELAY` when they are set."""
-        env = os.environ if environ is None else environ
-        if env.get(DELAY_ENV) and "delay" not in options:
-            try:
-                options["delay"] = float(env[DELAY_ENV])
-            except ValueError as error:
-                raise InvalidInputError(
-                    "invalid arXiv client settings",
-                    [Problem("not a number", field=DELAY_ENV, value=env[DELAY_ENV])],
-                ) from error
-        return cls(env.get(BASE_URL_ENV) or DEFAULT_BASE_URL, **options)
+    def from_settings(cls, settings: Settings, **options: Any) -> "ArxivClient":
+        """A client for `settings.arxiv_base_url` waiting `settings.arxiv_delay` between
+        requests (unless `options` give a delay of their own)."""
+        options.setdefault("delay", settings.arxiv_delay)
+        return cls(settings.arxiv_base_url, **options)
 
     def search(self, query: str, max_results: int | None = 100) -> QueryResult:
         """Results of an arXiv search such as `cat:cs.DC AND abs:"speculative decoding"`."""

@@ -14,8 +14,14 @@ from pylatexenc.latexwalker import get_default_latex_context_db as latex_context
 from pylatexenc.macrospec import LatexContextDb
 
 from api.errors import InvalidInputError, Problem
-from seed.bibtex_blocks import CHUNK_BLOCKS, BlockReader, FailedBlock
-from seed.bibtex_names import name_parts, split_names
+from api.services.ingest.readers.bibtex_blocks import CHUNK_BLOCKS, BlockReader, FailedBlock
+from api.services.ingest.readers.bibtex_names import name_parts, split_names
+from api.services.ingest.readers.identifiers import (
+    arxiv_id_from_url,
+    author_key,
+    normalize_doi,
+    parse_arxiv_id,
+)
 
 _MONTHS = {
     name: number
@@ -38,9 +44,6 @@ _MONTHS = {
     )
     for name in names
 }
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[\w.\-/]+?)(?:v\d+)?(?:\.pdf)?/?$", re.I)
-_ARXIV_VERSION = re.compile(r"v\d+$")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
 _BRACE = re.compile(r"[{}]")
 _VENUE_FIELDS = ("journal", "booktitle", "howpublished", "publisher", "organization", "school")
 
@@ -57,8 +60,8 @@ class PersonName:
 
     @property
     def key(self) -> str:
-        """Identity of an author across papers: case-folded `family, given`."""
-        return f"{self.family}, {self.given or ''}".casefold().strip(", ")
+        """Identity of an author across papers (`author_key`)."""
+        return author_key(self.family, self.given)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ class BibParseResult:
 
 
 # Text pylatexenc would change: macros, groups, math, comments, and its "specials" (`&`, `~`,
-# dashes, TeX quotes, `!``/`?``). Checked against pylatexenc by tests/seed/test_latex_decoding.py.
+# dashes, TeX quotes, `!``/`?``). Checked against pylatexenc by
+# tests/ingest/readers/test_latex_decoding.py.
 _LATEX_SYNTAX = re.compile(r"[\\{}$%&~]|--|''|``|[!?]`")
 _LATEX_BUT_BRACES = re.compile(r"[\\$%&~]|--|''|``|[!?]`")
 
@@ -130,18 +134,6 @@ def _balanced_braces(text: str) -> bool:
     return depth == 0
 
 
-def normalize_arxiv_id(value: str) -> str:
-    """Versionless identifier: `arXiv:2309.06180v2` → `2309.06180`."""
-    cleaned = value.strip()
-    if cleaned.lower().startswith("arxiv:"):
-        cleaned = cleaned[6:]
-    return _ARXIV_VERSION.sub("", cleaned)
-
-
-def normalize_doi(value: str) -> str:
-    return _DOI_PREFIX.sub("", value.strip())
-
-
 def parse_bibtex(text: str, file: str) -> BibParseResult:
     """Parse a whole text; entries that fail are reported with their line, not raised."""
     reader = BibtexReader(text, file)
@@ -157,7 +149,7 @@ def parse_bibtex(text: str, file: str) -> BibParseResult:
 
 class BibtexReader:
     """Entries (`BibEntry`) and problems (`Problem`) of a BibTeX file or text, in file order,
-    read a chunk at a time (see `seed.bibtex_blocks`) so memory stays flat however long it is.
+    read a chunk at a time (see `bibtex_blocks`) so memory stays flat however long it is.
 
     Raises `InvalidInputError` before yielding anything when the text is not UTF-8 or holds
     NUL bytes. Whether it is BibTeX at all is known once iterated: `bibtex_blocks` > 0.
@@ -252,11 +244,11 @@ def _convert(
     eprint = fields.get("eprint")
     archive = fields.get("archiveprefix", fields.get("eprinttype", "")).lower()
     url = fields.get("url")
-    arxiv_id = None
+    arxiv = None
     if eprint and archive in ("arxiv", ""):
-        arxiv_id = normalize_arxiv_id(eprint)
-    elif url and (match := _ARXIV_URL.search(url)):
-        arxiv_id = normalize_arxiv_id(match.group("id"))
+        arxiv = parse_arxiv_id(eprint)
+    elif url:
+        arxiv = arxiv_id_from_url(url)
     venue = next((fields[name] for name in _VENUE_FIELDS if fields.get(name)), None)
     return BibEntry(
         key=entry.key,
@@ -269,7 +261,7 @@ def _convert(
         month=_parse_month(fields.get("month")),
         venue=decode_latex(venue) if venue else None,
         doi=normalize_doi(fields["doi"]) if fields.get("doi") else None,
-        arxiv_id=arxiv_id,
+        arxiv_id=arxiv.id if arxiv else None,
         url=url,
         abstract=decode_latex(fields["abstract"]) if fields.get("abstract") else None,
     )

@@ -9,10 +9,10 @@ from bibtexparser import model as bib
 from bibtexparser.entrypoint import parse_string
 
 from api.errors import Problem
-from seed.bibtex import BibEntry, BibtexReader
-from seed.bibtex_blocks import BlockReader, FailedBlock, ReadEntry
+from api.services.ingest.readers.bibtex import BibEntry, BibtexReader
+from api.services.ingest.readers.bibtex_blocks import BlockReader, FailedBlock, ReadEntry
 
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = Path(__file__).resolve().parents[3]
 _TEXTS = [
     (_ROOT / "seed" / "references.bib").read_text(encoding="utf-8"),
     *(path.read_text(encoding="utf-8") for path in sorted(_ROOT.glob("tests/fixtures/bibtex/*"))),
