@@ -159,6 +159,20 @@ class Node:
         return strawberry.ID(encode_global_id(type(self).__name__, self._pk))
 
 
+def _children(
+    info: Info, owner: Node, relation: str, model: type[Any], key: str, order_by: list[str]
+) -> list[Any]:
+    """Rows of `model` whose `key` is the owner's id, loaded for all its siblings at once."""
+    kind = type(owner).__name__
+    return _ctx(info).batch.children(
+        f"{kind}.{relation}", kind, owner._pk, model, key, order_by=order_by
+    )
+
+
+def _with_status(rows: list[Any], status: SupportStatus | None) -> list[Any]:
+    return [r for r in rows if status is None or r.status == status]
+
+
 # --- provenance -------------------------------------------------------------------------
 
 
@@ -185,15 +199,7 @@ class Organization(Node):
     def engines(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[Engine]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Organization.engines",
-            "Organization",
-            self._pk,
-            m.Engine,
-            "organization_id",
-            order_by=["name"],
-        )
+        rows = _children(info, self, "engines", m.Engine, "organization_id", ["name"])
         return list_connection(info, rows, lambda r: wrap(Engine, r), first, after)
 
 
@@ -226,15 +232,7 @@ class Engine(Node):
     def papers(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[EnginePaper]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Engine.papers",
-            "Engine",
-            self._pk,
-            m.EnginePaper,
-            "engine_id",
-            order_by=["position"],
-        )
+        rows = _children(info, self, "papers", m.EnginePaper, "engine_id", ["position"])
         return list_connection(info, rows, lambda r: wrap(EnginePaper, r), first, after)
 
     @strawberry.field(description="Support facts for optimization-matrix columns.")
@@ -245,16 +243,10 @@ class Engine(Node):
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[FeatureSupport]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Engine.feature_support",
-            "Engine",
-            self._pk,
-            m.FeatureSupport,
-            "engine_id",
-            order_by=["feature_id", "id"],
+        rows = _children(
+            info, self, "feature_support", m.FeatureSupport, "engine_id", ["feature_id", "id"]
         )
-        rows = [r for r in rows if status is None or r.status == status]
+        rows = _with_status(rows, status)
         return list_connection(info, rows, lambda r: wrap(FeatureSupport, r), first, after)
 
     @strawberry.field(description="Support facts for hardware platforms.")
@@ -265,16 +257,10 @@ class Engine(Node):
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[PlatformSupport]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Engine.platform_support",
-            "Engine",
-            self._pk,
-            m.PlatformSupport,
-            "engine_id",
-            order_by=["platform_id", "id"],
+        rows = _children(
+            info, self, "platform_support", m.PlatformSupport, "engine_id", ["platform_id", "id"]
         )
-        rows = [r for r in rows if status is None or r.status == status]
+        rows = _with_status(rows, status)
         return list_connection(info, rows, lambda r: wrap(PlatformSupport, r), first, after)
 
     @strawberry.field(description="Support facts for numeric precisions.")
@@ -285,61 +271,31 @@ class Engine(Node):
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[PrecisionSupport]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Engine.precision_support",
-            "Engine",
-            self._pk,
-            m.PrecisionSupport,
-            "engine_id",
-            order_by=["precision_id", "id"],
+        rows = _children(
+            info, self, "precision_support", m.PrecisionSupport, "engine_id", ["precision_id", "id"]
         )
-        rows = [r for r in rows if status is None or r.status == status]
+        rows = _with_status(rows, status)
         return list_connection(info, rows, lambda r: wrap(PrecisionSupport, r), first, after)
 
     @strawberry.field(description="Prices this provider charges per million tokens.")
     def model_prices(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[ModelPrice]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Engine.model_prices",
-            "Engine",
-            self._pk,
-            m.ModelPrice,
-            "provider_id",
-            order_by=["model_id"],
-        )
+        rows = _children(info, self, "model_prices", m.ModelPrice, "provider_id", ["model_id"])
         return list_connection(info, rows, lambda r: wrap(ModelPrice, r), first, after)
 
     @strawberry.field(description="Prices this provider charges per device-hour.")
     def device_prices(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[DevicePrice]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Engine.device_prices",
-            "Engine",
-            self._pk,
-            m.DevicePrice,
-            "provider_id",
-            order_by=["device_id"],
-        )
+        rows = _children(info, self, "device_prices", m.DevicePrice, "provider_id", ["device_id"])
         return list_connection(info, rows, lambda r: wrap(DevicePrice, r), first, after)
 
     @strawberry.field(description="Benchmark runs that measured this engine or provider.")
     def benchmark_runs(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[BenchmarkRun]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Engine.benchmark_runs",
-            "Engine",
-            self._pk,
-            m.BenchmarkRun,
-            "engine_id",
-            order_by=["slug"],
-        )
+        rows = _children(info, self, "benchmark_runs", m.BenchmarkRun, "engine_id", ["slug"])
         return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
 
 
@@ -513,14 +469,8 @@ class Technique(Node):
     def citations(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[Citation]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Technique.citations",
-            "Technique",
-            self._pk,
-            m.TechniqueCitation,
-            "technique_id",
-            order_by=["source_id", "position"],
+        rows = _children(
+            info, self, "citations", m.TechniqueCitation, "technique_id", ["source_id", "position"]
         )
         return list_connection(info, rows, lambda r: wrap(Citation, r), first, after)
 
@@ -690,14 +640,8 @@ class Paper(Node):
     def citations(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[Citation]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Paper.citations",
-            "Paper",
-            self._pk,
-            m.TechniqueCitation,
-            "paper_id",
-            order_by=["technique_id", "position"],
+        rows = _children(
+            info, self, "citations", m.TechniqueCitation, "paper_id", ["technique_id", "position"]
         )
         return list_connection(info, rows, lambda r: wrap(Citation, r), first, after)
 
@@ -722,15 +666,7 @@ class Paper(Node):
     def engine_papers(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[EnginePaper]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Paper.engine_papers",
-            "Paper",
-            self._pk,
-            m.EnginePaper,
-            "paper_id",
-            order_by=["engine_id"],
-        )
+        rows = _children(info, self, "engine_papers", m.EnginePaper, "paper_id", ["engine_id"])
         return list_connection(info, rows, lambda r: wrap(EnginePaper, r), first, after)
 
     @strawberry.field(description="The entry as BibTeX, with the source's raw LaTeX.")
@@ -816,16 +752,8 @@ class Platform(Node):
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[PlatformSupport]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Platform.support",
-            "Platform",
-            self._pk,
-            m.PlatformSupport,
-            "platform_id",
-            order_by=["engine_id"],
-        )
-        rows = [r for r in rows if status is None or r.status == status]
+        rows = _children(info, self, "support", m.PlatformSupport, "platform_id", ["engine_id"])
+        rows = _with_status(rows, status)
         return list_connection(info, rows, lambda r: wrap(PlatformSupport, r), first, after)
 
 
@@ -859,15 +787,7 @@ class Device(Node):
     def benchmark_runs(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[BenchmarkRun]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Device.benchmark_runs",
-            "Device",
-            self._pk,
-            m.BenchmarkRun,
-            "device_id",
-            order_by=["slug"],
-        )
+        rows = _children(info, self, "benchmark_runs", m.BenchmarkRun, "device_id", ["slug"])
         return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
 
 
@@ -882,16 +802,8 @@ class Precision(Node):
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> Connection[PrecisionSupport]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "Precision.support",
-            "Precision",
-            self._pk,
-            m.PrecisionSupport,
-            "precision_id",
-            order_by=["engine_id"],
-        )
-        rows = [r for r in rows if status is None or r.status == status]
+        rows = _children(info, self, "support", m.PrecisionSupport, "precision_id", ["engine_id"])
+        rows = _with_status(rows, status)
         return list_connection(info, rows, lambda r: wrap(PrecisionSupport, r), first, after)
 
 
@@ -918,15 +830,7 @@ class LLMModel(Node):
     def benchmark_runs(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[BenchmarkRun]:
-        ctx = _ctx(info)
-        rows = ctx.batch.children(
-            "LLMModel.benchmark_runs",
-            "LLMModel",
-            self._pk,
-            m.BenchmarkRun,
-            "model_id",
-            order_by=["slug"],
-        )
+        rows = _children(info, self, "benchmark_runs", m.BenchmarkRun, "model_id", ["slug"])
         return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
 
 

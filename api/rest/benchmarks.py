@@ -12,7 +12,7 @@ list_route(
     "/benchmark-runs",
     view=benchmarks.RUN,
     filter_class=benchmarks.RunFilter,
-    fetch=lambda session, f, _order, page: benchmarks.list_runs(session, f, page),
+    fetch=benchmarks.list_runs,
     summary="Benchmark runs",
     example="engine:vllm",
 )

@@ -1,5 +1,6 @@
 """What every REST route shares: sessions, paging, formats, lookups that 404 helpfully."""
 
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from enum import StrEnum
@@ -14,7 +15,7 @@ from sqlmodel import Session
 from api.errors import InvalidInputError, Problem
 from api.rest import schemas as s
 from api.rest.export_limit import NARROW_LIST, check_export_size
-from api.services.exports import MEDIA_TYPES, csv_stream
+from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
 from api.services.pagination import Page, PageRequest, all_items
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
@@ -257,7 +258,7 @@ def list_route(
     *,
     view: View,
     filter_class: type[Any],
-    fetch: Callable[[Session, Any, Any, PageRequest], Page[Any]],
+    fetch: Callable[..., Page[Any]],
     summary: str,
     example: str,
     order: type[StrEnum] | None = None,
@@ -265,7 +266,8 @@ def list_route(
     description: str = "",
 ) -> None:
     """A list route: `filter` in the list's vocabulary, `sort` (when the list has orders),
-    `per_page` and `cursor`, JSON pages or the whole list as CSV."""
+    `per_page` and `cursor`, JSON pages or the whole list as CSV. `fetch` is the service's
+    list function: `(session, filter, page)`, or `(session, filter, order, page)` with `order`."""
     filter_param = Annotated[
         str | None,
         Query(
@@ -287,10 +289,11 @@ def list_route(
         output_format: str | None,
     ) -> Any:
         list_filter = filter_of(filter_class, filter_text)
+        ordered = () if order is None else (sort,)
         return list_response(
             request,
             session,
-            lambda page: fetch(session, list_filter, sort, page),
+            lambda page: fetch(session, list_filter, *ordered, page),
             presenter(view),
             per_page=per_page,
             cursor=cursor,
@@ -334,4 +337,73 @@ def list_route(
         summary=summary,
         description=description,
         responses=CSV_DOWNLOAD,
+    )(endpoint)
+
+
+def detail_route(
+    router: APIRouter,
+    path: str,
+    *,
+    view: View,
+    get: Callable[[Session, str], Any],
+    summary: str,
+    jsonld_kind: str | None = None,
+) -> None:
+    """`GET path/{slug}`: one entity, or its JSON-LD node when `jsonld_kind` names one; an
+    unknown slug is a 404 naming the closest ones."""
+    model = s.model_of(view)
+
+    def plain(slug: str, session: SessionDep) -> Any:
+        return presented(session, view, [get(session, slug)])[0]
+
+    def linked(
+        request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
+    ) -> Any:
+        row = get(session, slug)
+        if jsonld_kind is not None and wants_jsonld(request, output_format):
+            return jsonld_response(node_jsonld(session, jsonld_kind, slug), slug)
+        return presented(session, view, [row])[0]
+
+    endpoint: Callable[..., Any] = plain if jsonld_kind is None else linked
+    endpoint.__name__ = "get_" + path.strip("/").split("/")[0].replace("-", "_")
+    router.get(
+        path + "/{slug}",
+        response_model=model,
+        summary=summary,
+        responses=JSONLD if jsonld_kind else None,
+    )(endpoint)
+
+
+def nested_route(
+    router: APIRouter,
+    path: str,
+    *,
+    parent: Callable[[Session, str], Any],
+    view: View,
+    rows: Callable[[Session, Any], Sequence[Any]],
+    summary: str,
+    description: str | None = None,
+    key: str = "slug",
+) -> None:
+    """`GET path`: rows related to one entity (named by `{slug}`, or `{key}` for papers), a
+    404 naming the closest ones when it is unknown."""
+
+    def endpoint(session: Session, **path: str) -> Any:
+        return presented(session, view, rows(session, parent(session, path[key])))
+
+    # FastAPI reads parameters from the signature: the path parameter keeps its own name.
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=str),
+            inspect.Parameter("session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
+        ]
+    )
+    endpoint.__name__ = "_".join(part.strip("{}") for part in path.strip("/").split("/")).replace(
+        "-", "_"
+    )
+    router.get(
+        path,
+        response_model=s.list_of(s.model_of(view)),
+        summary=summary,
+        description=description,
     )(endpoint)

@@ -2,22 +2,19 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from api.rest import schemas as s
 from api.rest.common import (
-    JSONLD,
-    NodeFormatParam,
     SessionDep,
+    detail_route,
     filter_of,
-    jsonld_response,
     list_route,
+    nested_route,
     presented,
     rest_words,
-    wants_jsonld,
 )
 from api.services import benchmarks, engines, literature, market, support, techniques
-from api.services.exports import node_jsonld
 from api.services.requirements import Requirements, match_engines
 from api.services.vocabulary import Interface, respelled
 from models.base import SupportStatus
@@ -38,14 +35,14 @@ list_route(
 )
 
 
-@router.get("/engines/{slug}", response_model=s.EngineOut, summary="One engine", responses=JSONLD)
-def get_engine(
-    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
-) -> Any:
-    engine = engines.get_engine(session, slug)
-    if wants_jsonld(request, output_format):
-        return jsonld_response(node_jsonld(session, "engine", slug), slug)
-    return presented(session, engines.ENGINE, [engine])[0]
+detail_route(
+    router,
+    "/engines",
+    view=engines.ENGINE,
+    get=engines.get_engine,
+    summary="One engine",
+    jsonld_kind="engine",
+)
 
 
 @router.get(
@@ -87,44 +84,38 @@ def engine_techniques(slug: str, session: SessionDep, status: StatusParam = None
     return presented(session, techniques.TECHNIQUE, rows)
 
 
-@router.get(
+nested_route(
+    router,
     "/engines/{slug}/papers",
-    response_model=s.list_of(s.EnginePaperOut),
+    parent=engines.get_engine,
+    view=literature.ENGINE_PAPER,
+    rows=literature.engine_papers,
     summary="An engine's own papers",
 )
-def engine_papers(slug: str, session: SessionDep) -> Any:
-    engine = engines.get_engine(session, slug)
-    return presented(session, literature.ENGINE_PAPER, literature.engine_papers(session, engine))
-
-
-@router.get(
+nested_route(
+    router,
     "/engines/{slug}/model-prices",
-    response_model=s.list_of(s.ModelPriceOut),
+    parent=engines.get_engine,
+    view=market.MODEL_PRICE,
+    rows=market.provider_model_prices,
     summary="A provider's model prices",
 )
-def engine_model_prices(slug: str, session: SessionDep) -> Any:
-    engine = engines.get_engine(session, slug)
-    return presented(session, market.MODEL_PRICE, market.provider_model_prices(session, engine))
-
-
-@router.get(
+nested_route(
+    router,
     "/engines/{slug}/device-prices",
-    response_model=s.list_of(s.DevicePriceOut),
+    parent=engines.get_engine,
+    view=market.DEVICE_PRICE,
+    rows=market.provider_device_prices,
     summary="A provider's device prices",
 )
-def engine_device_prices(slug: str, session: SessionDep) -> Any:
-    engine = engines.get_engine(session, slug)
-    return presented(session, market.DEVICE_PRICE, market.provider_device_prices(session, engine))
-
-
-@router.get(
+nested_route(
+    router,
     "/engines/{slug}/benchmark-runs",
-    response_model=s.list_of(s.BenchmarkRunOut),
+    parent=engines.get_engine,
+    view=benchmarks.RUN,
+    rows=benchmarks.engine_runs,
     summary="Runs that measured an engine",
 )
-def engine_runs(slug: str, session: SessionDep) -> Any:
-    engine = engines.get_engine(session, slug)
-    return presented(session, benchmarks.RUN, benchmarks.engine_runs(session, engine))
 
 
 list_route(
@@ -132,34 +123,28 @@ list_route(
     "/organizations",
     view=engines.ORGANIZATION,
     filter_class=engines.OrganizationFilter,
-    fetch=lambda session, f, _order, page: engines.list_organizations(session, f, page),
+    fetch=engines.list_organizations,
     summary="List organizations",
     example="kind:academic",
 )
 
 
-@router.get(
-    "/organizations/{slug}",
-    response_model=s.OrganizationOut,
+detail_route(
+    router,
+    "/organizations",
+    view=engines.ORGANIZATION,
+    get=engines.get_organization,
     summary="One organization",
-    responses=JSONLD,
+    jsonld_kind="organization",
 )
-def get_organization(
-    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
-) -> Any:
-    organization = engines.get_organization(session, slug)
-    if wants_jsonld(request, output_format):
-        return jsonld_response(node_jsonld(session, "organization", slug), slug)
-    return presented(session, engines.ORGANIZATION, [organization])[0]
-
-
-@router.get(
+nested_route(
+    router,
     "/organizations/{slug}/engines",
-    response_model=s.list_of(s.EngineOut),
+    parent=engines.get_organization,
+    view=engines.ENGINE,
+    rows=engines.organization_engines,
     summary="Engines of an organization",
 )
-def organization_engines(slug: str, session: SessionDep) -> Any:
-    return presented(session, engines.ENGINE, engines.organization_engines(session, slug))
 
 
 @router.get(

@@ -2,20 +2,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from api.rest import schemas as s
 from api.rest.common import (
-    JSONLD,
-    NodeFormatParam,
     SessionDep,
-    jsonld_response,
+    detail_route,
     list_route,
     presented,
-    wants_jsonld,
 )
 from api.services import hardware, support
-from api.services.exports import node_jsonld
 from models.base import SupportStatus
 
 router = APIRouter(tags=["hardware"])
@@ -26,22 +22,20 @@ list_route(
     "/platforms",
     view=hardware.PLATFORM,
     filter_class=hardware.PlatformFilter,
-    fetch=lambda session, f, _order, page: hardware.list_platforms(session, f, page),
+    fetch=hardware.list_platforms,
     summary="List platforms",
     example="kind:accelerator",
 )
 
 
-@router.get(
-    "/platforms/{slug}", response_model=s.PlatformOut, summary="One platform", responses=JSONLD
+detail_route(
+    router,
+    "/platforms",
+    view=hardware.PLATFORM,
+    get=hardware.get_platform,
+    summary="One platform",
+    jsonld_kind="platform",
 )
-def get_platform(
-    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
-) -> Any:
-    platform = hardware.get_platform(session, slug)
-    if wants_jsonld(request, output_format):
-        return jsonld_response(node_jsonld(session, "platform", slug), slug)
-    return presented(session, hardware.PLATFORM, [platform])[0]
 
 
 @router.get(
@@ -61,9 +55,13 @@ def list_precisions(session: SessionDep) -> Any:
     return presented(session, hardware.PRECISION, hardware.all_precisions(session))
 
 
-@router.get("/precisions/{slug}", response_model=s.PrecisionOut, summary="One precision")
-def get_precision(slug: str, session: SessionDep) -> Any:
-    return presented(session, hardware.PRECISION, [hardware.get_precision(session, slug)])[0]
+detail_route(
+    router,
+    "/precisions",
+    view=hardware.PRECISION,
+    get=hardware.get_precision,
+    summary="One precision",
+)
 
 
 @router.get(
@@ -83,11 +81,11 @@ def list_devices(session: SessionDep) -> Any:
     return presented(session, hardware.DEVICE, hardware.all_devices(session))
 
 
-@router.get("/devices/{slug}", response_model=s.DeviceOut, summary="One device", responses=JSONLD)
-def get_device(
-    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
-) -> Any:
-    device = hardware.get_device(session, slug)
-    if wants_jsonld(request, output_format):
-        return jsonld_response(node_jsonld(session, "device", slug), slug)
-    return presented(session, hardware.DEVICE, [device])[0]
+detail_route(
+    router,
+    "/devices",
+    view=hardware.DEVICE,
+    get=hardware.get_device,
+    summary="One device",
+    jsonld_kind="device",
+)

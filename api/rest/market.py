@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.rest import schemas as s
-from api.rest.common import SessionDep, list_route, presented
+from api.rest.common import SessionDep, detail_route, list_route, presented
 from api.services import market
 
 router = APIRouter(tags=["models and prices"])
@@ -16,9 +16,7 @@ def list_models(session: SessionDep) -> Any:
     return presented(session, market.MODEL, market.all_models(session))
 
 
-@router.get("/models/{slug}", response_model=s.ModelOut, summary="One LLM")
-def get_model(slug: str, session: SessionDep) -> Any:
-    return presented(session, market.MODEL, [market.get_model(session, slug)])[0]
+detail_route(router, "/models", view=market.MODEL, get=market.get_model, summary="One LLM")
 
 
 list_route(
@@ -26,7 +24,7 @@ list_route(
     "/model-prices",
     view=market.MODEL_PRICE,
     filter_class=market.ModelPriceFilter,
-    fetch=lambda session, f, _order, page: market.list_model_prices(session, f, page),
+    fetch=market.list_model_prices,
     summary="Prices per million tokens",
     example="provider:groqcloud",
 )
@@ -35,7 +33,7 @@ list_route(
     "/device-prices",
     view=market.DEVICE_PRICE,
     filter_class=market.DevicePriceFilter,
-    fetch=lambda session, f, _order, page: market.list_device_prices(session, f, page),
+    fetch=market.list_device_prices,
     summary="Prices per device-hour",
     example="device:nvidia-h100-80gb",
 )

@@ -19,6 +19,7 @@ from api.rest.common import (
     filter_of,
     jsonld_response,
     list_response,
+    nested_route,
     presented,
     presenter,
     rest_words,
@@ -188,34 +189,33 @@ def paper_detail(
     return presented(session, literature.PAPER, [paper])[0]
 
 
-@router.get(
+nested_route(
+    router,
     "/papers/{key}/citations",
-    response_model=s.list_of(s.CitationOut),
+    parent=literature.get_paper,
+    view=literature.CITATION,
+    rows=literature.paper_citations,
     summary="Where a paper is cited",
+    key="key",
 )
-def paper_citations(key: str, session: SessionDep) -> Any:
-    paper = literature.get_paper(session, key)
-    return presented(session, literature.CITATION, literature.paper_citations(session, paper))
-
-
-@router.get(
+nested_route(
+    router,
     "/papers/{key}/techniques",
-    response_model=s.list_of(s.TechniqueOut),
+    parent=literature.get_paper,
+    view=techniques.TECHNIQUE,
+    rows=techniques.paper_techniques,
     summary="Techniques citing a paper",
+    key="key",
 )
-def paper_techniques(key: str, session: SessionDep) -> Any:
-    paper = literature.get_paper(session, key)
-    return presented(session, techniques.TECHNIQUE, techniques.paper_techniques(session, paper))
-
-
-@router.get(
+nested_route(
+    router,
     "/papers/{key}/engines",
-    response_model=s.list_of(s.EnginePaperOut),
+    parent=literature.get_paper,
+    view=literature.ENGINE_PAPER,
+    rows=literature.papers_of_engines,
     summary="Engines whose own paper it is",
+    key="key",
 )
-def paper_engines(key: str, session: SessionDep) -> Any:
-    paper = literature.get_paper(session, key)
-    return presented(session, literature.ENGINE_PAPER, literature.papers_of_engines(session, paper))
 
 
 @router.get(

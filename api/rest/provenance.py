@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.rest import schemas as s
-from api.rest.common import SessionDep, presented
+from api.rest.common import SessionDep, detail_route, presented
 from api.services import provenance
 from models.base import SourceKind
 
@@ -20,6 +20,6 @@ def list_sources(
     return presented(session, provenance.SOURCE, provenance.sources_of_kind(session, kind))
 
 
-@router.get("/sources/{slug}", response_model=s.SourceOut, summary="One source")
-def get_source(slug: str, session: SessionDep) -> Any:
-    return presented(session, provenance.SOURCE, [provenance.get_source(session, slug)])[0]
+detail_route(
+    router, "/sources", view=provenance.SOURCE, get=provenance.get_source, summary="One source"
+)

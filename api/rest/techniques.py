@@ -6,14 +6,12 @@ from fastapi import APIRouter, Request
 
 from api.rest import schemas as s
 from api.rest.common import (
-    JSONLD,
     PAPER_DOWNLOADS,
-    NodeFormatParam,
     SessionDep,
-    jsonld_response,
+    detail_route,
     list_route,
+    nested_route,
     presented,
-    wants_jsonld,
 )
 from api.rest.papers import (
     PaperFormatParam,
@@ -22,7 +20,6 @@ from api.rest.papers import (
     paper_set_response,
 )
 from api.services import engines, literature, support, techniques
-from api.services.exports import node_jsonld
 
 router = APIRouter(tags=["techniques"])
 
@@ -34,16 +31,14 @@ def list_categories(session: SessionDep) -> Any:
     return presented(session, techniques.CATEGORY, techniques.list_categories(session))
 
 
-@router.get(
-    "/categories/{slug}", response_model=s.CategoryOut, summary="One category", responses=JSONLD
+detail_route(
+    router,
+    "/categories",
+    view=techniques.CATEGORY,
+    get=techniques.get_category,
+    summary="One category",
+    jsonld_kind="category",
 )
-def get_category(
-    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
-) -> Any:
-    category = techniques.get_category(session, slug)
-    if wants_jsonld(request, output_format):
-        return jsonld_response(node_jsonld(session, "category", slug), slug)
-    return presented(session, techniques.CATEGORY, [category])[0]
 
 
 @router.get(
@@ -72,22 +67,20 @@ list_route(
     "/techniques",
     view=techniques.TECHNIQUE,
     filter_class=techniques.TechniqueFilter,
-    fetch=lambda session, f, _order, page: techniques.list_techniques(session, f, page),
+    fetch=techniques.list_techniques,
     summary="List techniques",
     example="category:quantization",
 )
 
 
-@router.get(
-    "/techniques/{slug}", response_model=s.TechniqueOut, summary="One technique", responses=JSONLD
+detail_route(
+    router,
+    "/techniques",
+    view=techniques.TECHNIQUE,
+    get=techniques.get_technique,
+    summary="One technique",
+    jsonld_kind="technique",
 )
-def get_technique(
-    request: Request, slug: str, session: SessionDep, output_format: NodeFormatParam = None
-) -> Any:
-    technique = techniques.get_technique(session, slug)
-    if wants_jsonld(request, output_format):
-        return jsonld_response(node_jsonld(session, "technique", slug), slug)
-    return presented(session, techniques.TECHNIQUE, [technique])[0]
 
 
 @router.get(
@@ -108,14 +101,14 @@ def technique_papers(
     return paper_set_response(request, session, papers, chosen, f"technique-{slug}")
 
 
-@router.get(
+nested_route(
+    router,
     "/techniques/{slug}/engines",
-    response_model=s.list_of(s.EngineOut),
+    parent=techniques.get_technique,
+    view=engines.ENGINE,
+    rows=lambda session, technique: engines.engines_supporting(session, technique.slug),
     summary="Engines supporting a technique",
 )
-def technique_engines(slug: str, session: SessionDep) -> Any:
-    techniques.get_technique(session, slug)
-    return presented(session, engines.ENGINE, engines.engines_supporting(session, slug))
 
 
 @router.get(
@@ -125,19 +118,18 @@ def list_features(session: SessionDep) -> Any:
     return presented(session, techniques.FEATURE, techniques.list_features(session))
 
 
-@router.get("/features/{slug}", response_model=s.FeatureOut, summary="One matrix column")
-def get_feature(slug: str, session: SessionDep) -> Any:
-    return presented(session, techniques.FEATURE, [techniques.get_feature(session, slug)])[0]
-
-
-@router.get(
+detail_route(
+    router,
+    "/features",
+    view=techniques.FEATURE,
+    get=techniques.get_feature,
+    summary="One matrix column",
+)
+nested_route(
+    router,
     "/features/{slug}/support",
-    response_model=s.list_of(s.SupportOut),
+    parent=techniques.get_feature,
+    view=support.SUPPORT_VIEWS[support.FactKind.FEATURE],
+    rows=lambda session, feature: support.target_facts(session, support.FactKind.FEATURE, feature),
     summary="Every engine's fact for a column",
 )
-def feature_support(slug: str, session: SessionDep) -> Any:
-    feature = techniques.get_feature(session, slug)
-    kind = support.FactKind.FEATURE
-    return presented(
-        session, support.SUPPORT_VIEWS[kind], support.target_facts(session, kind, feature)
-    )
