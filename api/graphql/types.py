@@ -159,6 +159,21 @@ class Node:
         return strawberry.ID(encode_global_id(type(self).__name__, self._pk))
 
 
+def _related(info: Info, model: type[Any], wrapper: type[T], key: int) -> T:
+    """The row a foreign key points to (loaded with its siblings), as a GraphQL object."""
+    row = _ctx(info).batch.by_id(model, key)
+    assert row is not None
+    return wrap(wrapper, row)
+
+
+def _maybe_related(info: Info, model: type[Any], wrapper: type[T], key: int | None) -> T | None:
+    """`_related` for a foreign key that may be empty."""
+    if key is None:
+        return None
+    row = _ctx(info).batch.by_id(model, key)
+    return wrap(wrapper, row) if row else None
+
+
 def _children(
     info: Info, owner: Node, relation: str, model: type[Any], key: str, order_by: list[str]
 ) -> list[Any]:
@@ -183,10 +198,7 @@ class Source(Node):
 
 
 def _source(info: Info, source_id: int) -> Source:
-    ctx = _ctx(info)
-    row = ctx.batch.by_id(m.Source, source_id)
-    assert row is not None
-    return wrap(Source, row)
+    return _related(info, m.Source, Source, source_id)
 
 
 # --- organizations and engines ----------------------------------------------------------
@@ -222,11 +234,7 @@ class Engine(Node):
 
     @strawberry.field(description="The organization that builds it.")
     def organization(self, info: Info) -> Organization | None:
-        if self.organization_id is None:
-            return None
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Organization, self.organization_id)
-        return wrap(Organization, row) if row else None
+        return _maybe_related(info, m.Organization, Organization, self.organization_id)
 
     @strawberry.field(description="The engine's own papers, in the survey's order.")
     def papers(
@@ -315,10 +323,7 @@ class FeatureSupport(Node):
 
     @strawberry.field(description="The matrix column (a technique or a group of them).")
     def feature(self, info: Info) -> OptimizationFeature:
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.OptimizationFeature, self.feature_id)
-        assert row is not None
-        return wrap(OptimizationFeature, row)
+        return _related(info, m.OptimizationFeature, OptimizationFeature, self.feature_id)
 
     @strawberry.field(description="Where the fact comes from.")
     def source(self, info: Info) -> Source:
@@ -338,10 +343,7 @@ class PlatformSupport(Node):
 
     @strawberry.field(description="The platform.")
     def platform(self, info: Info) -> Platform:
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Platform, self.platform_id)
-        assert row is not None
-        return wrap(Platform, row)
+        return _related(info, m.Platform, Platform, self.platform_id)
 
     @strawberry.field(description="Where the fact comes from.")
     def source(self, info: Info) -> Source:
@@ -361,10 +363,7 @@ class PrecisionSupport(Node):
 
     @strawberry.field(description="The precision.")
     def precision(self, info: Info) -> Precision:
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Precision, self.precision_id)
-        assert row is not None
-        return wrap(Precision, row)
+        return _related(info, m.Precision, Precision, self.precision_id)
 
     @strawberry.field(description="Where the fact comes from.")
     def source(self, info: Info) -> Source:
@@ -372,10 +371,7 @@ class PrecisionSupport(Node):
 
 
 def _engine(info: Info, engine_id: int) -> Engine:
-    ctx = _ctx(info)
-    row = ctx.batch.by_id(m.Engine, engine_id)
-    assert row is not None
-    return wrap(Engine, row)
+    return _related(info, m.Engine, Engine, engine_id)
 
 
 # --- techniques ---------------------------------------------------------------------------
@@ -388,11 +384,7 @@ class TechniqueCategory(Node):
 
     @strawberry.field(description="The enclosing category, if any.")
     def parent(self, info: Info) -> TechniqueCategory | None:
-        if self.parent_id is None:
-            return None
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.TechniqueCategory, self.parent_id)
-        return wrap(TechniqueCategory, row) if row else None
+        return _maybe_related(info, m.TechniqueCategory, TechniqueCategory, self.parent_id)
 
     @strawberry.field(description="Sub-categories, in the survey's order.")
     def children(self, info: Info) -> list[TechniqueCategory]:
@@ -458,10 +450,7 @@ class Technique(Node):
 
     @strawberry.field(description="The category it belongs to.")
     def category(self, info: Info) -> TechniqueCategory:
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.TechniqueCategory, self.category_id)
-        assert row is not None
-        return wrap(TechniqueCategory, row)
+        return _related(info, m.TechniqueCategory, TechniqueCategory, self.category_id)
 
     @strawberry.field(
         description="Works the survey cites for it, in the survey's order with its labels."
@@ -573,10 +562,7 @@ class Citation(Node):
 
     @strawberry.field(description="The citing technique.")
     def technique(self, info: Info) -> Technique:
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Technique, self.technique_id)
-        assert row is not None
-        return wrap(Technique, row)
+        return _related(info, m.Technique, Technique, self.technique_id)
 
     @strawberry.field(description="The cited work.")
     def paper(self, info: Info) -> Paper:
@@ -597,10 +583,7 @@ def _paper_authors(ctx: GraphContext, paper_id: int) -> list[Any]:
 
 
 def _paper(info: Info, paper_id: int) -> Paper:
-    ctx = _ctx(info)
-    row = ctx.batch.by_id(m.Paper, paper_id)
-    assert row is not None
-    return wrap(Paper, row)
+    return _related(info, m.Paper, Paper, paper_id)
 
 
 @strawberry.type(description="An engine's own paper.")
@@ -764,11 +747,7 @@ class Device(Node):
 
     @strawberry.field(description="The platform it belongs to.")
     def platform(self, info: Info) -> Platform | None:
-        if self.platform_id is None:
-            return None
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Platform, self.platform_id)
-        return wrap(Platform, row) if row else None
+        return _maybe_related(info, m.Platform, Platform, self.platform_id)
 
     @strawberry.field(description="Hourly prices providers charge for it.")
     def prices(self, info: Info) -> list[DevicePrice]:
@@ -835,11 +814,7 @@ class LLMModel(Node):
 
 
 def _model(info: Info, model_id: int | None) -> LLMModel | None:
-    if model_id is None:
-        return None
-    ctx = _ctx(info)
-    row = ctx.batch.by_id(m.LLMModel, model_id)
-    return wrap(LLMModel, row) if row else None
+    return _maybe_related(info, m.LLMModel, LLMModel, model_id)
 
 
 @strawberry.type(description="A provider's price for a model, in USD per million tokens.")
@@ -882,10 +857,7 @@ class DevicePrice(Node):
 
     @strawberry.field(description="The device.")
     def device(self, info: Info) -> Device:
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Device, self.device_id)
-        assert row is not None
-        return wrap(Device, row)
+        return _related(info, m.Device, Device, self.device_id)
 
     @strawberry.field(description="Where the price comes from.")
     def source(self, info: Info) -> Source:
@@ -912,11 +884,7 @@ class BenchmarkRun(Node):
 
     @strawberry.field(description="The device, when the source names one.")
     def device(self, info: Info) -> Device | None:
-        if self.device_id is None:
-            return None
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Device, self.device_id)
-        return wrap(Device, row) if row else None
+        return _maybe_related(info, m.Device, Device, self.device_id)
 
     @strawberry.field(description="Where the number comes from.")
     def source(self, info: Info) -> Source:
