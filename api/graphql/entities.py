@@ -6,9 +6,8 @@ objects through the request's batch) and the foreign keys those resolvers read, 
 described as the view says: a plain field for a column (read straight from the object, the
 executor's fast path), a small resolver for a derived value.
 
-Objects are made from rows with `wrap`: the row's columns become the object's attributes,
-without running the dataclass constructor, since most fields of a large response are never
-asked for.
+Objects are made from rows with `wrap`, without running the dataclass constructor: the row's
+columns are read from it when a field (or a resolver) asks for them.
 """
 
 import inspect
@@ -60,14 +59,12 @@ def _resolver(attr: Attr) -> Any:
 
 
 def wrap(cls: type[T], row: Any) -> T:
-    """A GraphQL object of `cls` for a row (a Core row or an ORM object of the view's table)."""
+    """A GraphQL object of `cls` for a row (a Core row or an ORM object of the view's table).
+
+    The row is kept as it is and read on demand (`Node.__getattr__`): a large response asks
+    for one or two of a row's columns, so copying them all would cost more than reading them."""
     obj = object.__new__(cls)
     values = obj.__dict__
-    mapping = getattr(row, "_mapping", None)
-    if mapping is not None:
-        values.update(mapping)
-    else:
-        for name in cls._view_columns:  # type: ignore[attr-defined]
-            values[name] = getattr(row, name)
-    values["_pk"] = values.get("id") or 0
+    values["_row"] = row
+    values["_pk"] = row.id or 0
     return obj

@@ -140,12 +140,15 @@ class PlannedExecutor:
                 return known
         errors_before = len(run.errors)
         result: dict[str, Any] = {}
+        # An entity object wraps its row (api/graphql/entities.py): its plain fields are the
+        # row's columns, read from the row itself rather than through the object's fallback.
+        attributes = getattr(source, "__dict__", {}).get("_row", source)
         for key, nodes, attribute, leaf in plan:
             if attribute is None:
                 result[key] = self._field(run, source, object_type, nodes, (path, key))
                 continue
             # Fast path: a plain attribute of a scalar or enum type.
-            value = getattr(source, attribute)
+            value = getattr(attributes, attribute)
             if value is None:
                 if leaf.non_null:
                     result[key] = self._field(run, source, object_type, nodes, (path, key))

@@ -147,12 +147,16 @@ AfterArg = Annotated[
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
 class Node:
     _pk: strawberry.Private[int]
+    _row: strawberry.Private[Any]
 
-    @property
-    def columns(self) -> Any:
-        """The row's columns, which `wrap` made attributes; typed loosely for resolvers, since
-        the fields of the entity's view are added at run time (api/graphql/entities.py)."""
-        return self
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when an attribute is not found otherwise: the columns of the row the
+        # object wraps (api/graphql/entities.py `wrap`), for fields and resolvers alike.
+        try:
+            row = self.__dict__["_row"]
+        except KeyError:
+            raise AttributeError(name) from None
+        return getattr(row, name)
 
     @strawberry.field(description="Globally unique, opaque id.")
     def id(self) -> strawberry.ID:
@@ -218,8 +222,6 @@ class Organization(Node):
 @strawberry.type(description="An LLM inference engine or hosted inference service.")
 @entity(engines.ENGINE)
 class Engine(Node):
-    organization_id: strawberry.Private[int | None]
-
     @strawberry.field(description="Other names the engine is known by, e.g. `LLaMA.cpp`.")
     def aliases(self, info: Info) -> list[str]:
         rows = _ctx(info).batch.children(
@@ -313,10 +315,6 @@ class Engine(Node):
 @strawberry.type(description="Whether an engine implements an optimization-matrix column.")
 @entity(support.SUPPORT_VIEWS[support.FactKind.FEATURE])
 class FeatureSupport(Node):
-    engine_id: strawberry.Private[int]
-    feature_id: strawberry.Private[int]
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="The engine.")
     def engine(self, info: Info) -> Engine:
         return _engine(info, self.engine_id)
@@ -333,10 +331,6 @@ class FeatureSupport(Node):
 @strawberry.type(description="Whether an engine runs on a hardware platform.")
 @entity(support.SUPPORT_VIEWS[support.FactKind.PLATFORM])
 class PlatformSupport(Node):
-    engine_id: strawberry.Private[int]
-    platform_id: strawberry.Private[int]
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="The engine.")
     def engine(self, info: Info) -> Engine:
         return _engine(info, self.engine_id)
@@ -353,10 +347,6 @@ class PlatformSupport(Node):
 @strawberry.type(description="Whether an engine supports a numeric precision.")
 @entity(support.SUPPORT_VIEWS[support.FactKind.PRECISION])
 class PrecisionSupport(Node):
-    engine_id: strawberry.Private[int]
-    precision_id: strawberry.Private[int]
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="The engine.")
     def engine(self, info: Info) -> Engine:
         return _engine(info, self.engine_id)
@@ -380,8 +370,6 @@ def _engine(info: Info, engine_id: int) -> Engine:
 @strawberry.type(description="A node of the technique category tree.")
 @entity(techniques.CATEGORY)
 class TechniqueCategory(Node):
-    parent_id: strawberry.Private[int | None]
-
     @strawberry.field(description="The enclosing category, if any.")
     def parent(self, info: Info) -> TechniqueCategory | None:
         return _maybe_related(info, m.TechniqueCategory, TechniqueCategory, self.parent_id)
@@ -415,7 +403,7 @@ class TechniqueCategory(Node):
         if include_subcategories:
             page = techniques.list_techniques(
                 ctx.session,
-                techniques.TechniqueFilter(category=self.columns.slug),
+                techniques.TechniqueFilter(category=self.slug),
                 ctx.page(first, after),
             )
             ctx.batch.announce_rows(m.Technique, page.items)
@@ -434,8 +422,6 @@ class TechniqueCategory(Node):
 @strawberry.type(description="An optimization technique.")
 @entity(techniques.TECHNIQUE)
 class Technique(Node):
-    category_id: strawberry.Private[int]
-
     @strawberry.field(description="Other names, e.g. `MoE` or `continuous batching`.")
     def aliases(self, info: Info) -> list[str]:
         rows = _ctx(info).batch.children(
@@ -556,10 +542,6 @@ class OptimizationFeature(Node):
 )
 @entity(literature.CITATION)
 class Citation(Node):
-    technique_id: strawberry.Private[int]
-    paper_id: strawberry.Private[int]
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="The citing technique.")
     def technique(self, info: Info) -> Technique:
         return _related(info, m.Technique, Technique, self.technique_id)
@@ -589,10 +571,6 @@ def _paper(info: Info, paper_id: int) -> Paper:
 @strawberry.type(description="An engine's own paper.")
 @entity(literature.ENGINE_PAPER)
 class EnginePaper(Node):
-    engine_id: strawberry.Private[int]
-    paper_id: strawberry.Private[int]
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="The engine.")
     def engine(self, info: Info) -> Engine:
         return _engine(info, self.engine_id)
@@ -609,8 +587,6 @@ class EnginePaper(Node):
 @strawberry.type(description="A paper or other cited work (repository, documentation page).")
 @entity(literature.PAPER)
 class Paper(Node):
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="Authors in order.")
     def authors(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
@@ -654,7 +630,7 @@ class Paper(Node):
 
     @strawberry.field(description="The entry as BibTeX, with the source's raw LaTeX.")
     def bibtex(self, info: Info) -> str:
-        return bibtex.paper_entry(self.columns, _paper_authors(_ctx(info), self._pk))
+        return bibtex.paper_entry(self._row, _paper_authors(_ctx(info), self._pk))
 
     @strawberry.field(description="Where the entry comes from.")
     def source(self, info: Info) -> Source:
@@ -743,8 +719,6 @@ class Platform(Node):
 @strawberry.type(description="A specific piece of hardware used by prices and benchmark runs.")
 @entity(hardware.DEVICE)
 class Device(Node):
-    platform_id: strawberry.Private[int | None]
-
     @strawberry.field(description="The platform it belongs to.")
     def platform(self, info: Info) -> Platform | None:
         return _maybe_related(info, m.Platform, Platform, self.platform_id)
@@ -820,11 +794,6 @@ def _model(info: Info, model_id: int | None) -> LLMModel | None:
 @strawberry.type(description="A provider's price for a model, in USD per million tokens.")
 @entity(market.MODEL_PRICE)
 class ModelPrice(Node):
-    provider_id: strawberry.Private[int]
-    model_id: strawberry.Private[int]
-    served_model_id: strawberry.Private[int | None]
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="The provider.")
     def provider(self, info: Info) -> Engine:
         return _engine(info, self.provider_id)
@@ -847,10 +816,6 @@ class ModelPrice(Node):
 @strawberry.type(description="A provider's price for one device, in USD per hour.")
 @entity(market.DEVICE_PRICE)
 class DevicePrice(Node):
-    provider_id: strawberry.Private[int]
-    device_id: strawberry.Private[int]
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="The provider.")
     def provider(self, info: Info) -> Engine:
         return _engine(info, self.provider_id)
@@ -869,11 +834,6 @@ class DevicePrice(Node):
 )
 @entity(benchmarks.RUN)
 class BenchmarkRun(Node):
-    engine_id: strawberry.Private[int | None]
-    model_id: strawberry.Private[int | None]
-    device_id: strawberry.Private[int | None]
-    source_id: strawberry.Private[int]
-
     @strawberry.field(description="The engine or provider measured, when the source names one.")
     def engine(self, info: Info) -> Engine | None:
         return None if self.engine_id is None else _engine(info, self.engine_id)
