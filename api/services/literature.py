@@ -12,7 +12,6 @@ from sqlmodel.sql.expression import SelectOfScalar
 import models as m
 from api.errors import InvalidInputError, Problem
 from api.services.count_cache import count_rows
-from api.services.exports.sql import AnySelect
 from api.services.ingest.readers.identifiers import normalize_arxiv_id, normalize_doi
 from api.services.lookup import not_found
 from api.services.pagination import (
@@ -25,6 +24,7 @@ from api.services.pagination import (
     table_page,
 )
 from api.services.search import search_ids
+from api.services.sql import AnySelect
 from api.services.techniques import category_subtree_ids
 from api.services.views import Ref, View, column, present, rows_by_id, slug_ref
 from api.services.vocabulary import Slugs, Text, Whole, check_slugs, key

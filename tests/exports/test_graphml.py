@@ -7,7 +7,10 @@ import networkx as nx  # type: ignore[import-untyped]
 from sqlmodel import Session, col, func, select
 
 import models as m
+from api.services import engines
 from api.services.exports import graphml_stream
+from api.services.views import present
+from api.services.vocabulary import Interface
 
 
 def _graph(session: Session) -> nx.MultiDiGraph:
@@ -90,3 +93,21 @@ def test_markup_in_values_is_escaped(session: Session) -> None:
     graph = _graph(session)
     # XML 1.0 cannot carry control characters at all; they are dropped.
     assert graph.nodes["engine:odd<&>\"engine'"]["label"] == 'A & <B> "C" end'
+
+
+def test_engine_nodes_carry_every_attribute_of_the_engine_view(session: Session) -> None:
+    """Node attributes come from the entity's view: what REST shows of an engine, GraphML has
+    (its slug and name as the node's key and label)."""
+    graph = _graph(session)
+    rows = list(session.exec(select(m.Engine).order_by(col(m.Engine.slug))))
+    shown = present(session, engines.ENGINE, rows, Interface.GRAPHQL)
+    for row, values in zip(rows, shown, strict=True):
+        node = graph.nodes[f"engine:{row.slug}"]
+        assert node["key"] == values.pop("slug") and node["label"] == values.pop("name")
+        for name, value in values.items():
+            if name in ("aliases", "organization"):
+                continue  # references are edges (made_by) or not part of a node
+            expected = value.value if hasattr(value, "value") else value
+            assert node.get(name) == expected, (row.slug, name)
+    assert graph.nodes["engine:vllm"]["deployment_scale"] == "multi_node"
+    assert graph.nodes["engine:vllm"]["release_date"] == "2023-02"

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on the metadata)
-from api.services.exports.sql import AnySelect
 from api.services.exports.text import json_text
 from api.services.exports.values import to_json_value
+from api.services.sql import AnySelect
 
 HASH_VERSION = "infergraph-content-v1"
 _MODULUS = 1 << 256

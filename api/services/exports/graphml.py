@@ -1,8 +1,10 @@
 """GraphML of the whole graph (for networkx, Gephi, yEd), streamed element by element.
 
 Node ids are `kind:key` (`engine:vllm`, `paper:kwon2023efficient`, `author:kwon, woosuk`),
-stable across runs and restores. Every node has `kind` and `label`; other attributes
-appear where they apply. Every edge has `kind`; the edge kinds, all directed:
+stable across runs and restores. Every node has `kind`, `key` and `label`, then the attributes
+of its entity's view (`api/services/views.py`: what REST and GraphQL show of it, an entity's
+own kind as `subkind`), where they have a value. Every edge has `kind`; the edge kinds, all
+directed:
 
 | kind | from → to | attributes |
 | --- | --- | --- |
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, get_args
 from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
@@ -33,34 +35,16 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 import models as m
-from api.services.exports.sql import AnySelect
+from api.services import engines, hardware, literature, market, techniques
+from api.services.sql import AnySelect
+from api.services.views import Attr, View
 
 MEDIA_TYPE = "application/graphml+xml"
 _BATCH = 100
 # Characters XML 1.0 cannot carry at all, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-# (domain, name, GraphML type) of every attribute.
-_NODE_KEYS = (
-    ("kind", "string"),
-    ("label", "string"),
-    ("key", "string"),
-    ("subkind", "string"),
-    ("year", "int"),
-    ("month", "int"),
-    ("open_source", "string"),
-    ("is_commercial", "boolean"),
-    ("github_stars", "int"),
-    ("url", "string"),
-    ("entry_type", "string"),
-    ("venue", "string"),
-    ("doi", "string"),
-    ("arxiv_id", "string"),
-    ("vendor", "string"),
-    ("memory_gb", "int"),
-    ("bits", "int"),
-    ("parameters_billion", "double"),
-)
+# (name, GraphML type) of every edge attribute; node attributes come from the entities' views.
 _EDGE_KEYS = (
     ("kind", "string"),
     ("status", "string"),
@@ -79,7 +63,8 @@ _EDGE_KEYS = (
 class _Nodes:
     kind: str
     statement: AnySelect
-    """Columns `key`, `label`, then attributes by their GraphML names."""
+    """Columns `key`, `label`, then the columns the view's attributes read."""
+    view: View
 
 
 @dataclass(frozen=True)
@@ -100,7 +85,7 @@ def graphml_stream(session: Session) -> Iterator[str]:
         ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns'
         ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
     )
-    for domain, keys in (("node", _NODE_KEYS), ("edge", _EDGE_KEYS)):
+    for domain, keys in (("node", _node_keys()), ("edge", _EDGE_KEYS)):
         for name, graphml_type in keys:
             yield (
                 f'  <key id="{domain[0]}_{name}" for="{domain}"'
@@ -109,9 +94,12 @@ def graphml_stream(session: Session) -> Iterator[str]:
     yield '  <graph id="infergraph" edgedefault="directed">\n'
     for nodes in _node_sets():
         for row in _stream(session, nodes.statement):
-            values = row._asdict()
-            node_id = f"{nodes.kind}:{values['key']}"
-            attributes = {"kind": nodes.kind, **values}
+            node_id = f"{nodes.kind}:{row.key}"
+            attributes = {"kind": nodes.kind, "label": row.label, "key": row.key}
+            for attr in nodes.view.attrs:
+                shown = _graphml_name(attr)
+                if shown is not None:
+                    attributes[shown] = attr.get(row)
             yield f"    <node id={_attr(node_id)}>{_data('n', attributes)}</node>\n"
     edge_number = 0
     for edges in _edge_sets():
@@ -157,107 +145,69 @@ def _attr(value: str) -> str:
 # --- what is a node, what is an edge -------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _NodeKind:
+    kind: str
+    view: View
+    key: str
+    """The column that identifies a node of this kind (slug, cite key, author key)."""
+
+
+_NODE_KINDS = (
+    _NodeKind("engine", engines.ENGINE, "slug"),
+    _NodeKind("organization", engines.ORGANIZATION, "slug"),
+    _NodeKind("category", techniques.CATEGORY, "slug"),
+    _NodeKind("technique", techniques.TECHNIQUE, "slug"),
+    _NodeKind("feature", techniques.FEATURE, "slug"),
+    _NodeKind("paper", literature.PAPER, "bibtex_key"),
+    _NodeKind("author", literature.AUTHOR, "name_key"),
+    _NodeKind("platform", hardware.PLATFORM, "slug"),
+    _NodeKind("precision", hardware.PRECISION, "slug"),
+    _NodeKind("device", hardware.DEVICE, "slug"),
+    _NodeKind("model", market.MODEL, "slug"),
+)
+_SHOWN_AS = {"slug": None, "bibtex_key": None, "name": None, "kind": "subkind"}
+"""View attributes GraphML names otherwise: the node's `key` and `label` already say slug and
+name, and `kind` is the node's kind, so an entity's own kind becomes `subkind`."""
+_GRAPHML_TYPES = ((bool, "boolean"), (int, "int"), (float, "double"))
+
+
+def _graphml_name(attr: Attr) -> str | None:
+    return _SHOWN_AS.get(attr.name, attr.name)
+
+
+def _graphml_type(value_type: Any) -> str:
+    for python_type in (value_type, *get_args(value_type)):
+        for known, name in _GRAPHML_TYPES:
+            if python_type is known:
+                return name
+    return "string"
+
+
+def _node_keys() -> list[tuple[str, str]]:
+    """`kind`, `label`, `key`, then every attribute any view shows, once, in view order."""
+    keys = {"kind": "string", "label": "string", "key": "string"}
+    for node_kind in _NODE_KINDS:
+        for attr in node_kind.view.attrs:
+            name = _graphml_name(attr)
+            if name is not None:
+                keys.setdefault(name, _graphml_type(attr.type))
+    return list(keys.items())
+
+
 def _node_sets() -> list[_Nodes]:
-    engine, org, category = m.Engine, m.Organization, m.TechniqueCategory
-    return [
-        _Nodes(
-            "engine",
-            sa.select(
-                col(engine.slug).label("key"),
-                col(engine.name).label("label"),
-                col(engine.release_year).label("year"),
-                col(engine.release_month).label("month"),
-                col(engine.open_source).label("open_source"),
-                col(engine.is_commercial).label("is_commercial"),
-                col(engine.github_stars).label("github_stars"),
-                col(engine.web_url).label("url"),
-            ).order_by(col(engine.slug)),
-        ),
-        _Nodes(
-            "organization",
-            sa.select(
-                col(org.slug).label("key"),
-                col(org.name).label("label"),
-                col(org.kind).label("subkind"),
-            ).order_by(col(org.slug)),
-        ),
-        _Nodes(
-            "category",
-            sa.select(col(category.slug).label("key"), col(category.name).label("label")).order_by(
-                col(category.slug)
-            ),
-        ),
-        _Nodes(
-            "technique",
-            sa.select(
-                col(m.Technique.slug).label("key"), col(m.Technique.name).label("label")
-            ).order_by(col(m.Technique.slug)),
-        ),
-        _Nodes(
-            "feature",
-            sa.select(
-                col(m.OptimizationFeature.slug).label("key"),
-                col(m.OptimizationFeature.name).label("label"),
-                col(m.OptimizationFeature.kind).label("subkind"),
-            ).order_by(col(m.OptimizationFeature.slug)),
-        ),
-        _Nodes(
-            "paper",
-            sa.select(
-                col(m.Paper.bibtex_key).label("key"),
-                sa.func.coalesce(m.Paper.title, m.Paper.bibtex_key).label("label"),
-                col(m.Paper.entry_type).label("entry_type"),
-                col(m.Paper.year).label("year"),
-                col(m.Paper.month).label("month"),
-                col(m.Paper.venue).label("venue"),
-                col(m.Paper.doi).label("doi"),
-                col(m.Paper.arxiv_id).label("arxiv_id"),
-                col(m.Paper.url).label("url"),
-            ).order_by(col(m.Paper.bibtex_key)),
-        ),
-        _Nodes(
-            "author",
-            sa.select(
-                col(m.Author.name_key).label("key"), col(m.Author.name).label("label")
-            ).order_by(col(m.Author.name_key)),
-        ),
-        _Nodes(
-            "platform",
-            sa.select(
-                col(m.Platform.slug).label("key"),
-                col(m.Platform.name).label("label"),
-                col(m.Platform.kind).label("subkind"),
-                col(m.Platform.url).label("url"),
-            ).order_by(col(m.Platform.slug)),
-        ),
-        _Nodes(
-            "precision",
-            sa.select(
-                col(m.Precision.slug).label("key"),
-                col(m.Precision.name).label("label"),
-                col(m.Precision.family).label("subkind"),
-                col(m.Precision.bits).label("bits"),
-            ).order_by(col(m.Precision.slug)),
-        ),
-        _Nodes(
-            "device",
-            sa.select(
-                col(m.Device.slug).label("key"),
-                col(m.Device.name).label("label"),
-                col(m.Device.vendor).label("vendor"),
-                col(m.Device.memory_gb).label("memory_gb"),
-            ).order_by(col(m.Device.slug)),
-        ),
-        _Nodes(
-            "model",
-            sa.select(
-                col(m.LLMModel.slug).label("key"),
-                col(m.LLMModel.name).label("label"),
-                col(m.LLMModel.family).label("subkind"),
-                col(m.LLMModel.parameters_billion).label("parameters_billion"),
-            ).order_by(col(m.LLMModel.slug)),
-        ),
-    ]
+    nodes = []
+    for node_kind in _NODE_KINDS:
+        model: Any = node_kind.view.model
+        label = model.title if node_kind.kind == "paper" else model.name
+        columns = {a.column for a in node_kind.view.attrs if a.column is not None}
+        statement = sa.select(
+            col(getattr(model, node_kind.key)).label("key"),
+            sa.func.coalesce(label, getattr(model, node_kind.key)).label("label"),
+            *(col(getattr(model, name)) for name in sorted(columns)),
+        ).order_by(col(getattr(model, node_kind.key)))
+        nodes.append(_Nodes(node_kind.kind, statement, node_kind.view))
+    return nodes
 
 
 def _edge_sets() -> list[_Edges]:

@@ -27,9 +27,9 @@ from sqlmodel import Session, SQLModel, col, select
 import models as m
 from api.errors import InvalidInputError, Problem
 from api.services.exports.papers import BATCH_SIZE, PaperRecord, paper_records
-from api.services.exports.sql import AnySelect
 from api.services.exports.text import json_text
 from api.services.lookup import by_slug, not_found
+from api.services.sql import AnySelect
 from models.base import OpenSource, SupportStatus
 
 MEDIA_TYPE = "application/ld+json"

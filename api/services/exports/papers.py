@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
-from api.services.exports.sql import AnySelect
 from api.services.lookup import by_slug
+from api.services.sql import AnySelect
 from api.services.techniques import category_subtree_ids
 from models.base import SupportStatus
 
