@@ -20,7 +20,6 @@ from api.services.ingest import (
     list_suggestions,
     review_suggestion,
 )
-from api.services.ingest.readers.arxiv_client import ArxivClient
 
 router = APIRouter(tags=["curation"])
 
@@ -146,7 +145,6 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
         ids=body.ids,
         query=body.query,
         max_results=body.max_results,
-        client=ArxivClient.from_settings(request.app.state.settings),
         techniques=body.techniques,
     )
     return _report(report)
