@@ -14,7 +14,8 @@ def database_url(seeded_engine: sa.Engine) -> str:
 
 @pytest.fixture(scope="session")
 def mcp_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`/mcp` of a real server on a free loopback port, stopped after the tests."""
+    """`/mcp` of a real server on a free loopback port, stopped after the tests. Default
+    settings, response cache included: it sits in front of `/mcp` too."""
     log = Path(tmp_path_factory.mktemp("mcp-server")) / "server.log"
-    with live_server(database_url, log, {"INFERGRAPH_RESPONSE_CACHE_BYTES": "0"}) as server:
+    with live_server(database_url, log) as server:
         yield f"{server.base_url}/mcp"

@@ -1,10 +1,15 @@
 """`infergraph mcp` as an assistant runs it: a child process on stdin/stdout."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import MCPError
 
+from tests.live_server import REPO_ROOT
 from tests.mcp.clients import answer, run, stdio_client
 from tests.mcp.test_tools import TOOLS
 
@@ -68,3 +73,18 @@ def test_errors_keep_their_problems(stdio_session: dict[str, Any]) -> None:
     table = stdio_session["unknown_table"]
     assert table.data["problems"][0]["field"] == "name"
     assert "hardware-matrix" in table.data["problems"][0]["message"]
+
+
+def test_a_database_without_the_schema_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "mcp"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "INFERGRAPH_DATABASE_URL": f"sqlite:///{tmp_path / 'blank.db'}"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "has no InferGraph schema; run `infergraph seed`" in result.stderr
+    assert "Traceback" not in result.stderr
