@@ -118,8 +118,9 @@ def register(server: MCPServer, reader: Reader) -> None:
         doi: Annotated[str | None, Field(max_length=300, description="DOI, any case.")] = None,
         bibtex: WithBibtex = False,
     ) -> dict[str, Any]:
-        """One paper by exactly one of its BibTeX key, arXiv id or DOI, with its authors and
-        the techniques that cite it; `bibtex` adds its BibTeX entry."""
+        """One paper by exactly one of its BibTeX key, arXiv id or DOI, with its authors, the
+        techniques that cite it and the source its record came from (the survey's BibTeX or
+        an arXiv ingest); `bibtex` adds its BibTeX entry."""
         given = {"key": key, "arxiv_id": arxiv_id, "doi": doi}
         named = [name for name, value in given.items() if value is not None]
         with reader.session(ctx) as session:
@@ -135,6 +136,8 @@ def register(server: MCPServer, reader: Reader) -> None:
                 "cited_by": present(
                     session, techniques.TECHNIQUE, techniques.paper_techniques(session, found)
                 ),
+                # The BibTeX file or arXiv query (ingest) the paper's record was read from.
+                "sources": provenance.cited_sources(session, [found]),
             }
             if bibtex:
                 answer["bibtex"] = "".join(bibtex_stream(session, [found.id] if found.id else []))

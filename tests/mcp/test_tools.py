@@ -82,6 +82,9 @@ def test_paper_by_arxiv_id_doi_and_key(mcp_url: str) -> None:
     assert by_arxiv["paper"]["key"] == "kwon2023efficient"
     assert by_arxiv["paper"]["authors"][0] == "Woosuk Kwon"
     assert "paged-attention" in [t["slug"] for t in by_arxiv["cited_by"]]
+    assert [(src["slug"], src["kind"]) for src in by_arxiv["sources"]] == [
+        ("survey-references", "bibtex")
+    ]
     by_doi = ask(mcp_url, "paper", {"doi": "10.1145/3600006.3613165".upper()})
     assert by_doi["paper"]["arxiv_id"] == "2309.06180"
     by_key = ask(mcp_url, "paper", {"key": "kwon2023efficient", "bibtex": True})
