@@ -32,12 +32,17 @@ class Reader:
     settings: Settings
 
     @contextmanager
-    def session(self, ctx: Context[Any, Any]) -> Iterator[Session]:
+    def checked(self, ctx: Context[Any, Any]) -> Iterator[None]:
+        """The caller may read; InferGraph errors raised inside become protocol errors."""
         with as_protocol_errors():
             if self.settings.read_requires_token:
                 authenticate(self.engine, self._authorization(ctx), TokenScope.READ)
-            with Session(self.engine) as session:
-                yield session
+            yield
+
+    @contextmanager
+    def session(self, ctx: Context[Any, Any]) -> Iterator[Session]:
+        with self.checked(ctx), Session(self.engine) as session:
+            yield session
 
     def _authorization(self, ctx: Context[Any, Any]) -> str | None:
         headers = ctx.headers

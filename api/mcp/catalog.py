@@ -125,7 +125,7 @@ def register(server: MCPServer, reader: Reader) -> None:
         named = [name for name, value in given.items() if value is not None]
         with reader.session(ctx) as session:
             if len(named) != 1:
-                raise_one_of(named)
+                _exactly_one(named)
             found = literature.find_paper(session, key=key, arxiv_id=arxiv_id, doi=doi)
             if found is None:
                 raise NotFoundError(
@@ -144,7 +144,7 @@ def register(server: MCPServer, reader: Reader) -> None:
             return answer
 
 
-def raise_one_of(named: list[str]) -> None:
+def _exactly_one(named: list[str]) -> None:
     raise InvalidInputError(
         "name the paper by exactly one identifier",
         [Problem("give exactly one of key, arxiv_id, doi", field="key", value=", ".join(named))],

@@ -8,6 +8,8 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INTERNAL_ERROR, INVALID_PARAMS
 
 from api.errors import InferGraphError, InvalidInputError, Problem
+from api.http.nul import MESSAGE as NUL_MESSAGE
+from api.http.nul import contains_nul
 
 
 def protocol_error(error: InferGraphError) -> MCPError:
@@ -48,3 +50,17 @@ def _shown(value: Any) -> Any:
     if isinstance(value, str):
         return value[:100]
     return type(value).__name__
+
+
+def refuse_nul(arguments: dict[str, Any]) -> None:
+    """NUL in any argument is refused before a tool runs, in the words REST and GraphQL use:
+    PostgreSQL cannot hold it, and would fail inside the query instead (api/http/nul.py)."""
+    problems = [
+        Problem(NUL_MESSAGE, field=name, value=_shown(value))
+        for name, value in arguments.items()
+        if contains_nul(name) or contains_nul(value)
+    ]
+    if problems:
+        raise protocol_error(
+            InvalidInputError("arguments may not contain the NUL character", problems)
+        )

@@ -47,5 +47,5 @@ def register(server: MCPServer, reader: Reader, graphql: GraphQLPort) -> None:
         """Run a GraphQL query against InferGraph, bounded like `/graphql` (document size,
         tokens, depth, aliases, page size). Answers `{data, errors}` as GraphQL does; field
         errors carry the same `extensions` (code, problems) as REST errors."""
-        with reader.session(ctx):
+        with reader.checked(ctx):
             return graphql.run(query, variables, operation_name)

@@ -28,6 +28,7 @@ def register(server: MCPServer, reader: Reader, graphql: GraphQLPort) -> None:
     def survey_table(name: str, ctx: Context) -> str:
         # A template rather than one static resource per table: only templates get the
         # caller's context, which the token check needs (the tables are data).
+        # The SDK's resource security refuses `%00`, `..` and the like before this runs.
         with reader.session(ctx) as session:
             return survey_tables.render_table(session, name).to_markdown()
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from api.config import Settings
 from api.mcp import catalog, facts, passthrough, resources
 from api.mcp.access import Reader
-from api.mcp.errors import invalid_arguments
+from api.mcp.errors import invalid_arguments, refuse_nul
 from api.mcp.passthrough import GraphQLPort
 
 INSTRUCTIONS = """InferGraph is a knowledge graph of LLM inference engines, the optimization
@@ -23,12 +23,13 @@ slugs and keys into the other tools."""
 
 
 class InferGraphMCP(MCPServer[Any]):
-    """Arguments that fail the input schema are a protocol error with the problem details of
-    every other InferGraph error, not a free-text tool result."""
+    """Arguments that fail the input schema (or hold NUL) are a protocol error with the
+    problem details of every other InferGraph error, not a free-text tool result."""
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        refuse_nul(arguments)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:

@@ -106,3 +106,30 @@ def test_mutations_cannot_run(mcp_url: str) -> None:
     body = run(scenario)
     assert "data" not in body
     assert "mutation" in body["errors"][0]["message"].lower()
+
+
+def test_nul_is_refused_before_the_database_sees_it(mcp_url: str) -> None:
+    data = refused(mcp_url, "engine_profile", {"slug": "vllm\x00"})
+    assert data["problems"] == [
+        {
+            "message": "string values may not contain the NUL character (U+0000)",
+            "field": "slug",
+            "value": "vllm\x00",
+        }
+    ]
+    nested = refused(mcp_url, "requirements", {"platform": ["amd-instinct", "\x00"]})
+    assert nested["problems"][0]["field"] == "platform"
+
+
+def test_resource_uris_outside_the_templates_are_unknown(mcp_url: str) -> None:
+    async def scenario() -> list[MCPError]:
+        async with http_client(mcp_url) as client:
+            errors = []
+            for uri in ("infergraph://survey-tables/a%00b", "infergraph://docs/../README"):
+                with pytest.raises(MCPError) as caught:
+                    await client.read_resource(uri)
+                errors.append(caught.value)
+            return errors
+
+    for error in run(scenario):
+        assert (error.code, error.message.split(":")[0]) == (INVALID_PARAMS, "Unknown resource")
