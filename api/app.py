@@ -1,6 +1,7 @@
 """The FastAPI application."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,8 @@ from api.graphql.limits import Limits
 from api.graphql.schema import graphql_schema, schema
 from api.http.body_limit import BodyLimit, BodySizeLimit
 from api.http.cacheable import access_check
+from api.mcp import GraphQLPort, build_server
+from api.mcp.server import InferGraphMCP
 from api.rest import errors as rest_errors
 from api.rest.router import router as rest_router
 from api.services.stats import schema_revision
@@ -26,10 +29,24 @@ from models.access import TokenScope
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings.resolved_database_url)
+    graphql = graphql_endpoint(engine, settings)
+    assistants = mcp_server(engine, settings, graphql)
+    # Stateless: every MCP request stands alone (the tools only read), so any worker can
+    # answer it and no session outlives its request.
+    mcp_http = assistants.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True, host=settings.host
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with assistants.session_manager.run():
+            yield
+
     app = FrontedFastAPI(
         title="InferGraph",
         summary="A knowledge graph of LLM inference engines, techniques, papers and hardware.",
         version="0.1.0",
+        lifespan=lifespan,
     )
     app.state.engine = engine
     app.state.settings = settings
@@ -45,25 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(rest_router)
 
-    limits = Limits(
-        max_document_bytes=settings.graphql_max_document_bytes,
-        max_tokens=settings.graphql_max_tokens,
-        max_depth=settings.graphql_max_depth,
-        max_aliases=settings.graphql_max_aliases,
-        max_page_size=settings.max_page_size,
-    )
-    app.add_route(
-        "/graphql",
-        GraphQLEndpoint(
-            graphql_schema,
-            engine,
-            limits,
-            PlannedExecutor(schema),
-            authorize=_read_check(engine) if settings.read_requires_token else None,
-        ).handle,
-        methods=["GET", "POST"],
-        include_in_schema=False,
-    )
+    app.add_route("/graphql", graphql.handle, methods=["GET", "POST"], include_in_schema=False)
+    # The MCP app's route itself (it has no middleware without SDK auth, which we do not
+    # use): mounted, it would answer only `/mcp/`.
+    app.router.routes.extend(mcp_http.routes)
 
     @app.get(
         "/health",
@@ -79,6 +81,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_response_cache(app, engine, settings)
     return app
+
+
+def graphql_endpoint(engine: sa.Engine, settings: Settings) -> GraphQLEndpoint:
+    limits = Limits(
+        max_document_bytes=settings.graphql_max_document_bytes,
+        max_tokens=settings.graphql_max_tokens,
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_page_size=settings.max_page_size,
+    )
+    return GraphQLEndpoint(
+        graphql_schema,
+        engine,
+        limits,
+        PlannedExecutor(schema),
+        authorize=_read_check(engine) if settings.read_requires_token else None,
+    )
+
+
+def mcp_server(
+    engine: sa.Engine, settings: Settings, graphql: GraphQLEndpoint | None = None
+) -> InferGraphMCP:
+    """The MCP server over `engine`; its GraphQL tool runs requests as `/graphql` would."""
+    endpoint = graphql or graphql_endpoint(engine, settings)
+    return build_server(engine, settings, GraphQLPort(endpoint.run_read, schema.as_str()))
 
 
 def _read_check(engine: sa.Engine) -> Callable[[Request], None]:

@@ -450,3 +450,15 @@ def serve(
     except InferGraphError as error:
         _fail(error)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port)
+
+
+@app.command("mcp")
+def mcp_stdio() -> None:
+    """Serve the read-only MCP server on stdin/stdout, for research assistants (docs/mcp.md).
+
+    The database must hold the schema (`infergraph seed`); when reads require a token, set
+    INFERGRAPH_MCP_TOKEN."""
+    # Imported here: the GraphQL schema and the SDK are only needed by this command.
+    from api.app import mcp_server
+
+    mcp_server(_engine(), get_settings()).run("stdio")

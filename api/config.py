@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     """Reads are public by default; when set, every read needs a token (any scope).
     Writes always need a token with the `write` scope (`infergraph token create`)."""
 
+    mcp_token: str | None = None
+    """The token `infergraph mcp` (stdio) presents for its caller when reads require one;
+    over HTTP each request brings its own `Authorization` header instead."""
+
     max_ingest_bytes: int = 20_000_000
     """Largest BibTeX upload accepted over HTTP."""
 

@@ -41,7 +41,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from api.errors import InferGraphError
+from api.errors import InferGraphError, InvalidInputError, Problem
 from api.graphql.batch import Batch
 from api.graphql.context import GraphContext
 from api.graphql.executor import PlannedExecutor, uses_introspection
@@ -166,6 +166,18 @@ class GraphQLEndpoint:
             if not isinstance(raw, dict):
                 raise RequestError(400, "the request body must be a JSON object")
         return _validated_params(raw, self.limits)
+
+    def run_read(
+        self, query: str, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> dict[str, Any]:
+        """Run one request as a GET to this endpoint runs it (queries only, every limit), for
+        in-process callers such as the MCP server; a refused request is an InvalidInputError."""
+        raw = {"query": query, "variables": variables, "operationName": operation_name}
+        try:
+            params = _validated_params(raw, self.limits)
+        except RequestError as error:
+            raise InvalidInputError(str(error), [Problem(str(error), field="query")]) from error
+        return self.run(params, "GET", JSON)[1]
 
     def run(
         self, params: GraphQLParams, method: str, media_type: str

@@ -1,13 +1,14 @@
 """Sources of facts: the survey's tables and figures, BibTeX files, arXiv queries."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 import models as m
 from api.services.lookup import by_slug
 from api.services.pagination import FIRST_PAGE, Page, PageRequest, table_page
-from api.services.views import View, column
+from api.services.views import View, column, present, rows_by_id
 from models.base import SourceKind
 
 SOURCE = View(
@@ -36,3 +37,11 @@ def sources_of_kind(session: Session, kind: SourceKind | None = None) -> Sequenc
 
 def get_source(session: Session, slug: str) -> m.Source:
     return by_slug(session, m.Source, slug, "source", "slug")
+
+
+def cited_sources(session: Session, facts: Sequence[Any]) -> list[dict[str, Any]]:
+    """The distinct sources some fact rows (anything with a `source_id`) came from, in the
+    order they are first cited, so a caller can quote where each fact was read."""
+    ids = list(dict.fromkeys(fact.source_id for fact in facts))
+    by_id = rows_by_id(session, m.Source, set(ids))
+    return present(session, SOURCE, [by_id[i] for i in ids if i in by_id])
