@@ -104,7 +104,8 @@ class RequirementMatch:
 
 
 SearchResult = Annotated[
-    t.Paper | t.Technique, strawberry.union("SearchResult", description="A paper or a technique.")
+    t.Engine | t.Paper | t.Technique,
+    strawberry.union("SearchResult", description="An engine, a paper or a technique."),
 ]
 
 
@@ -113,7 +114,7 @@ class SearchHit:
     score: float = strawberry.field(
         description="Relevance; higher is better (comparable within one kind)."
     )
-    node: SearchResult = strawberry.field(description="The paper or technique found.")
+    node: SearchResult = strawberry.field(description="The engine, paper or technique found.")
 
 
 def _refs(items: list[requirements.Requirement]) -> list[RequirementRef]:
@@ -448,19 +449,28 @@ class Query:
 
     @strawberry.field(
         description=(
-            "Ranked full-text search over paper titles and abstracts and "
-            "technique names and descriptions. Techniques come first, "
-            "then papers, each best first."
+            "Search: engines whose name, slug or alias contains the text (an exact match "
+            "first), then ranked full text over technique names and descriptions, then over "
+            "paper titles and abstracts, each best first."
         )
     )
     def search(self, info: Info, text: str, first: int = 20) -> list[SearchHit]:
         ctx = _ctx(info)
         check_page_size(first, ctx.max_page_size, "first", minimum=0)
         found = search(ctx.session, text, first)
-        for kind, model in ((m.Technique, "technique"), (m.Paper, "paper")):
-            ctx.batch.announce_rows(kind, [hit.row for hit in found if hit.kind == model])
-        wrapper: dict[str, Any] = {"technique": t.Technique, "paper": t.Paper}
-        return [SearchHit(score=hit.score, node=wrap(wrapper[hit.kind], hit.row)) for hit in found]
+        for kind, (model, _) in _SEARCH_KINDS.items():
+            ctx.batch.announce_rows(model, [hit.row for hit in found if hit.kind == kind])
+        return [
+            SearchHit(score=hit.score, node=wrap(_SEARCH_KINDS[hit.kind][1], hit.row))
+            for hit in found
+        ]
+
+
+_SEARCH_KINDS: dict[str, tuple[type[Any], type[Any]]] = {
+    "engine": (m.Engine, t.Engine),
+    "technique": (m.Technique, t.Technique),
+    "paper": (m.Paper, t.Paper),
+}
 
 
 def _resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[t.Node | None]:

@@ -18,8 +18,6 @@ Slug = Annotated[str, Field(min_length=1, max_length=200, description="A slug, e
 WithBibtex = Annotated[
     bool, Field(description="Also return the cited papers as one BibTeX text (`bibtex`).")
 ]
-_HIT_ID = {"technique": lambda row: row.slug, "paper": lambda row: row.bibtex_key}
-_HIT_TITLE = {"technique": lambda row: row.name, "paper": lambda row: row.title}
 
 
 def register(server: MCPServer, reader: Reader) -> None:
@@ -38,16 +36,17 @@ def register(server: MCPServer, reader: Reader) -> None:
         ],
         limit: Annotated[int, Field(description="Most hits (1 to the page-size limit).")] = 20,
     ) -> dict[str, Any]:
-        """Ranked full-text search over technique names and descriptions and paper titles and
-        abstracts; techniques first, then papers, each best first. Use a hit's `id` with the
-        `technique` tool (kind technique: a slug) or the `paper` tool (kind paper: a key)."""
+        """Search engines (name, slug or alias containing the text, an exact match first), then
+        ranked full text over technique names and descriptions and paper titles and abstracts,
+        each best first. Use a hit's `id` with the `engine_profile` tool (kind engine: a slug),
+        the `technique` tool (kind technique: a slug) or the `paper` tool (kind paper: a key)."""
         with reader.session(ctx) as session:
             check_page_size(limit, max_page_size, "limit")
             hits = [
                 {
                     "kind": hit.kind,
-                    "id": _HIT_ID[hit.kind](hit.row),
-                    "title": _HIT_TITLE[hit.kind](hit.row),
+                    "id": hit.key,
+                    "title": hit.title,
                     "score": hit.score,
                 }
                 for hit in search(session, text, limit)

@@ -112,8 +112,8 @@ class RequirementMatchOut(Out):
 
 
 class SearchHitOut(Out):
-    kind: str = Field(description="`technique` or `paper`.")
-    id: str = Field(description="Technique slug or paper key.")
+    kind: str = Field(description="`engine`, `technique` or `paper`.")
+    id: str = Field(description="Engine or technique slug, or paper key.")
     title: str | None
     score: float
 

@@ -12,16 +12,15 @@ from api.services.pagination import check_page_size
 from api.services.search import search
 
 router = APIRouter(tags=["search and survey tables"])
-_TITLE = {"technique": lambda row: row.name, "paper": lambda row: row.title}
-_ID = {"technique": lambda row: row.slug, "paper": lambda row: row.bibtex_key}
 
 
 @router.get(
     "/search",
     response_model=s.list_of(s.SearchHitOut),
     summary="Full-text search",
-    description="Ranked search over technique names and descriptions and over paper titles "
-    "and abstracts: techniques first, then papers, each best first.",
+    description="Engines whose name, slug or alias contains `q` (an exact match first), then "
+    "ranked full-text search over technique names and descriptions, then over paper titles "
+    "and abstracts, each best first.",
 )
 def full_text_search(
     request: Request,
@@ -31,12 +30,7 @@ def full_text_search(
 ) -> Any:
     check_page_size(limit, request.app.state.settings.max_page_size, "limit")
     return [
-        s.SearchHitOut(
-            kind=hit.kind,
-            id=_ID[hit.kind](hit.row),
-            title=_TITLE[hit.kind](hit.row),
-            score=hit.score,
-        )
+        s.SearchHitOut(kind=hit.kind, id=hit.key, title=hit.title, score=hit.score)
         for hit in search(session, q, limit)
     ]
 

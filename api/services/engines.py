@@ -368,3 +368,15 @@ def has_status(
         return stated
     anything = sa.exists().where(fact_model.engine_id == m.Engine.id, target.in_(target_ids))
     return sa.or_(stated, sa.not_(anything))
+
+
+def aliases_by_engine(session: Session, engine_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each engine's aliases, case-folded as lookups compare them."""
+    found: dict[int, list[str]] = {}
+    for engine_id, normalized in session.execute(
+        sa.select(col(m.EngineAlias.engine_id), col(m.EngineAlias.normalized)).where(
+            col(m.EngineAlias.engine_id).in_(list(engine_ids))
+        )
+    ):
+        found.setdefault(engine_id, []).append(normalized)
+    return found

@@ -10,6 +10,8 @@ from sqlmodel import Session, select
 import models as m
 from api.errors import InvalidInputError, Problem
 from api.search_schema import SEARCHABLE, tsvector_sql
+from api.services.engines import EngineFilter, aliases_by_engine, list_engines
+from api.services.pagination import PageRequest
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_LENGTH = 500
@@ -60,11 +62,21 @@ def search_ids(session: Session, table: str, text: str, limit: int = 100) -> lis
 
 @dataclass(frozen=True)
 class Found:
-    """A search hit with its row: a technique or a paper."""
+    """A search hit with its row: an engine, a technique or a paper."""
 
     kind: str
     row: Any
     score: float
+
+    @property
+    def key(self) -> str:
+        """What names the hit elsewhere: an engine's or technique's slug, a paper's key."""
+        return str(self.row.bibtex_key if self.kind == "paper" else self.row.slug)
+
+    @property
+    def title(self) -> str | None:
+        title: str | None = self.row.title if self.kind == "paper" else self.row.name
+        return title
 
 
 SEARCHED: tuple[tuple[str, Any], ...] = (("technique", m.Technique), ("paper", m.Paper))
@@ -72,10 +84,12 @@ SEARCHED: tuple[tuple[str, Any], ...] = (("technique", m.Technique), ("paper", m
 
 
 def search(session: Session, text: str, limit: int) -> list[Found]:
-    """Techniques first, then papers, each best first; at most `limit` hits in all.
+    """Engines first, then techniques, then papers, each best first; at most `limit` hits.
 
-    Rows are read in one query per kind, whatever the number of hits."""
-    found: list[Found] = []
+    Engines match by name, slug or alias (a substring, case-insensitively: their names are
+    too short for ranked full text), an exact match first (score 1, else 0.5); techniques and
+    papers by ranked full text. Rows are read in one query per kind, whatever the hits."""
+    found = _engines(session, text, limit)
     for kind, model in SEARCHED:
         if len(found) >= limit:
             break
@@ -85,3 +99,18 @@ def search(session: Session, text: str, limit: int) -> list[Found]:
         rows = {r.id: r for r in session.exec(statement)}
         found += [Found(kind, rows[h.id], h.score) for h in hits if h.id in rows]
     return found
+
+
+def _engines(session: Session, text: str, limit: int) -> list[Found]:
+    wanted = text.strip().casefold()
+    if not _terms(text) or limit == 0:
+        return []
+    page = list_engines(session, EngineFilter(text=wanted), page=PageRequest(first=limit))
+    names = aliases_by_engine(session, [e.id for e in page.items if e.id is not None])
+
+    def score(engine: m.Engine) -> float:
+        spelled = {engine.slug, engine.name.casefold(), *names.get(engine.id or 0, ())}
+        return 1.0 if wanted in spelled else 0.5
+
+    hits = [Found("engine", engine, score(engine)) for engine in page.items]
+    return sorted(hits, key=lambda hit: -hit.score)

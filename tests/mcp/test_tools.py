@@ -40,10 +40,12 @@ def test_tools_are_listed_read_only_with_schemas(mcp_url: str) -> None:
     assert tools["support_matrix"].input_schema["required"] == ["kind"]
 
 
-def test_search_ranks_techniques_first(mcp_url: str) -> None:
+def test_search_ranks_engines_then_techniques(mcp_url: str) -> None:
     hits = ask(mcp_url, "search", {"text": "kv cache", "limit": 5})["hits"]
     assert {"kind": "technique", "id": "kv-cache-quantization"}.items() <= hits[0].items()
     assert len(hits) == 5
+    engines = ask(mcp_url, "search", {"text": "SGLang", "limit": 3})["hits"]
+    assert engines[0] == {"kind": "engine", "id": "sglang", "title": "SGLang", "score": 1.0}
 
 
 def test_engine_profile_cites_its_sources(mcp_url: str) -> None:

@@ -154,3 +154,14 @@ def test_tables_regenerate_over_http(api: TestClient) -> None:
     table = api.get("/api/v1/tables/precision-matrix").json()
     assert table["headers"][:3] == ["Framework", "FP32", "FP16"]
     assert len(table["rows"]) == 25
+
+
+def test_search_finds_engines_by_name_and_alias_first(api: TestClient) -> None:
+    hits = api.get("/api/v1/search", params={"q": "llama.cpp"}).json()
+    assert hits[0] == {"kind": "engine", "id": "llama-cpp", "title": "llama.cpp", "score": 1.0}
+    by_alias = api.get("/api/v1/search", params={"q": "TGI"}).json()
+    assert by_alias[0]["kind"] == "engine" and by_alias[0]["id"] == "tgi"
+    partial = api.get("/api/v1/search", params={"q": "vll"}).json()
+    assert [(h["kind"], h["id"], h["score"]) for h in partial if h["kind"] == "engine"] == [
+        ("engine", "vllm", 0.5)
+    ]
