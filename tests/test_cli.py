@@ -89,3 +89,18 @@ def test_db_upgrade_creates_the_schema(
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "engine" in sa.inspect(blank_engine).get_table_names()
+
+
+def test_ingest_bibtex_with_undecodable_latex_reports_the_entries_without_a_traceback(
+    empty_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    use_database(monkeypatch, empty_engine)
+    path = tmp_path / "hostile.bib"
+    path.write_text(
+        "@misc{good, title = {Good}, year = {2024}}\n@misc{href, title = {\\href{x}{y}}}\n"
+    )
+    result = runner.invoke(app, ["ingest", "bibtex", str(path)])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "hostile.bib:2" in result.output
+    assert "cannot decode the LaTeX" in result.output

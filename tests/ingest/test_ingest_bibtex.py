@@ -158,3 +158,32 @@ def test_a_broken_block_before_the_first_good_one_is_a_failure_not_a_rejection(
     assert report.failures[0].location == "mixed.bib:1"
     assert "Unexpected block start" in report.failures[0].message
     assert paper(empty_engine, bibtex_key="whole").title == "Whole"
+
+
+HOSTILE_LATEX = (
+    "@misc{good1, title = {Good One}, year = {2024}}\n"
+    "@misc{href, title = {\\href{x}{y}}, year = {2024}}\n"
+    "@misc{deep, title = {" + "\\textbf{" * 300 + "x" + "}" * 300 + "}, year = {2024}}\n"
+    "@misc{good2, title = {Good Two}, author = {Doe, Jane}, year = {2024}}\n"
+)
+
+
+def test_latex_the_decoder_cannot_read_fails_its_entry_only(
+    empty_engine: sa.Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "hostile.bib"
+    path.write_text(HOSTILE_LATEX)
+
+    report = ingest_bibtex(empty_engine, path)
+
+    assert (report.added, report.failed) == (2, 2)
+    assert [(f.location, f.value) for f in report.failures] == [
+        ("hostile.bib:2", "href"),
+        ("hostile.bib:3", "deep"),
+    ]
+    assert report.failures[0].message == "cannot decode the LaTeX in '\\\\href{x}{y}'"
+    assert report.failures[1].message.startswith("LaTeX nested deeper than 50 groups")
+    assert paper(empty_engine, bibtex_key="good2").title == "Good Two"
+    with Session(empty_engine) as session:
+        run = session.exec(select(m.IngestRun)).one()
+    assert (run.status, run.added, run.failed) == (IngestStatus.FINISHED, 2, 2)
