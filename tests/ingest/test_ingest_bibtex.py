@@ -187,3 +187,35 @@ def test_latex_the_decoder_cannot_read_fails_its_entry_only(
     with Session(empty_engine) as session:
         run = session.exec(select(m.IngestRun)).one()
     assert (run.status, run.added, run.failed) == (IngestStatus.FINISHED, 2, 2)
+
+
+class _Killed(BaseException):
+    """Stands for kill -9: nothing after it runs in the ingest, not even its `finally`."""
+
+
+def test_the_run_row_records_each_batch_as_it_commits(
+    empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "many.bib"
+    path.write_text(
+        "".join(f"@misc{{k{n}, title = {{Paper {n}}}, year = {{2024}}}}\n" for n in range(7))
+        + "@misc{bad, year = {soon}}\n"
+    )
+    seen: list[tuple[str, int, int]] = []
+
+    def progress(_event: object) -> None:
+        with Session(empty_engine) as session:
+            run = session.exec(select(m.IngestRun)).one()
+            seen.append((run.status, run.added, run.failed))
+        if len(seen) == 2:
+            raise _Killed
+
+    # The finish never runs, as when the process is killed after its second batch.
+    monkeypatch.setattr("api.services.ingest.service._finish_run", lambda *_: None)
+    with pytest.raises(_Killed):
+        ingest_bibtex(empty_engine, path, batch_size=3, progress=progress)
+
+    assert seen == [(IngestStatus.RUNNING, 3, 0), (IngestStatus.RUNNING, 6, 0)]
+    with Session(empty_engine) as session:
+        run = session.exec(select(m.IngestRun)).one()
+    assert (run.status, run.added) == (IngestStatus.RUNNING, count(empty_engine, "paper"))
