@@ -208,14 +208,25 @@ def dump(file: Annotated[Path, typer.Argument(help="Where to write the dump (JSO
 @app.command()
 def restore(
     file: Annotated[Path, typer.Argument(help="A dump written by `infergraph dump`.")],
+    no_verify: Annotated[
+        bool,
+        typer.Option(
+            "--no-verify", help="Load a dump without (or with a wrong) content hash: one edited."
+        ),
+    ] = False,
 ) -> None:
-    """Load a dump into an empty database; refuses a non-empty one."""
+    """Load a dump into an empty database; refuses a non-empty one, and one whose content
+    hash is missing or wrong unless --no-verify."""
     from api.services.exports import content_hash, restore_graph
 
     engine = _engine(ready=True)
+    if no_verify:
+        typer.echo(
+            "warning: --no-verify: the dump's content is not checked against its hash", err=True
+        )
     try:
         with file.open("rb") as handle:
-            counts = restore_graph(engine, handle, location=str(file))
+            counts = restore_graph(engine, handle, location=str(file), verify=not no_verify)
     except InferGraphError as error:
         _fail(error)
         return

@@ -51,7 +51,7 @@ from api.graphql.nul import NoNulInStrings
 from api.graphql.strawberry_bridge import ide_html
 from api.http.cacheable import mark_cacheable
 from api.http.database_errors import DatabaseUnavailableError, database_unavailable
-from api.http.nul import refusals
+from api.services.unstorable import refusals
 
 logger = logging.getLogger("infergraph.graphql")
 

@@ -3,14 +3,14 @@
 The lexer already refuses a raw NUL and lone surrogates, but `"\\u0000"` in a string literal
 reaches the resolvers intact, and PostgreSQL cannot hold NUL in text: the query would fail deep
 inside the database instead of being told what is wrong with it. Variables are checked by
-api/graphql/http.py with api/http/nul.py's `first_refusal`.
+api/graphql/http.py with api/services/unstorable.py's `refusals`.
 """
 
 from typing import Any
 
 from graphql import GraphQLError, StringValueNode, ValidationRule
 
-from api.http.nul import text_refusal
+from api.services.unstorable import text_refusal
 
 
 class NoNulInStrings(ValidationRule):

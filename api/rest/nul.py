@@ -14,7 +14,7 @@ import json
 from fastapi import Request
 
 from api.errors import InvalidInputError, Problem
-from api.http.nul import MESSAGE, refusals, text_refusal
+from api.services.unstorable import MESSAGE, refusals, text_refusal
 
 _MAX_PROBLEMS = 20
 """Problems named at most: enough to fix a request, bounded for a hostile one."""

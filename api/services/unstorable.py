@@ -1,11 +1,12 @@
-"""Text PostgreSQL cannot store is refused at the edge, by REST and GraphQL alike.
+"""Text PostgreSQL cannot store: refused at the edge by REST and GraphQL alike, and in every
+file we read back (dumps, seed files).
 
 PostgreSQL cannot hold NUL (U+0000) in text, and no UTF-8 database holds a lone surrogate
 (U+D800 to U+DFFF, which JSON can spell as `"\\ud800"`). Either reaching a query failed inside
 the database as a 500 — or, on SQLite, was stored and made a dump that PostgreSQL cannot
 restore. REST checks every parameter and JSON body before any route runs (api/rest/nul.py),
-GraphQL every string literal and variable before execution (api/graphql/nul.py); both say it
-in the same words and name where the value was.
+GraphQL every string literal and variable before execution (api/graphql/nul.py), restore and
+the seed every value; all say it in the same words and name where the value was.
 """
 
 from typing import Any
@@ -26,11 +27,6 @@ def text_refusal(text: str) -> str | None:
         except UnicodeEncodeError:
             return SURROGATE_MESSAGE
     return None
-
-
-def first_refusal(value: Any, path: str) -> tuple[str, str] | None:
-    """(where, why) of the first string or key in a JSON value that cannot be stored."""
-    return next(refusals(value, path), None)
 
 
 def refusals(value: Any, path: str) -> Any:
