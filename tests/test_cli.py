@@ -162,3 +162,43 @@ def test_seed_reports_crafted_files_at_their_line(
     assert "Traceback" not in rejected.output
     with empty_engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM engine")).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["dump", "out.json"],
+        ["stats"],
+        ["export", "table", "overview"],
+        ["export", "papers"],
+        ["export", "graph"],
+        ["suggestions", "list"],
+        ["token", "list"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_read_only_commands_never_create_a_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "mistyped.db"
+    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", f"sqlite:///{missing}")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1, result.output
+    assert f"there is no database at {missing}" in result.output
+    assert not missing.exists()
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_dump_does_not_migrate_a_database_without_schema(
+    blank_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with blank_engine.connect():
+        pass  # an SQLite file exists, empty
+    use_database(monkeypatch, blank_engine)
+    result = runner.invoke(app, ["dump", str(tmp_path / "out.json")])
+    assert result.exit_code == 1
+    assert "has no InferGraph schema" in result.output
+    with blank_engine.connect() as connection:
+        assert sa.inspect(connection).get_table_names() == []
