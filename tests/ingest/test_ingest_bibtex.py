@@ -1,5 +1,6 @@
 """`ingest bibtex` with files shaped like JabRef, Zotero/Better BibTeX and Mendeley write them."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +220,35 @@ def test_the_run_row_records_each_batch_as_it_commits(
     with Session(empty_engine) as session:
         run = session.exec(select(m.IngestRun)).one()
     assert (run.status, run.added) == (IngestStatus.RUNNING, count(empty_engine, "paper"))
+
+
+def test_a_run_left_running_by_a_dead_process_is_aborted_by_the_next_ingest(
+    empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "one.bib"
+    path.write_text("@misc{k1, title = {One}, year = {2024}}\n")
+    with monkeypatch.context() as patched:
+        patched.setattr("api.services.ingest.service._finish_run", lambda *_: None)
+        dead = ingest_bibtex(empty_engine, path)  # never finished, as if killed
+        alive = ingest_bibtex(empty_engine, path)
+    table = m.metadata.tables["ingest_run"]
+    with empty_engine.begin() as connection:
+        # The dead run's last batch was an hour ago; the other one committed just now.
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == dead.run_id)
+            .values(heartbeat_at=datetime.now(UTC) - timedelta(hours=1))
+        )
+
+    ingest_bibtex(empty_engine, path)
+
+    with Session(empty_engine) as session:
+        runs = {run.id: run for run in session.exec(select(m.IngestRun))}
+    assert (runs[dead.run_id].status, runs[dead.run_id].added) == (IngestStatus.ABORTED, 1)
+    assert (
+        runs[dead.run_id]
+        .failures[-1]["message"]
+        .startswith("the process stopped: no batch committed for 0:30:00")
+    )
+    assert runs[alive.run_id].status == IngestStatus.RUNNING
+    assert [run.status for run in runs.values()].count(IngestStatus.FINISHED) == 1

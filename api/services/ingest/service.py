@@ -4,7 +4,7 @@ import copy
 import itertools
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -234,7 +234,8 @@ def _write(engine: sa.Engine, batch: list[Item], context: RunContext, report: In
         so_far = copy.copy(report)
         so_far.failures = list(report.failures)
         _tally(so_far, results)
-        connection.execute(_run_update(report.run_id, _counts(so_far)))
+        heartbeat = {"heartbeat_at": datetime.now(UTC)}
+        connection.execute(_run_update(report.run_id, _counts(so_far) | heartbeat))
         return results
 
     _tally(report, run_exclusive(engine, write))
@@ -279,6 +280,7 @@ def _start_run(
 
     def start(connection: sa.Connection) -> RunContext:
         _backfill_identity_keys(connection)
+        _abort_stale_runs(connection, now)
         source_kind = SourceKind.ARXIV if kind is IngestKind.ARXIV else SourceKind.BIBTEX
         source_id = _insert(
             connection,
@@ -296,6 +298,7 @@ def _start_run(
             locator=locator,
             status=IngestStatus.RUNNING.value,
             started_at=now,
+            heartbeat_at=now,
             source_id=source_id,
             failures=[],
             added=0,
@@ -307,6 +310,32 @@ def _start_run(
         return RunContext(run_id, source_id, explicit, matcher, now)
 
     return run_exclusive(engine, start)
+
+
+def _abort_stale_runs(connection: sa.Connection, now: datetime) -> None:
+    """Runs still `running` with no batch committed for `ingest_stale_seconds` were left by a
+    process that died (a live one commits a batch every few seconds): they become `aborted`,
+    keeping the counts of what they committed."""
+    stale_after = timedelta(seconds=get_settings().ingest_stale_seconds)
+    table = m.metadata.tables["ingest_run"]
+    stale = connection.execute(
+        sa.select(table.c.id, table.c.failures).where(
+            table.c.status == IngestStatus.RUNNING.value,
+            sa.func.coalesce(table.c.heartbeat_at, table.c.started_at) < now - stale_after,
+        )
+    ).all()
+    for run_id, failures in stale:
+        problem = Problem(
+            f"the process stopped: no batch committed for {stale_after}; "
+            "the papers it committed are kept",
+            location="ingest",
+        )
+        values = {
+            "status": IngestStatus.ABORTED.value,
+            "finished_at": now,
+            "failures": [*(failures or []), problem.as_dict()],
+        }
+        connection.execute(_run_update(run_id, values))
 
 
 def _insert(connection: sa.Connection, table_name: str, **values: object) -> int:
