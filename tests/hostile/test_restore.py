@@ -116,6 +116,18 @@ def test_an_edited_dump_with_the_old_hash_is_refused(empty_engine: sa.Engine, du
         ),
         ("paper", "bibtex_fields", None, "[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ],
+    ids=[
+        "nan-literal",
+        "infinity-literal",
+        "nan-text",
+        "infinity-text",
+        "nul",
+        "surrogate",
+        "int-range",
+        "wrong-type",
+        "json-depth",
+        "parse-depth",
+    ],
 )
 def test_values_are_checked_as_strictly_as_the_seed(
     empty_engine: sa.Engine,
