@@ -17,6 +17,7 @@ from api.graphql.limits import Limits
 from api.graphql.schema import graphql_schema, schema
 from api.http.body_limit import BodyLimit, BodySizeLimit
 from api.http.cacheable import access_check
+from api.http.methods import MethodsMiddleware
 from api.mcp import GraphQLPort, build_server
 from api.mcp.server import InferGraphMCP
 from api.rest import errors as rest_errors
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.settings = settings
     rest_errors.install(app)
+    app.add_middleware(MethodsMiddleware)
     app.add_middleware(
         BodySizeLimit,
         default=BodyLimit(settings.max_body_bytes, "INFERGRAPH_MAX_BODY_BYTES"),

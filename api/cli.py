@@ -44,21 +44,32 @@ def _database() -> sa.Engine:
 def _engine(*, ready: bool = False) -> sa.Engine:
     """The configured database; with `ready`, upgraded to the newest schema first.
 
-    Without `ready` (read-only commands) a database without the schema is an error that says
-    what to run, not a traceback.
+    Without `ready` (read-only commands) the database is neither created nor migrated: a
+    missing SQLite file (a mistyped path made an empty database and an empty dump, exit 0), an
+    unreachable server or a database without the schema is an error that says what to run.
     """
     engine = _database()
     if ready:
         upgrade_database(engine)
         return engine
-    with engine.connect() as connection:
-        if schema_revision(connection) is None:
-            typer.echo(
-                f"error: {engine.url.render_as_string()} has no InferGraph schema; "
-                "run `infergraph seed` (or `infergraph db upgrade`) first",
-                err=True,
-            )
-            raise typer.Exit(code=1)
+    database = engine.url.database
+    file_backed = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+    if file_backed and not Path(str(database)).is_file():
+        typer.echo(f"error: there is no database at {database}", err=True)
+        raise typer.Exit(code=1)
+    try:
+        with engine.connect() as connection:
+            revision = schema_revision(connection)
+    except sa.exc.OperationalError as error:
+        typer.echo(f"error: cannot open {engine.url.render_as_string()}: {error.orig}", err=True)
+        raise typer.Exit(code=1) from None
+    if revision is None:
+        typer.echo(
+            f"error: {engine.url.render_as_string()} has no InferGraph schema; "
+            "run `infergraph seed` (or `infergraph db upgrade`) first",
+            err=True,
+        )
+        raise typer.Exit(code=1)
     return engine
 
 
@@ -199,7 +210,7 @@ def dump(file: Annotated[Path, typer.Argument(help="Where to write the dump (JSO
     """Write the whole database as one JSON document (docs/dump-format.md)."""
     from api.services.exports import content_hash, dump_graph
 
-    engine = _engine(ready=True)
+    engine = _engine()
     with file.open("w", encoding="utf-8") as handle:
         dump_graph(engine, handle)
     typer.echo(f"dumped to {file} ({content_hash(engine)})")
@@ -208,14 +219,25 @@ def dump(file: Annotated[Path, typer.Argument(help="Where to write the dump (JSO
 @app.command()
 def restore(
     file: Annotated[Path, typer.Argument(help="A dump written by `infergraph dump`.")],
+    no_verify: Annotated[
+        bool,
+        typer.Option(
+            "--no-verify", help="Load a dump without (or with a wrong) content hash: one edited."
+        ),
+    ] = False,
 ) -> None:
-    """Load a dump into an empty database; refuses a non-empty one."""
+    """Load a dump into an empty database; refuses a non-empty one, and one whose content
+    hash is missing or wrong unless --no-verify."""
     from api.services.exports import content_hash, restore_graph
 
     engine = _engine(ready=True)
+    if no_verify:
+        typer.echo(
+            "warning: --no-verify: the dump's content is not checked against its hash", err=True
+        )
     try:
         with file.open("rb") as handle:
-            counts = restore_graph(engine, handle, location=str(file))
+            counts = restore_graph(engine, handle, location=str(file), verify=not no_verify)
     except InferGraphError as error:
         _fail(error)
         return
@@ -334,7 +356,7 @@ def suggestions_list(
     from api.services.ingest import LinkStatus, list_suggestions
 
     wanted = None if status == "all" else LinkStatus(status)
-    with Session(_engine(ready=True)) as session:
+    with Session(_engine()) as session:
         views = list_suggestions(session, wanted, technique=technique)
     for view in views:
         typer.echo(
@@ -400,7 +422,7 @@ def token_list(
     """List tokens (never their secrets)."""
     from api.services.tokens import list_tokens
 
-    with Session(_engine(ready=True)) as session:
+    with Session(_engine()) as session:
         views = list_tokens(session, include_revoked=include_revoked)
     for view in views:
         used = view.last_used_at.isoformat(timespec="seconds") if view.last_used_at else "never"

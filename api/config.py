@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_ingest_bytes: int = 20_000_000
     """Largest BibTeX upload accepted over HTTP."""
 
+    ingest_stale_seconds: int = Field(default=1800, ge=60)
+    """An ingest run still `running` with no committed batch for this long belongs to a
+    process that died; the next ingest marks it `aborted`."""
+
     max_body_bytes: int = 1_048_576
     """Largest request body on any other route (413 beyond, refused before it is read)."""
 

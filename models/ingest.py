@@ -56,6 +56,12 @@ class IngestRunBase(SQLModel):
     )
     started_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    heartbeat_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        description="When the run last committed a batch (or started); a `running` run whose "
+        "heartbeat is older than INFERGRAPH_INGEST_STALE_SECONDS was left by a dead process.",
+    )
     added: int = Field(default=0, ge=0)
     updated: int = Field(default=0, ge=0)
     merged: int = Field(default=0, ge=0)

@@ -9,6 +9,10 @@ from typing import Any
 import yaml
 
 from api.errors import InvalidInputError, Problem
+from api.services.unstorable import text_refusal
+
+MAX_YAML_DEPTH = 50
+"""Nesting a seed YAML file may have; ours nest four deep. Deeper ran out of stack."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,26 @@ class Record:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that notes the line each mapping starts on."""
+    """A safe YAML loader that notes the line each mapping starts on, and refuses aliases
+    (a 1 KB "billion laughs" of nested aliases expands past memory; no seed file uses one)
+    and nesting deeper than `MAX_YAML_DEPTH` (which ran out of stack) where they appear."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self._refuse("aliases (*name) are not allowed in seed files")
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                self._refuse(f"nested deeper than {MAX_YAML_DEPTH} levels")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _refuse(self, problem: str) -> None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        raise yaml.composer.ComposerError(None, None, problem, mark)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -57,6 +80,13 @@ def read_yaml_records(path: Path) -> list[Record]:
             f"{name} is not valid YAML",
             [Problem(str(error.problem), location=f"{name}:{line}")],
         ) from error
+    except yaml.reader.ReaderError as error:
+        # Characters YAML does not allow (a raw NUL): not a marked error, but it has a position.
+        line = path.read_text(encoding="utf-8")[: error.position].count("\n") + 1
+        raise InvalidInputError(
+            f"{name} is not valid YAML",
+            [Problem(f"character {_code_point(error.character)} is not allowed", f"{name}:{line}")],
+        ) from error
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidInputError(
             f"cannot read {name}", [Problem(str(error), location=name)]
@@ -78,10 +108,30 @@ def read_yaml_records(path: Path) -> list[Record]:
     return records
 
 
+def _code_point(character: int | str) -> str:
+    return f"U+{character if isinstance(character, int) else ord(character):04X}"
+
+
 def record_from_mapping(mapping: dict[str, Any], file: str) -> Record:
     data = dict(mapping)
     line = int(data.pop("__line__", 0))
+    _check_text(data, f"{file}:{line}")
     return Record(data=data, file=file, line=line)
+
+
+def _check_text(value: Any, location: str) -> None:
+    """Refuse text no database stores (a YAML `"\\0"`, a NUL in a CSV cell) where it is: on
+    SQLite it was seeded, and then crashed a restore into PostgreSQL."""
+    if isinstance(value, str):
+        if (message := text_refusal(value)) is not None:
+            raise InvalidInputError("a seed value cannot be stored", [Problem(message, location)])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, location)
+            _check_text(item, location)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, location)
 
 
 def read_csv_records(path: Path) -> list[Record]:
@@ -120,4 +170,5 @@ def _csv_records(handle: Any, name: str) -> Iterator[Record]:
                 ],
             )
         data = {key: (cell.strip() or None) for key, cell in zip(header, row, strict=True)}
+        _check_text(data, f"{name}:{line}")
         yield Record(data=data, file=name, line=line)

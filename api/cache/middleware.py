@@ -83,7 +83,10 @@ class ResponseCacheMiddleware:
         if_none_match = _header(scope, b"if-none-match")
         entry = self.store.get(version, key)
         etag = entry.etag if entry is not None else make_etag(version, key)
-        if if_none_match is not None and etag_matches(if_none_match, etag):
+        # `*` matches any current representation (RFC 9110 13.1.2): only a kept 200 proves one
+        # exists before the application has run; a 404, a 400 or an unknown route has none.
+        exists = entry is not None
+        if if_none_match is not None and etag_matches(if_none_match, etag, exists=exists):
             await self._not_modified(send, etag)
         elif entry is not None:
             await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
@@ -168,7 +171,7 @@ class ResponseCacheMiddleware:
             entry = CachedResponse(self._headers(start, etag, len(body)), body, etag)
             self.store.put(version, key, entry)
             if_none_match = _header(scope, b"if-none-match")
-            if if_none_match is not None and etag_matches(if_none_match, etag):
+            if if_none_match is not None and etag_matches(if_none_match, etag, exists=True):
                 await self._not_modified(send, etag)
                 return
             await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
@@ -224,12 +227,13 @@ def make_etag(version: DataVersion, key: Hashable) -> bytes:
     return f'"{version.tag}.{digest}"'.encode()
 
 
-def etag_matches(if_none_match: str, etag: bytes) -> bool:
-    """If-None-Match uses the weak comparison: `W/` prefixes do not matter (RFC 9110 13.1.2)."""
+def etag_matches(if_none_match: str, etag: bytes, *, exists: bool) -> bool:
+    """If-None-Match uses the weak comparison: `W/` prefixes do not matter (RFC 9110 13.1.2).
+    `*` matches only when a current representation `exists`."""
     wanted = etag.decode()
     for candidate in if_none_match.split(","):
         tag = candidate.strip()
-        if tag == "*" or tag.removeprefix("W/") == wanted:
+        if (tag == "*" and exists) or tag.removeprefix("W/") == wanted:
             return True
     return False
 

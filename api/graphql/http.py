@@ -14,6 +14,7 @@ Status codes follow the spec for both response media types:
 | the database cannot be reached (with `Retry-After`) | 503 | 503 |
 """
 
+import itertools
 import json
 import logging
 from collections.abc import Callable
@@ -50,8 +51,7 @@ from api.graphql.nul import NoNulInStrings
 from api.graphql.strawberry_bridge import ide_html
 from api.http.cacheable import mark_cacheable
 from api.http.database_errors import DatabaseUnavailableError, database_unavailable
-from api.http.nul import MESSAGE as NUL_MESSAGE
-from api.http.nul import contains_nul
+from api.services.unstorable import refusals
 
 logger = logging.getLogger("infergraph.graphql")
 
@@ -126,8 +126,7 @@ class GraphQLEndpoint:
                 await run_in_threadpool(self.authorize, request)
             params = await self._params(request)
         except InferGraphError as error:
-            body = {"errors": [{"message": error.message, "extensions": error.as_dict()["error"]}]}
-            return _respond(body, error.status, JSON, error.headers)
+            return _respond({"errors": [_request_error(error)]}, error.status, JSON, error.headers)
         except RequestError as error:
             return _respond(
                 {"errors": [{"message": str(error)}]}, error.status, JSON, error.headers
@@ -135,7 +134,7 @@ class GraphQLEndpoint:
         try:
             status, body = await run_in_threadpool(self.run, params, request.method, media_type)
         except DatabaseUnavailableError as error:
-            body = {"errors": [{"message": error.message, "extensions": error.as_dict()["error"]}]}
+            body = {"errors": [_request_error(error)]}
             return _respond(body, error.status, media_type, error.headers)
         if status == 200 and "errors" not in body and self._is_query(params):
             mark_cacheable(request.scope)
@@ -186,8 +185,8 @@ class GraphQLEndpoint:
         request_failed = 400 if media_type == GRAPHQL_RESPONSE else 200
         if prepared.document is None or prepared.errors:
             return request_failed, {"errors": [format_error(e) for e in prepared.errors]}
-        if contains_nul(params.variables):
-            return request_failed, {"errors": [{"message": f"variables: {NUL_MESSAGE}"}]}
+        if (refused := _unstorable_variables(params.variables)) is not None:
+            return request_failed, {"errors": [_request_error(refused)]}
         operation = _operation(prepared.document, params.operation_name)
         if method == "GET" and operation is not None and operation.operation != OperationType.QUERY:
             return 405, {"errors": [{"message": "only queries can be sent with GET; use POST"}]}
@@ -307,7 +306,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def _json(raw: str | bytes, message: str) -> Any:
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+    # RecursionError: `[[[[…` nested past the parser's stack, well within the size limit.
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise RequestError(400, f"{message}: {error}") from error
 
 
@@ -327,6 +327,20 @@ def _validated_params(raw: dict[str, Any], limits: Limits) -> GraphQLParams:
     if extensions is not None and not isinstance(extensions, dict):
         raise RequestError(400, "the extensions parameter must be a JSON object")
     return GraphQLParams(query, operation_name or None, variables)
+
+
+def _unstorable_variables(variables: dict[str, Any] | None) -> InvalidInputError | None:
+    problems = [
+        Problem(message, location="variables", field=where)
+        for where, message in itertools.islice(refusals(variables, ""), 20)
+    ]
+    if not problems:
+        return None
+    return InvalidInputError("variables hold text that cannot be stored", problems)
+
+
+def _request_error(error: InferGraphError) -> dict[str, Any]:
+    return {"message": error.message, "extensions": error.as_dict()["error"]}
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
@@ -358,6 +372,9 @@ def _result_body(result: ExecutionResult) -> dict[str, Any]:
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
+    """The error as the response shows it. graphql-core's own errors (variables that do not
+    coerce carry the coercion's GraphQLError as their original) keep their message, written
+    for the caller; anything else unexpected is only "internal error"."""
     formatted: dict[str, Any] = dict(error.formatted)
     original = error.original_error
     if isinstance(original, InferGraphError):
@@ -366,7 +383,7 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
             **original.as_dict()["error"],
             "classification": _classification(original.status),
         }
-    elif original is not None:
+    elif original is not None and not isinstance(original, GraphQLError):
         logger.error("GraphQL resolver failed", exc_info=original)
         # Never leak internals of unexpected failures to clients.
         formatted["message"] = "internal error"

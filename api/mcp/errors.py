@@ -8,8 +8,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INTERNAL_ERROR, INVALID_PARAMS
 
 from api.errors import InferGraphError, InvalidInputError, Problem
-from api.http.nul import MESSAGE as NUL_MESSAGE
-from api.http.nul import contains_nul
+from api.services.unstorable import refusals
 
 
 def protocol_error(error: InferGraphError) -> MCPError:
@@ -52,15 +51,16 @@ def _shown(value: Any) -> Any:
     return type(value).__name__
 
 
-def refuse_nul(arguments: dict[str, Any]) -> None:
-    """NUL in any argument is refused before a tool runs, in the words REST and GraphQL use:
-    PostgreSQL cannot hold it, and would fail inside the query instead (api/http/nul.py)."""
-    problems = [
-        Problem(NUL_MESSAGE, field=name, value=_shown(value))
-        for name, value in arguments.items()
-        if contains_nul(name) or contains_nul(value)
-    ]
+def refuse_unstorable(arguments: dict[str, Any]) -> None:
+    """Text that cannot be stored (NUL, lone surrogates) in any argument is refused before a
+    tool runs, in the words REST and GraphQL use: PostgreSQL cannot hold it, and would fail
+    inside the query instead (api/services/unstorable.py)."""
+    problems = []
+    for name, value in arguments.items():
+        found = next(iter(refusals({name: value}, "")), None)
+        if found is not None:
+            problems.append(Problem(found[1], field=name, value=_shown(value)))
     if problems:
         raise protocol_error(
-            InvalidInputError("arguments may not contain the NUL character", problems)
+            InvalidInputError("arguments hold text that cannot be stored", problems)
         )

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from api.config import Settings
 from api.mcp import catalog, facts, passthrough, resources
 from api.mcp.access import Reader
-from api.mcp.errors import invalid_arguments, refuse_nul
+from api.mcp.errors import invalid_arguments, refuse_unstorable
 from api.mcp.passthrough import GraphQLPort
 
 INSTRUCTIONS = """InferGraph is a knowledge graph of LLM inference engines, the optimization
@@ -29,7 +29,7 @@ class InferGraphMCP(MCPServer[Any]):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
-        refuse_nul(arguments)
+        refuse_unstorable(arguments)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:

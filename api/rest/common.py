@@ -72,7 +72,9 @@ def per_page_param(request: Request) -> int:
     raw = request.query_params.get("per_page")
     if raw is None:
         return min(50, maximum)
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    # str.isdigit also accepts "²" and other digits int() refuses; six digits bound int()
+    # below its 4,300-digit limit.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= maximum:
         raise InvalidInputError(
             "per_page out of range",
             [Problem(f"a whole number from 1 to {maximum}", field="per_page", value=raw[:50])],

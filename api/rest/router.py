@@ -16,7 +16,7 @@ from api.rest import (
     tokens,
 )
 from api.rest.auth import authorize_read
-from api.rest.nul import refuse_nul_parameters
+from api.rest.nul import refuse_unstorable_input
 from api.rest.schemas import ErrorResponse
 
 ERRORS = {
@@ -28,7 +28,7 @@ router = APIRouter(
     prefix="/api/v1",
     responses=ERRORS,  # type: ignore[arg-type]
     # NUL first: it needs no database, and a NUL must never reach one.
-    dependencies=[Depends(refuse_nul_parameters), Depends(authorize_read)],
+    dependencies=[Depends(refuse_unstorable_input), Depends(authorize_read)],
 )
 for domain in (
     engines,

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import NotFoundError, Problem
+from api.services.exports.csv_writer import LINE_END, neutralised
 from models.base import (
     DeploymentScale,
     DocsLevel,
@@ -66,9 +67,9 @@ class Table:
 
     def to_csv(self) -> str:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(self.headers)
-        writer.writerows(self.rows)
+        writer = csv.writer(buffer, lineterminator=LINE_END)
+        writer.writerow([neutralised(cell) for cell in self.headers])
+        writer.writerows([neutralised(cell) for cell in row] for row in self.rows)
         return buffer.getvalue()
 
 

@@ -59,10 +59,11 @@ def test_etags_name_the_version_and_match_as_if_none_match_requires() -> None:
     assert make_etag(V2, ("GET", "/api/v1/papers")) != etag
     assert make_etag(V1, ("GET", "/api/v1/engines")) != etag
     text = etag.decode()
-    assert etag_matches(text, etag)
-    assert etag_matches(f'"other", W/{text}', etag)
-    assert etag_matches("*", etag)
-    assert not etag_matches('"other"', etag)
+    assert etag_matches(text, etag, exists=True)
+    assert etag_matches(f'"other", W/{text}', etag, exists=True)
+    assert etag_matches("*", etag, exists=True)
+    assert not etag_matches("*", etag, exists=False)
+    assert not etag_matches('"other"', etag, exists=True)
 
 
 def _scope(method: str, path: str, query: bytes = b"", **headers: str) -> dict[str, Any]:

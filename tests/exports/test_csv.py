@@ -19,7 +19,7 @@ def test_awkward_cells_round_trip() -> None:
     assert list(csv.reader(io.StringIO(text))) == [
         ["a", "b", "c", "d", "e", "f"],
         ["comma, inside", 'quote " inside', "line\nbreak", "", "true", "3.5"],
-        ["ünïcode ✅", "", "=1+1", "0", "false", "-1"],
+        ["ünïcode ✅", "", "'=1+1", "0", "false", "-1"],
     ]
 
 

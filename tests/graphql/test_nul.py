@@ -22,9 +22,18 @@ def test_a_nul_in_a_variable_is_refused(client: TestClient) -> None:
     query = "query ($slug: String!) { technique(slug: $slug) { name } }"
     response = post(client, {"query": query, "variables": {"slug": "lo\x00ra"}}, GQL)
     assert response.status_code == 400
+    message = "string values may not contain the NUL character (U+0000)"
+    problem = {"message": message, "location": "variables", "field": "slug"}
     assert response.json() == {
         "errors": [
-            {"message": "variables: string values may not contain the NUL character (U+0000)"}
+            {
+                "message": "variables hold text that cannot be stored",
+                "extensions": {
+                    "code": "invalid_input",
+                    "message": "variables hold text that cannot be stored",
+                    "problems": [problem],
+                },
+            }
         ]
     }
     clean = post(client, {"query": query, "variables": {"slug": "lora"}}, GQL)

@@ -1,5 +1,6 @@
 """`ingest bibtex` with files shaped like JabRef, Zotero/Better BibTeX and Mendeley write them."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,96 @@ def test_a_broken_block_before_the_first_good_one_is_a_failure_not_a_rejection(
     assert report.failures[0].location == "mixed.bib:1"
     assert "Unexpected block start" in report.failures[0].message
     assert paper(empty_engine, bibtex_key="whole").title == "Whole"
+
+
+HOSTILE_LATEX = (
+    "@misc{good1, title = {Good One}, year = {2024}}\n"
+    "@misc{href, title = {\\href{x}{y}}, year = {2024}}\n"
+    "@misc{deep, title = {" + "\\textbf{" * 300 + "x" + "}" * 300 + "}, year = {2024}}\n"
+    "@misc{good2, title = {Good Two}, author = {Doe, Jane}, year = {2024}}\n"
+)
+
+
+def test_latex_the_decoder_cannot_read_fails_its_entry_only(
+    empty_engine: sa.Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "hostile.bib"
+    path.write_text(HOSTILE_LATEX)
+
+    report = ingest_bibtex(empty_engine, path)
+
+    assert (report.added, report.failed) == (2, 2)
+    assert [(f.location, f.value) for f in report.failures] == [
+        ("hostile.bib:2", "href"),
+        ("hostile.bib:3", "deep"),
+    ]
+    assert report.failures[0].message == "cannot decode the LaTeX in '\\\\href{x}{y}'"
+    assert report.failures[1].message.startswith("LaTeX nested deeper than 50 groups")
+    assert paper(empty_engine, bibtex_key="good2").title == "Good Two"
+    with Session(empty_engine) as session:
+        run = session.exec(select(m.IngestRun)).one()
+    assert (run.status, run.added, run.failed) == (IngestStatus.FINISHED, 2, 2)
+
+
+class _Killed(BaseException):
+    """Stands for kill -9: nothing after it runs in the ingest, not even its `finally`."""
+
+
+def test_the_run_row_records_each_batch_as_it_commits(
+    empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "many.bib"
+    path.write_text(
+        "".join(f"@misc{{k{n}, title = {{Paper {n}}}, year = {{2024}}}}\n" for n in range(7))
+        + "@misc{bad, year = {soon}}\n"
+    )
+    seen: list[tuple[str, int, int]] = []
+
+    def progress(_event: object) -> None:
+        with Session(empty_engine) as session:
+            run = session.exec(select(m.IngestRun)).one()
+            seen.append((run.status, run.added, run.failed))
+        if len(seen) == 2:
+            raise _Killed
+
+    # The finish never runs, as when the process is killed after its second batch.
+    monkeypatch.setattr("api.services.ingest.service._finish_run", lambda *_: None)
+    with pytest.raises(_Killed):
+        ingest_bibtex(empty_engine, path, batch_size=3, progress=progress)
+
+    assert seen == [(IngestStatus.RUNNING, 3, 0), (IngestStatus.RUNNING, 6, 0)]
+    with Session(empty_engine) as session:
+        run = session.exec(select(m.IngestRun)).one()
+    assert (run.status, run.added) == (IngestStatus.RUNNING, count(empty_engine, "paper"))
+
+
+def test_a_run_left_running_by_a_dead_process_is_aborted_by_the_next_ingest(
+    empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "one.bib"
+    path.write_text("@misc{k1, title = {One}, year = {2024}}\n")
+    with monkeypatch.context() as patched:
+        patched.setattr("api.services.ingest.service._finish_run", lambda *_: None)
+        dead = ingest_bibtex(empty_engine, path)  # never finished, as if killed
+        alive = ingest_bibtex(empty_engine, path)
+    table = m.metadata.tables["ingest_run"]
+    with empty_engine.begin() as connection:
+        # The dead run's last batch was an hour ago; the other one committed just now.
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == dead.run_id)
+            .values(heartbeat_at=datetime.now(UTC) - timedelta(hours=1))
+        )
+
+    ingest_bibtex(empty_engine, path)
+
+    with Session(empty_engine) as session:
+        runs = {run.id: run for run in session.exec(select(m.IngestRun))}
+    assert (runs[dead.run_id].status, runs[dead.run_id].added) == (IngestStatus.ABORTED, 1)
+    assert (
+        runs[dead.run_id]
+        .failures[-1]["message"]
+        .startswith("the process stopped: no batch committed for 0:30:00")
+    )
+    assert runs[alive.run_id].status == IngestStatus.RUNNING
+    assert [run.status for run in runs.values()].count(IngestStatus.FINISHED) == 1

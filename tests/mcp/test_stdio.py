@@ -1,6 +1,7 @@
 """`infergraph mcp` as an assistant runs it: a child process on stdin/stdout."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,7 @@ def test_errors_keep_their_problems(stdio_session: dict[str, Any]) -> None:
 
 
 def test_a_database_without_the_schema_is_a_clear_error(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "blank.db").close()  # a database, but no schema in it
     result = subprocess.run(
         [sys.executable, "-m", "api", "mcp"],
         cwd=REPO_ROOT,

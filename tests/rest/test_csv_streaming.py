@@ -23,7 +23,7 @@ def test_the_first_chunk_is_written_before_the_rest_is_read() -> None:
 
     chunks = _csv_chunks(rows())
     first = next(chunks)
-    assert first.startswith("name,year\npaper 0,2000\n")
+    assert first.startswith("name,year\r\npaper 0,2000\r\n")
     assert pulled <= 501  # one chunk of 500 rows, not the whole list
     rest = "".join(chunks)
     assert pulled == 5_000

@@ -45,9 +45,14 @@ def connection_content_hash(connection: sa.Connection, *, skip: Collection[str] 
     return "sha256:" + digest.hexdigest()
 
 
+NOT_CONTENT = frozenset({"api_token"})
+"""Tables that are access, not content: a dump that carried API tokens let an edited dump plant
+an admin token on restore; a restored database keeps the tokens it has and issues its own."""
+
+
 def graph_tables() -> list[sa.Table]:
     """Every table of the graph, parents before children (discovered, never listed)."""
-    return list(SQLModel.metadata.sorted_tables)
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in NOT_CONTENT]
 
 
 def natural_key(table: sa.Table) -> sa.Column[Any] | None:

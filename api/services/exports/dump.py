@@ -18,7 +18,13 @@ from api.errors import InvalidInputError, Problem
 from api.services.exports.content_hash import connection_content_hash, graph_tables
 from api.services.exports.dump_reader import DumpReader, DumpTable
 from api.services.exports.text import json_text
-from api.services.exports.values import from_json_value, to_json_value, type_name
+from api.services.exports.values import (
+    checked_value,
+    from_json_value,
+    shown,
+    to_json_value,
+    type_name,
+)
 
 DUMP_FORMAT = "infergraph-dump"
 DUMP_VERSION = 1
@@ -105,22 +111,36 @@ def _schema_revision(connection: sa.Connection) -> str | None:
 
 
 def restore_graph(
-    engine: sa.Engine, file_obj: IO[str] | IO[bytes], location: str = "dump"
+    engine: sa.Engine, file_obj: IO[str] | IO[bytes], location: str = "dump", *, verify: bool = True
 ) -> dict[str, int]:
     """Load a dump into an empty, migrated database in one transaction.
 
     Refuses (InvalidInputError, nothing written) a file of another format, version or
-    schema revision, a database that holds any row, and a dump whose rows do not give
-    back the content hash its header states. Returns the rows restored per table.
+    schema revision, a database that holds any row, a value its column could not hold as the
+    seed would refuse it, and — unless `verify` is off — a dump without a content hash or
+    whose rows do not give it back. Returns the rows restored per table.
     """
     reader = DumpReader(file_obj, location)
     header = reader.header()
+    if verify and not isinstance(header.get("content_hash"), str):
+        # Without the hash an edited dump restores silently; the hash is what makes it ours.
+        raise InvalidInputError(
+            "the dump has no content hash; nothing was written",
+            [
+                Problem(
+                    "a dump written by `infergraph dump` has one; restore with --no-verify "
+                    "to load a dump you edited on purpose",
+                    location=location,
+                    field="content_hash",
+                )
+            ],
+        )
     with engine.begin() as connection:
         _check_header(connection, header, location)
         _check_empty(connection)
         counts = _restore_tables(connection, reader.tables(), location)
         restored = connection_content_hash(connection)
-        if header.get("content_hash") not in (None, restored):
+        if verify and header.get("content_hash") != restored:
             raise InvalidInputError(
                 "the restored graph differs from the dumped one; nothing was written",
                 [
@@ -271,11 +291,11 @@ def _row_values(columns: list[sa.Column[Any]], row: list[Any], where: str) -> di
     values: dict[str, Any] = {}
     for column, value in zip(columns, row, strict=True):
         try:
-            values[column.name] = from_json_value(column, value)
+            values[column.name] = from_json_value(column, checked_value(column, value))
         except (TypeError, ValueError) as error:
             raise InvalidInputError(
                 "a dumped value does not fit its column",
-                [Problem(str(error), location=where, field=column.name, value=value)],
+                [Problem(str(error), location=where, field=column.name, value=shown(value))],
             ) from None
     return values
 

@@ -25,6 +25,14 @@ class DumpTable:
     """Must be consumed before the next table is read."""
 
 
+class _NotJsonError(ValueError):
+    pass
+
+
+def _not_json(name: str) -> Any:
+    raise _NotJsonError(f"{name} is not a JSON number")
+
+
 class DumpReader:
     def __init__(self, file_obj: IO[str] | IO[bytes], location: str = "dump") -> None:
         self._file = file_obj
@@ -34,7 +42,8 @@ class DumpReader:
         self._pos = 0
         self._consumed = 0
         self._eof = False
-        self._json = json.JSONDecoder()
+        # NaN and Infinity are not JSON, though Python's decoder reads them by default.
+        self._json = json.JSONDecoder(parse_constant=_not_json)
 
     def header(self) -> dict[str, Any]:
         """The top-level members that come before `tables`."""
@@ -132,6 +141,10 @@ class DumpReader:
                 if self._fill(grow=True):
                     continue
                 raise self._error(f"invalid JSON: {error.msg}") from None
+            except _NotJsonError as error:
+                raise self._error(f"invalid JSON: {error}") from None
+            except RecursionError:
+                raise self._error("invalid JSON: nested too deeply") from None
             # A number cut at the buffer's end would still decode; read on to be sure.
             if end == len(self._buffer) and self._fill(grow=True):
                 continue

@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from api.services.unstorable import text_refusal
+
 
 def to_json_value(value: Any) -> Any:
     """The JSON form: Decimal → canonical string, dates → ISO 8601, enums → their value."""
@@ -74,6 +76,79 @@ def from_json_value(column: sa.Column[Any], value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
         return value
+    return value
+
+
+MAX_JSON_DEPTH = 32
+"""Nesting a JSON column's value may have in a dump: ours nest two deep (failures, fields)."""
+_INTEGER_RANGES = ((sa.SmallInteger, 16), (sa.BigInteger, 64), (sa.Integer, 32))
+
+
+def checked_value(column: sa.Column[Any], value: Any) -> Any:
+    """`value` if its column can hold it, as strictly as the seed checks its files: text free
+    of NUL and lone surrogates, finite numbers, integers in the column's range, JSON nested
+    at most `MAX_JSON_DEPTH` deep. Raises ValueError saying why not."""
+    if value is None:
+        return None
+    column_type = column.type
+    if isinstance(column_type, sa.JSON):
+        _check_json(value)
+    elif isinstance(column_type, sa.Boolean):
+        pass  # from_json_value insists on a boolean
+    elif isinstance(column_type, sa.Integer):
+        bits = next(b for kind, b in _INTEGER_RANGES if isinstance(column_type, kind))
+        if type(value) is int and not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            raise ValueError(f"{value} is outside the column's {bits}-bit range")
+    elif isinstance(column_type, sa.Float | sa.Numeric):
+        number = value if type(value) in (int, float) else _decimal(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{shown(value)!r} is not a finite number")
+    elif not isinstance(value, str):
+        raise ValueError(f"{shown(value)!r} is not a string")
+    else:
+        _check_text(value)
+    return value
+
+
+def _decimal(value: Any) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError(f"{shown(value)!r} is not a number")
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        raise ValueError(f"{shown(value)!r} is not a number") from None
+
+
+def _check_json(value: Any) -> None:
+    # Iterative: the depth check must not itself run out of stack.
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("JSON numbers must be finite")
+        elif isinstance(item, dict):
+            for key in item:
+                _check_text(key)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+
+
+def _check_text(text: str) -> None:
+    if (message := text_refusal(text)) is not None:
+        raise ValueError(message)
+
+
+def shown(value: Any) -> Any:
+    """`value` as an error may echo it: short, and never text that cannot be encoded."""
+    if isinstance(value, str):
+        return value[:100] if text_refusal(value) is None else None
+    if isinstance(value, dict | list):
+        return None
     return value
 
 

@@ -1,9 +1,10 @@
 """`ingest arxiv` and `ingest bibtex`: read a source, write it in batches, report what changed."""
 
+import copy
 import itertools
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,7 +21,14 @@ from api.services.ingest.records import IncomingPaper, from_arxiv, from_bibtex, 
 from api.services.ingest.report import IngestReport, Outcome, Progress, ProgressEvent
 from api.services.ingest.suggestions import TechniqueMatcher, resolve_techniques
 from api.services.ingest.transactions import run_exclusive
-from api.services.ingest.writer import AUTHOR, PAPER, PAPER_AUTHOR, RunContext, write_batch
+from api.services.ingest.writer import (
+    AUTHOR,
+    PAPER,
+    PAPER_AUTHOR,
+    EntryResult,
+    RunContext,
+    write_batch,
+)
 from models.base import SourceKind
 from models.ingest import IngestKind, IngestStatus
 
@@ -217,7 +225,23 @@ def _write(engine: sa.Engine, batch: list[Item], context: RunContext, report: In
     report.failures.extend(item for item in batch if isinstance(item, Problem))
     if not records:
         return
-    results = run_exclusive(engine, lambda connection: write_batch(connection, records, context))
+
+    def write(connection: sa.Connection) -> list[EntryResult]:
+        results = write_batch(connection, records, context)
+        # The run's counts are written in the batch's own transaction, so a process killed
+        # later leaves a run row that says what it committed (it said added=0). On a copy:
+        # a transaction run again after a lock timeout must not count twice.
+        so_far = copy.copy(report)
+        so_far.failures = list(report.failures)
+        _tally(so_far, results)
+        heartbeat = {"heartbeat_at": datetime.now(UTC)}
+        connection.execute(_run_update(report.run_id, _counts(so_far) | heartbeat))
+        return results
+
+    _tally(report, run_exclusive(engine, write))
+
+
+def _tally(report: IngestReport, results: list[EntryResult]) -> None:
     for result in results:
         if result.problem is not None:
             report.failures.append(result.problem)
@@ -225,6 +249,22 @@ def _write(engine: sa.Engine, batch: list[Item], context: RunContext, report: In
         report.suggestions += result.suggestions
         report.links += result.links
     assert all(r.outcome is not Outcome.FAILED or r.problem for r in results)
+
+
+def _counts(report: IngestReport) -> dict[str, object]:
+    return {
+        "added": report.added,
+        "updated": report.updated,
+        "merged": report.merged,
+        "unchanged": report.unchanged,
+        "failed": report.failed,
+        "failures": [problem.as_dict() for problem in report.failures],
+    }
+
+
+def _run_update(run_id: int, values: dict[str, object]) -> sa.Update:
+    table = m.metadata.tables["ingest_run"]
+    return sa.update(table).where(table.c.id == run_id).values(values)
 
 
 def _start_run(
@@ -240,6 +280,7 @@ def _start_run(
 
     def start(connection: sa.Connection) -> RunContext:
         _backfill_identity_keys(connection)
+        _abort_stale_runs(connection, now)
         source_kind = SourceKind.ARXIV if kind is IngestKind.ARXIV else SourceKind.BIBTEX
         source_id = _insert(
             connection,
@@ -257,6 +298,7 @@ def _start_run(
             locator=locator,
             status=IngestStatus.RUNNING.value,
             started_at=now,
+            heartbeat_at=now,
             source_id=source_id,
             failures=[],
             added=0,
@@ -268,6 +310,32 @@ def _start_run(
         return RunContext(run_id, source_id, explicit, matcher, now)
 
     return run_exclusive(engine, start)
+
+
+def _abort_stale_runs(connection: sa.Connection, now: datetime) -> None:
+    """Runs still `running` with no batch committed for `ingest_stale_seconds` were left by a
+    process that died (a live one commits a batch every few seconds): they become `aborted`,
+    keeping the counts of what they committed."""
+    stale_after = timedelta(seconds=get_settings().ingest_stale_seconds)
+    table = m.metadata.tables["ingest_run"]
+    stale = connection.execute(
+        sa.select(table.c.id, table.c.failures).where(
+            table.c.status == IngestStatus.RUNNING.value,
+            sa.func.coalesce(table.c.heartbeat_at, table.c.started_at) < now - stale_after,
+        )
+    ).all()
+    for run_id, failures in stale:
+        problem = Problem(
+            f"the process stopped: no batch committed for {stale_after}; "
+            "the papers it committed are kept",
+            location="ingest",
+        )
+        values = {
+            "status": IngestStatus.ABORTED.value,
+            "finished_at": now,
+            "failures": [*(failures or []), problem.as_dict()],
+        }
+        connection.execute(_run_update(run_id, values))
 
 
 def _insert(connection: sa.Connection, table_name: str, **values: object) -> int:
@@ -300,18 +368,5 @@ def _backfill_identity_keys(connection: sa.Connection) -> None:
 
 def _finish_run(engine: sa.Engine, report: IngestReport) -> None:
     status = IngestStatus.ABORTED if report.aborted else IngestStatus.FINISHED
-    table = m.metadata.tables["ingest_run"]
-    values = {
-        "status": status.value,
-        "finished_at": datetime.now(UTC),
-        "added": report.added,
-        "updated": report.updated,
-        "merged": report.merged,
-        "unchanged": report.unchanged,
-        "failed": report.failed,
-        "failures": [problem.as_dict() for problem in report.failures],
-    }
-    run_exclusive(
-        engine,
-        lambda c: c.execute(sa.update(table).where(table.c.id == report.run_id).values(values)),
-    )
+    values = {"status": status.value, "finished_at": datetime.now(UTC), **_counts(report)}
+    run_exclusive(engine, lambda c: c.execute(_run_update(report.run_id, values)))

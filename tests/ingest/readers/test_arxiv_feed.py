@@ -445,3 +445,31 @@ def test_entries_are_yielded_before_the_whole_document_is_read(tmp_path: Path) -
     assert isinstance(first, ArxivEntry) and first.arxiv_id == "2401.00000"
     assert first.title == "Generated paper 0 about speculative decoding"
     assert stream.bytes_read < len(data) // 10
+
+
+def _rejected_here(document: bytes, source: str) -> InvalidInputError:
+    with pytest.raises(InvalidInputError) as caught:
+        parse_feed(io.BytesIO(document), source)
+    return caught.value
+
+
+def test_each_malformed_feed_in_one_thread_reports_its_own_error() -> None:
+    """libxml2's thread-wide log keeps the first error of the thread: read from it, every
+    later feed parsed in the same thread (a server's pooled thread) reported the first one."""
+    atom = b'<feed xmlns="http://www.w3.org/2005/Atom">'
+    first = _rejected_here(atom + b"\n<entry><title>x</entry></feed>", "first")
+    second = _rejected_here(atom + b"\n\n\n<a></b></feed>", "second")
+    third = _rejected_here(atom + b"\n<title>&xxe;</title></feed>", "third")
+
+    assert (first.problems[0].location, first.problems[0].message) == (
+        "first:2",
+        "not well-formed XML: Opening and ending tag mismatch: title line 2 and entry (column 24)",
+    )
+    assert (second.problems[0].location, second.problems[0].message) == (
+        "second:4",
+        "not well-formed XML: Opening and ending tag mismatch: a line 4 and b (column 8)",
+    )
+    assert (third.problems[0].location, third.problems[0].message) == (
+        "third:2",
+        "not well-formed XML: Entity 'xxe' not defined (column 13)",
+    )

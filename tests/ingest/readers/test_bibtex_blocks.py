@@ -170,3 +170,28 @@ def test_many_crossref_parents_are_all_found() -> None:
         ("Proceedings 17", 2017),
         ("Proceedings 39", 2039),
     ]
+
+
+def test_crossref_values_no_pattern_guesses_cost_no_pass_each() -> None:
+    """`crossref = "{p1}"` and a crossref through a @string escaped the old pattern scan, and
+    each then cost a pass over the file (2,000 entries: 11 s). Now passes are bounded."""
+    text = '@string{parent = "p0"}\n' + "".join(
+        f'@proceedings{{p{n}, title = {{P{n}}}}}\n@misc{{c{n}, crossref = "{{p{n}}}"}}\n'
+        for n in range(300)
+    )
+    text += "@misc{via_string, crossref = parent}\n"
+    opened = []
+
+    def lines() -> io.StringIO:
+        opened.append(1)
+        return io.StringIO(text)
+
+    reader = BlockReader(lines, chunk_blocks=100)
+    entries = [item for item in reader if isinstance(item, ReadEntry)]
+    parents = [reader.parent(str(e.entry.fields_dict["crossref"].value)) for e in entries[1::2]]
+
+    assert len(entries) == 601
+    assert len(opened) == 4  # strings, crossref values, parents, the main pass
+    via_string = reader.parent("p0")
+    assert via_string is not None and via_string.key == "p0"
+    assert parents == [None] * 300  # "{p1}" names no entry: its braces are part of the value

@@ -228,6 +228,10 @@ class FeedReader:
             raise self._not_well_formed(error) from error
 
     def _events(self) -> Iterator[tuple[str, Element]]:
+        # The errors an exception carries come from libxml2's log for the whole thread, which
+        # keeps the first error of every earlier document: without clearing it, each later
+        # malformed feed parsed in a (pooled) thread reported the first feed's error and line.
+        etree.clear_error_log()
         parser = _parser()
         prolog = _Prolog()
         while chunk := self._stream.read(_CHUNK_BYTES):

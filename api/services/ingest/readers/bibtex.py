@@ -118,11 +118,24 @@ def decode_latex(text: str) -> str:
     return _decode_with_pylatexenc(text)
 
 
+MAX_LATEX_DEPTH = 50
+"""Groups nested deeper are refused before pylatexenc, whose recursive walker would run out of
+stack (300 nested `\\textbf{` did) after spending its time; real titles nest a few deep."""
+
+
 @lru_cache(maxsize=4096)
 def _decode_with_pylatexenc(text: str) -> str:
     # Bounded cache: accented author names repeat across a bibliography.
+    if _brace_depth(text) > MAX_LATEX_DEPTH:
+        raise ValueError(f"LaTeX nested deeper than {MAX_LATEX_DEPTH} groups: {text[:60]!r}")
     converter, context = _latex()
-    return " ".join(converter.latex_to_text(text, latex_context=context).split())
+    try:
+        decoded = converter.latex_to_text(text, latex_context=context)
+    except Exception as error:
+        # pylatexenc raises what its parser meets (an IndexError for `\\href{x}{y}`): for us it
+        # is one entry that cannot be read, reported with its line by the reader, not a 500.
+        raise ValueError(f"cannot decode the LaTeX in {text[:60]!r}") from error
+    return " ".join(decoded.split())
 
 
 def _balanced_braces(text: str) -> bool:
@@ -132,6 +145,14 @@ def _balanced_braces(text: str) -> bool:
         if depth < 0:
             return False
     return depth == 0
+
+
+def _brace_depth(text: str) -> int:
+    depth = deepest = 0
+    for match in _BRACE.finditer(text):
+        depth += 1 if match.group(0) == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def parse_bibtex(text: str, file: str) -> BibParseResult:
