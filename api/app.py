@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_depth=settings.graphql_max_depth,
         max_aliases=settings.graphql_max_aliases,
         max_page_size=settings.max_page_size,
+        max_list_values=settings.max_list_values,
     )
     app.add_route(
         "/graphql",

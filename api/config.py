@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = 50
     max_page_size: int = 500
     """Upper bound of `first` / `limit` on every list, REST and GraphQL."""
+    max_list_values: int = Field(default=50, ge=1)
+    """Most distinct values one list argument may hold: filter slugs (`technique:` terms,
+    `allOf` / `anyOf`), requirements of each kind, GraphQL `nodes(ids:)`. Repeats count once."""
 
     read_requires_token: bool = False
     """Reads are public by default; when set, every read needs a token (any scope).

@@ -181,7 +181,9 @@ class GraphQLEndpoint:
             return 405, {"errors": [{"message": "only queries can be sent with GET; use POST"}]}
         try:
             with Session(self.engine) as session:
-                context = GraphContext(session, Batch(session), self.limits.max_page_size)
+                context = GraphContext(
+                    session, Batch(session), self.limits.max_page_size, self.limits.max_list_values
+                )
                 result = self._execute(prepared, operation, params, context)
         except sa.exc.SQLAlchemyError as error:
             unavailable = database_unavailable(error)

@@ -23,6 +23,7 @@ class Limits:
     max_depth: int = 20
     max_aliases: int = 50
     max_page_size: int = 500
+    max_list_values: int = 50
 
 
 def check_limits(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
