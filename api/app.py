@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_aliases=settings.graphql_max_aliases,
         max_page_size=settings.max_page_size,
         max_list_values=settings.max_list_values,
+        max_cost=settings.graphql_max_cost,
+        max_response_bytes=settings.graphql_max_response_bytes,
     )
     app.add_route(
         "/graphql",

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = 15_000
     graphql_max_depth: int = 20
     graphql_max_aliases: int = 50
+    graphql_max_cost: int = Field(default=500_000, ge=1)
+    """Most objects one query may return by its static cost (`first` multiplied down the
+    nesting, computed before it runs); beyond, it is refused with `query_too_costly`."""
+    graphql_max_response_bytes: int = Field(default=32 * 2**20, ge=1)
+    """Largest GraphQL response body; beyond, `response_too_large` instead of the data."""
     max_page_size: int = 500
     """Upper bound of `first` / `limit` on every list, REST and GraphQL."""
     max_list_values: int = Field(default=50, ge=1)
