@@ -25,7 +25,7 @@ from models.access import TokenScope
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = create_db_engine(settings.resolved_database_url)
+    engine = create_db_engine(settings.resolved_database_url, settings.statement_timeout)
     app = FrontedFastAPI(
         title="InferGraph",
         summary="A knowledge graph of LLM inference engines, techniques, papers and hardware.",

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     """Largest GraphQL response body; beyond, `response_too_large` instead of the data."""
     max_page_size: int = 500
     """Upper bound of `first` / `limit` on every list, REST and GraphQL."""
+    statement_timeout: float = Field(default=15.0, ge=0)
+    """Seconds one database statement of the server may run before it is cancelled and the
+    request answered 503 `query_timeout` (PostgreSQL `statement_timeout` per connection;
+    SQLite: time the engine is busy, by a progress handler). 0: no limit. The CLI has none."""
     max_list_values: int = Field(default=50, ge=1)
     """Most distinct values one list argument may hold: filter slugs (`technique:` terms,
     `allOf` / `anyOf`), requirements of each kind, GraphQL `nodes(ids:)`. Repeats count once."""
