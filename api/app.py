@@ -18,6 +18,7 @@ from api.http.body_limit import BodyLimit, BodySizeLimit
 from api.http.cacheable import access_check
 from api.rest import errors as rest_errors
 from api.rest.router import router as rest_router
+from api.services.ingest.slots import IngestSlots
 from api.services.stats import schema_revision
 from api.services.tokens import authenticate
 from models.access import TokenScope
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.ingest_slots = IngestSlots(settings.max_concurrent_ingests)
     rest_errors.install(app)
     app.add_middleware(
         BodySizeLimit,

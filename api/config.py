@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     """Seconds between two arXiv requests (arXiv asks for three); lower it only for a local
     stand-in."""
 
+    max_concurrent_ingests: int = Field(default=2, ge=1)
+    """Ingests (arXiv or BibTeX) the server runs at once; one more is refused with 503
+    `ingest_busy` and `Retry-After`, so waiting ingests never take the threads reads need."""
+
     @field_validator("arxiv_base_url", "arxiv_delay", mode="before")
     @classmethod
     def _empty_means_default(cls, value: object, info: ValidationInfo) -> object:

@@ -8,11 +8,11 @@ are pre-pinged, so dead ones are replaced on checkout).
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from api.errors import InferGraphError
+from api.errors import InferGraphError, retry_after
 
 logger = logging.getLogger("infergraph.database")
 
@@ -31,9 +31,7 @@ _UNAVAILABLE_SQLITE_ERRORS = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_
 class DatabaseUnavailableError(InferGraphError):
     code: str = "database_unavailable"
     status: int = 503
-    headers: dict[str, str] = field(
-        default_factory=lambda: {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    )
+    headers: dict[str, str] = retry_after(RETRY_AFTER_SECONDS)
 
 
 @dataclass
