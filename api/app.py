@@ -1,11 +1,12 @@
 """The FastAPI application."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.cache import FrontedFastAPI, install_response_cache
 from api.config import Settings, get_settings
@@ -16,11 +17,12 @@ from api.graphql.limits import Limits
 from api.graphql.schema import graphql_schema, schema
 from api.http.body_limit import BodyLimit, BodySizeLimit
 from api.http.cacheable import access_check
+from api.http.rate_limit import ClientRateLimit, RatePolicy
 from api.rest import errors as rest_errors
 from api.rest.router import router as rest_router
 from api.services.ingest.slots import IngestSlots
 from api.services.stats import schema_revision
-from api.services.tokens import authenticate
+from api.services.tokens import authenticate, token_digest
 from models.access import TokenScope
 
 
@@ -83,7 +85,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
 
     install_response_cache(app, engine, settings)
+    if settings.rate_limit_requests > 0:
+        # In front of the cache: a cached answer is still a request the client made.
+        policy = RatePolicy(settings.rate_limit_requests, settings.rate_limit_window)
+        app.set_front(lambda inner: ClientRateLimit(inner, policy, _token_digest(engine)))
     return app
+
+
+def _token_digest(engine: sa.Engine) -> Callable[[str], Awaitable[str | None]]:
+    async def valid(authorization: str) -> str | None:
+        try:
+            return await run_in_threadpool(token_digest, engine, authorization)
+        except sa.exc.SQLAlchemyError:  # no database: the client is its address meanwhile
+            return None
+
+    return valid
 
 
 def _read_check(engine: sa.Engine) -> Callable[[Request], None]:

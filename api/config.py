@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     """Most distinct values one list argument may hold: filter slugs (`technique:` terms,
     `allOf` / `anyOf`), requirements of each kind, GraphQL `nodes(ids:)`. Repeats count once."""
 
+    rate_limit_requests: int = Field(default=0, ge=0)
+    """Requests one client (its token, else its address) may make per window; beyond, 429
+    with `Retry-After`. 0 (the default, for local use): no limit and no `RateLimit` headers."""
+    rate_limit_window: int = Field(default=60, ge=1)
+    """Seconds of one client's rate-limit window, from its first request in it."""
+
     read_requires_token: bool = False
     """Reads are public by default; when set, every read needs a token (any scope).
     Writes always need a token with the `write` scope (`infergraph token create`)."""
