@@ -19,9 +19,11 @@ Every executed or costed answer reports `extensions.cost`: the objects the query
 by its static cost, and the budget.
 """
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -55,6 +57,7 @@ from api.graphql.limits import Limits, check_cost, check_limits
 from api.graphql.nul import NoNulInStrings
 from api.graphql.strawberry_bridge import ide_html
 from api.http.cacheable import mark_cacheable
+from api.http.cancel import StatementCanceller, until_disconnected
 from api.http.database_errors import DatabaseUnavailableError, database_unavailable
 from api.http.nul import MESSAGE as NUL_MESSAGE
 from api.http.nul import contains_nul
@@ -144,7 +147,7 @@ class GraphQLEndpoint:
                 {"errors": [{"message": str(error)}]}, error.status, JSON, error.headers
             )
         try:
-            status, body = await run_in_threadpool(self.run, params, request.method, media_type)
+            status, body = await self._run_while_connected(request, params, media_type)
         except DatabaseUnavailableError as error:
             body = {"errors": [{"message": error.message, "extensions": error.as_dict()["error"]}]}
             return _respond(body, error.status, media_type, error.headers)
@@ -156,6 +159,21 @@ class GraphQLEndpoint:
         elif status == 200 and "errors" not in body and self._is_query(params):
             mark_cacheable(request.scope)
         return _encoded_response(content, status, media_type)
+
+    async def _run_while_connected(
+        self, request: Request, params: GraphQLParams, media_type: str
+    ) -> tuple[int, dict[str, Any]]:
+        """`run` in a worker thread; its statement is cancelled if the client leaves first."""
+        canceller = StatementCanceller()
+        work = asyncio.ensure_future(
+            run_in_threadpool(self.run, params, request.method, media_type, canceller)
+        )
+        gone = asyncio.ensure_future(until_disconnected(request))
+        await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
+        if not work.done():
+            canceller.cancel()
+        gone.cancel()
+        return await work
 
     def _is_query(self, params: GraphQLParams) -> bool:
         """Only queries may be answered from the response cache (parsing is cached too)."""
@@ -184,7 +202,11 @@ class GraphQLEndpoint:
         return _validated_params(raw, self.limits)
 
     def run(
-        self, params: GraphQLParams, method: str, media_type: str
+        self,
+        params: GraphQLParams,
+        method: str,
+        media_type: str,
+        canceller: StatementCanceller | None = None,
     ) -> tuple[int, dict[str, Any]]:
         prepared = self._prepare(params.query)
         request_failed = 400 if media_type == GRAPHQL_RESPONSE else 200
@@ -206,7 +228,7 @@ class GraphQLEndpoint:
             if refused is not None:
                 return request_failed, {"errors": [format_error(refused)], "extensions": cost}
         try:
-            with Session(self.engine) as session:
+            with Session(self.engine) as session, _watched(session, canceller):
                 context = GraphContext(
                     session, Batch(session), self.limits.max_page_size, self.limits.max_list_values
                 )
@@ -271,6 +293,10 @@ class GraphQLEndpoint:
         return Prepared(
             document, tuple(errors), uses_introspection(document), cost_variables(document)
         )
+
+
+def _watched(session: Session, canceller: StatementCanceller | None) -> Any:
+    return nullcontext() if canceller is None else canceller.watching(session)
 
 
 def negotiate(accept: str | None) -> str | None:

@@ -2,9 +2,12 @@
 503 `query_timeout` in the one error shape, over REST and GraphQL, on both databases (issue
 13: a long filter list held a PostgreSQL backend at full CPU for minutes)."""
 
-from collections.abc import Iterator
+import asyncio
+import threading
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+import orjson
 import pytest
 import sqlalchemy as sa
 from fastapi import Request
@@ -91,3 +94,55 @@ def test_a_graphql_request_past_the_timeout_is_a_503(
     monkeypatch.undo()
     answer = timed.post("/graphql", json={"query": '{ engine(slug: "vllm") { name } }'})
     assert answer.json()["data"] == {"engine": {"name": "vLLM"}}
+
+
+def test_a_graphql_query_is_cancelled_when_the_client_leaves(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No statement timeout here: only the disconnect can stop the statement (were it not
+    cancelled, the test would fail at its 30 s bound instead of hanging for minutes)."""
+    url = seeded_engine.url.render_as_string(False)
+    app = create_app(Settings(database_url=url, statement_timeout=0, response_cache_bytes=0))
+    started = threading.Event()
+
+    def slow_search(session: Session, _text: str, _first: int) -> list[Any]:
+        started.set()
+        session.execute(sa.text(slow_sql(session.get_bind())))  # type: ignore[arg-type]
+        return []
+
+    monkeypatch.setattr(api.graphql.schema, "search", slow_search)
+    body = orjson.dumps({"query": '{ search(text: "lora") { score } }'})
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        if not sent and not started.is_set():
+            sent.append("body")
+            return {"type": "http.request", "body": body, "more_body": False}
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # the statement is running now; the client goes away
+        return {"type": "http.disconnect"}
+
+    answer: list[MutableMapping[str, Any]] = []
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        answer.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"test")],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+    }
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=30))
+    assert answer[0]["status"] == 503
+    [error] = orjson.loads(answer[1]["body"])["errors"]
+    assert error["extensions"]["code"] == "query_timeout"
