@@ -1,12 +1,13 @@
 """The FastAPI application."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.cache import FrontedFastAPI, install_response_cache
 from api.config import Settings, get_settings
@@ -18,18 +19,20 @@ from api.graphql.schema import graphql_schema, schema
 from api.http.body_limit import BodyLimit, BodySizeLimit
 from api.http.cacheable import access_check
 from api.http.methods import MethodsMiddleware
+from api.http.rate_limit import ClientRateLimit, RatePolicy
 from api.mcp import GraphQLPort, build_server
 from api.mcp.server import InferGraphMCP
 from api.rest import errors as rest_errors
 from api.rest.router import router as rest_router
+from api.services.ingest.slots import IngestSlots
 from api.services.stats import schema_revision
-from api.services.tokens import authenticate
+from api.services.tokens import authenticate, token_digest
 from models.access import TokenScope
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = create_db_engine(settings.resolved_database_url)
+    engine = create_db_engine(settings.resolved_database_url, settings.statement_timeout)
     graphql = graphql_endpoint(engine, settings)
     assistants = mcp_server(engine, settings, graphql)
     # Stateless: every MCP request stands alone (the tools only read), so any worker can
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.ingest_slots = IngestSlots(settings.max_concurrent_ingests)
     rest_errors.install(app)
     app.add_middleware(MethodsMiddleware)
     app.add_middleware(
@@ -82,6 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
 
     install_response_cache(app, engine, settings)
+    if settings.rate_limit_requests > 0:
+        # In front of the cache: a cached answer is still a request the client made.
+        policy = RatePolicy(settings.rate_limit_requests, settings.rate_limit_window)
+        app.set_front(lambda inner: ClientRateLimit(inner, policy, _token_digest(engine)))
     return app
 
 
@@ -92,6 +100,9 @@ def graphql_endpoint(engine: sa.Engine, settings: Settings) -> GraphQLEndpoint:
         max_depth=settings.graphql_max_depth,
         max_aliases=settings.graphql_max_aliases,
         max_page_size=settings.max_page_size,
+        max_list_values=settings.max_list_values,
+        max_cost=settings.graphql_max_cost,
+        max_response_bytes=settings.graphql_max_response_bytes,
     )
     return GraphQLEndpoint(
         graphql_schema,
@@ -108,6 +119,16 @@ def mcp_server(
     """The MCP server over `engine`; its GraphQL tool runs requests as `/graphql` would."""
     endpoint = graphql or graphql_endpoint(engine, settings)
     return build_server(engine, settings, GraphQLPort(endpoint.run_read, schema.as_str()))
+
+
+def _token_digest(engine: sa.Engine) -> Callable[[str], Awaitable[str | None]]:
+    async def valid(authorization: str) -> str | None:
+        try:
+            return await run_in_threadpool(token_digest, engine, authorization)
+        except sa.exc.SQLAlchemyError:  # no database: the client is its address meanwhile
+            return None
+
+    return valid
 
 
 def _read_check(engine: sa.Engine) -> Callable[[Request], None]:

@@ -177,7 +177,9 @@ def export_papers(
                 selection = exports.engine_papers(session, engine)
             else:
                 with respelled(PaperFilter, Interface.CLI):
-                    conditions = paper_conditions(session, from_text(PaperFilter, filter_text))
+                    conditions = paper_conditions(
+                        session, from_text(PaperFilter, filter_text, get_settings().max_list_values)
+                    )
                 selection = sa.select(col(m.Paper.id)).where(*conditions)
             for chunk in stream(session, selection):
                 sys.stdout.write(chunk)

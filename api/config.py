@@ -24,8 +24,26 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = 15_000
     graphql_max_depth: int = 20
     graphql_max_aliases: int = 50
+    graphql_max_cost: int = Field(default=500_000, ge=1)
+    """Most objects one query may return by its static cost (`first` multiplied down the
+    nesting, computed before it runs); beyond, it is refused with `query_too_costly`."""
+    graphql_max_response_bytes: int = Field(default=32 * 2**20, ge=1)
+    """Largest GraphQL response body; beyond, `response_too_large` instead of the data."""
     max_page_size: int = 500
     """Upper bound of `first` / `limit` on every list, REST and GraphQL."""
+    statement_timeout: float = Field(default=15.0, ge=0)
+    """Seconds one database statement of the server may run before it is cancelled and the
+    request answered 503 `query_timeout` (PostgreSQL `statement_timeout` per connection;
+    SQLite: time the engine is busy, by a progress handler). 0: no limit. The CLI has none."""
+    max_list_values: int = Field(default=50, ge=1)
+    """Most distinct values one list argument may hold: filter slugs (`technique:` terms,
+    `allOf` / `anyOf`), requirements of each kind, GraphQL `nodes(ids:)`. Repeats count once."""
+
+    rate_limit_requests: int = Field(default=0, ge=0)
+    """Requests one client (its token, else its address) may make per window; beyond, 429
+    with `Retry-After`. 0 (the default, for local use): no limit and no `RateLimit` headers."""
+    rate_limit_window: int = Field(default=60, ge=1)
+    """Seconds of one client's rate-limit window, from its first request in it."""
 
     read_requires_token: bool = False
     """Reads are public by default; when set, every read needs a token (any scope).
@@ -60,6 +78,10 @@ class Settings(BaseSettings):
     arxiv_delay: float = Field(default=DEFAULT_ARXIV_DELAY, ge=0)
     """Seconds between two arXiv requests (arXiv asks for three); lower it only for a local
     stand-in."""
+
+    max_concurrent_ingests: int = Field(default=2, ge=1)
+    """Ingests (arXiv or BibTeX) the server runs at once; one more is refused with 503
+    `ingest_busy` and `Retry-After`, so waiting ingests never take the threads reads need."""
 
     @field_validator("arxiv_base_url", "arxiv_delay", mode="before")
     @classmethod

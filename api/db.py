@@ -1,5 +1,6 @@
 """Database engines, sessions and schema upgrades."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,16 +17,26 @@ POSTGRES_CONNECT_TIMEOUT = 3
 """Seconds to wait for a PostgreSQL connection before giving up (libpq `connect_timeout`)."""
 
 
-def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """An engine with the per-dialect settings InferGraph relies on."""
+def create_db_engine(url: str, statement_timeout: float = 0, **kwargs: Any) -> sa.Engine:
+    """An engine with the per-dialect settings InferGraph relies on.
+
+    `statement_timeout`: seconds one statement may run before the database cancels it
+    (0: no limit). PostgreSQL enforces it per connection (`statement_timeout`); SQLite
+    through a progress handler (`StatementDeadline`). The error it raises is answered as a
+    503 `query_timeout` (api/http/database_errors.py)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         sa.event.listen(engine, "connect", _configure_sqlite_connection)
+        if statement_timeout > 0:
+            limit_sqlite_statements(engine, statement_timeout)
         return engine
     # A server that is down refuses at once; one that is unreachable would otherwise hold a
     # request for the operating system's TCP timeout (minutes). Fail within seconds and let
     # the API answer 503 (api/http/database_errors.py).
     connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT, **kwargs.pop("connect_args", {})}
+    if statement_timeout > 0:
+        milliseconds = max(1, round(statement_timeout * 1000))
+        connect_args["options"] = f"-c statement_timeout={milliseconds}"
     return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
@@ -37,6 +48,55 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+# --- a statement timeout for SQLite, which has none of its own ---------------------------
+# SQLite calls a progress handler every few thousand virtual-machine instructions; a non-zero
+# answer interrupts the statement (`sqlite3.OperationalError: interrupted`, `SQLITE_INTERRUPT`).
+# The handler adds up the time between its calls and stops the statement once that exceeds the
+# limit. Gaps longer than `IDLE_GAP` are not counted: rows are fetched lazily, so between two
+# calls the engine may have been waiting on Python (a slow download, the GraphQL executor), and
+# only the time SQLite itself works is what a timeout is about.
+
+INSTRUCTIONS_PER_CHECK = 10_000
+IDLE_GAP = 0.05
+"""Seconds between two handler calls beyond which SQLite is taken to have been idle."""
+DEADLINE_KEY = "infergraph_deadline"
+
+
+class StatementDeadline:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.used = 0.0
+        self.last = time.monotonic()
+
+    def start(self) -> None:
+        self.used, self.last = 0.0, time.monotonic()
+
+    def __call__(self) -> int:
+        now = time.monotonic()
+        gap, self.last = now - self.last, now
+        if gap < IDLE_GAP:
+            self.used += gap
+        return 1 if self.used > self.seconds else 0
+
+
+def limit_sqlite_statements(engine: sa.Engine, seconds: float) -> None:
+    """Interrupt any statement of `engine` that keeps SQLite busy longer than `seconds`."""
+
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        deadline = StatementDeadline(seconds)
+        dbapi_connection.set_progress_handler(deadline, INSTRUCTIONS_PER_CHECK)
+        record.info[DEADLINE_KEY] = deadline
+
+    def before_execute(connection: sa.Connection, *_args: Any) -> None:
+        # Each statement gets the whole limit; the handler object lives with the connection.
+        deadline = connection.info.get(DEADLINE_KEY)
+        if deadline is not None:
+            deadline.start()
+
+    sa.event.listen(engine, "connect", on_connect)
+    sa.event.listen(engine, "before_cursor_execute", before_execute)
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -72,6 +72,11 @@ class InferGraphError(Exception):
         }
 
 
+def retry_after(seconds: int) -> Any:
+    """The `headers` default of an error that asks the client to come back in `seconds`."""
+    return field(default_factory=lambda: {"Retry-After": str(seconds)})
+
+
 @dataclass
 class InvalidInputError(InferGraphError):
     """The input (a file, a request) is malformed; nothing was written."""

@@ -10,6 +10,7 @@ shared machine mean little, the ratio is what the target (GraphQL <= 4x the limi
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -59,6 +60,7 @@ def graphql_json(endpoint: GraphQLEndpoint) -> bytes:
     params = GraphQLParams(QUERY, None, None)
     status, body = endpoint.run(params, "POST", JSON)
     assert status == 200 and "errors" not in body, body
+    del body["extensions"]  # the cost report, which the hand-written side has no word for
     return encode(body)  # the HTTP layer's encoding
 
 
@@ -160,7 +162,11 @@ def timed(function: Callable[[], bytes]) -> float:
 
 def measure(engine: sa.Engine, repeat: int) -> tuple[float, float, int]:
     """Median seconds of GraphQL and of the limit, interleaved, and the response size."""
-    endpoint = GraphQLEndpoint(graphql_schema, engine, Limits(), PlannedExecutor(schema))
+    # The whole graph in one query is what the HTTP cost budget refuses (its static cost is
+    # ~10^13 objects for 648 KB of answer); the executor is measured here, so the budget is
+    # lifted. The cost is still computed, once per document, as over HTTP.
+    unbudgeted = Limits(max_cost=sys.maxsize, max_response_bytes=sys.maxsize)
+    endpoint = GraphQLEndpoint(graphql_schema, engine, unbudgeted, PlannedExecutor(schema))
     ours, limit = graphql_json(endpoint), hand_written_json(engine)
     assert json.loads(ours) == json.loads(limit), "the two sides must produce the same JSON"
     graphql_times, limit_times = [], []

@@ -20,7 +20,10 @@ from api.config import Settings
 
 GQL = "application/graphql-response+json"
 ORDINARY = '{ engine(slug: "vllm") { name organization { name } } }'
-ORDINARY_ANSWER = {"data": {"engine": {"name": "vLLM", "organization": {"name": "vLLM Team"}}}}
+ORDINARY_ANSWER = {
+    "data": {"engine": {"name": "vLLM", "organization": {"name": "vLLM Team"}}},
+    "extensions": {"cost": {"objects": 2, "limit": 500_000}},
+}
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,7 @@ def rest_answer(client: TestClient, listing: Listing, text: str) -> tuple[list[s
 
 
 def graphql_answer(client: TestClient, listing: Listing, text: str) -> tuple[list[str], Any]:
-    f = v.from_text(listing.filter_class, text)
+    f = v.from_text(listing.filter_class, text, 50)
     query = (
         f"query Q($f: {listing.graphql_input}) "
         f"{{ {listing.graphql_field}(filter: $f, first: 500) "

@@ -16,8 +16,9 @@ class FrontedFastAPI(FastAPI):
     front: ASGIApp | None = None
 
     def set_front(self, wrap: Callable[[ASGIApp], ASGIApp]) -> None:
-        """`wrap(inner)` becomes the front; `inner` is this application as FastAPI runs it."""
-        self.front = wrap(partial(FastAPI.__call__, self))
+        """`wrap(inner)` becomes the front; `inner` is the front set before, or this
+        application as FastAPI runs it."""
+        self.front = wrap(self.front or partial(FastAPI.__call__, self))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.front is None:

@@ -16,6 +16,7 @@ class GraphContext:
     session: Session
     batch: Batch
     max_page_size: int
+    max_list_values: int
 
     def page(self, first: int | None, after: str | None, field: str = "first") -> PageRequest:
         size = DEFAULT_PAGE_SIZE if first is None else first

@@ -12,12 +12,19 @@ Status codes follow the spec for both response media types:
 | mutation over GET | 405 | 405 |
 | request or document larger than the limit | 413 | 413 |
 | the database cannot be reached (with `Retry-After`) | 503 | 503 |
+| cost over the budget (`extensions.code` `query_too_costly`) | 200 | 400, no `data` |
+| response larger than the cap (`response_too_large`) | 200 | 200, `data` null |
+
+Every executed or costed answer reports `extensions.cost`: the objects the query may return
+by its static cost, and the budget.
 """
 
+import asyncio
 import itertools
 import json
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -45,11 +52,13 @@ from starlette.responses import HTMLResponse, Response
 from api.errors import InferGraphError, InvalidInputError, Problem
 from api.graphql.batch import Batch
 from api.graphql.context import GraphContext
+from api.graphql.cost import cost_variables
 from api.graphql.executor import PlannedExecutor, uses_introspection
-from api.graphql.limits import Limits, check_limits
+from api.graphql.limits import Limits, check_cost, check_limits
 from api.graphql.nul import NoNulInStrings
 from api.graphql.strawberry_bridge import ide_html
 from api.http.cacheable import mark_cacheable
+from api.http.cancel import StatementCanceller, until_disconnected
 from api.http.database_errors import DatabaseUnavailableError, database_unavailable
 from api.services.unstorable import refusals
 
@@ -84,6 +93,8 @@ class Prepared:
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
     introspection: bool = False
+    cost_variables: frozenset[str] = frozenset()
+    """Variables the cost depends on; with none, a document's cost is computed once."""
 
 
 class GraphQLEndpoint:
@@ -102,6 +113,9 @@ class GraphQLEndpoint:
         self.engine = engine
         self.limits = limits
         self._prepare: Callable[[str], Prepared] = lru_cache(maxsize=512)(self._prepare_uncached)
+        self._cost: Callable[..., tuple[int, GraphQLError | None]] = lru_cache(maxsize=512)(
+            self._cost_uncached
+        )
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -132,13 +146,33 @@ class GraphQLEndpoint:
                 {"errors": [{"message": str(error)}]}, error.status, JSON, error.headers
             )
         try:
-            status, body = await run_in_threadpool(self.run, params, request.method, media_type)
+            status, body = await self._run_while_connected(request, params, media_type)
         except DatabaseUnavailableError as error:
             body = {"errors": [_request_error(error)]}
             return _respond(body, error.status, media_type, error.headers)
-        if status == 200 and "errors" not in body and self._is_query(params):
+        # Encoding a large answer takes a core for a while: on the event loop it would stall
+        # every other request (`/health` too), so it runs beside the resolvers.
+        content = await run_in_threadpool(encode, body)
+        if len(content) > self.limits.max_response_bytes:
+            content = encode(_too_large(body, len(content), self.limits.max_response_bytes))
+        elif status == 200 and "errors" not in body and self._is_query(params):
             mark_cacheable(request.scope)
-        return _respond(body, status, media_type)
+        return _encoded_response(content, status, media_type)
+
+    async def _run_while_connected(
+        self, request: Request, params: GraphQLParams, media_type: str
+    ) -> tuple[int, dict[str, Any]]:
+        """`run` in a worker thread; its statement is cancelled if the client leaves first."""
+        canceller = StatementCanceller()
+        work = asyncio.ensure_future(
+            run_in_threadpool(self.run, params, request.method, media_type, canceller)
+        )
+        gone = asyncio.ensure_future(until_disconnected(request))
+        await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
+        if not work.done():
+            canceller.cancel()
+        gone.cancel()
+        return await work
 
     def _is_query(self, params: GraphQLParams) -> bool:
         """Only queries may be answered from the response cache (parsing is cached too)."""
@@ -179,20 +213,36 @@ class GraphQLEndpoint:
         return self.run(params, "GET", JSON)[1]
 
     def run(
-        self, params: GraphQLParams, method: str, media_type: str
+        self,
+        params: GraphQLParams,
+        method: str,
+        media_type: str,
+        canceller: StatementCanceller | None = None,
     ) -> tuple[int, dict[str, Any]]:
         prepared = self._prepare(params.query)
         request_failed = 400 if media_type == GRAPHQL_RESPONSE else 200
         if prepared.document is None or prepared.errors:
             return request_failed, {"errors": [format_error(e) for e in prepared.errors]}
-        if (refused := _unstorable_variables(params.variables)) is not None:
-            return request_failed, {"errors": [_request_error(refused)]}
+        if (unstorable := _unstorable_variables(params.variables)) is not None:
+            return request_failed, {"errors": [_request_error(unstorable)]}
         operation = _operation(prepared.document, params.operation_name)
         if method == "GET" and operation is not None and operation.operation != OperationType.QUERY:
             return 405, {"errors": [{"message": "only queries can be sent with GET; use POST"}]}
+        cost: dict[str, Any] = {}
+        if operation is not None:
+            objects, refused = self._cost(
+                params.query,
+                params.operation_name,
+                _cost_key(prepared.cost_variables, params.variables or {}),
+            )
+            cost = {"cost": {"objects": objects, "limit": self.limits.max_cost}}
+            if refused is not None:
+                return request_failed, {"errors": [format_error(refused)], "extensions": cost}
         try:
-            with Session(self.engine) as session:
-                context = GraphContext(session, Batch(session), self.limits.max_page_size)
+            with Session(self.engine) as session, _watched(session, canceller):
+                context = GraphContext(
+                    session, Batch(session), self.limits.max_page_size, self.limits.max_list_values
+                )
                 result = self._execute(prepared, operation, params, context)
         except sa.exc.SQLAlchemyError as error:
             unavailable = database_unavailable(error)
@@ -204,7 +254,19 @@ class GraphQLEndpoint:
         for field_error in result.errors or ():
             if (unavailable := database_unavailable(field_error)) is not None:
                 raise unavailable
-        return _result_status(result, request_failed), _result_body(result)
+        return _result_status(result, request_failed), {**_result_body(result), "extensions": cost}
+
+    def _cost_uncached(
+        self, query: str, operation_name: str | None, key: tuple[tuple[str, Any], ...]
+    ) -> tuple[int, GraphQLError | None]:
+        prepared = self._prepare(query)
+        assert prepared.document is not None
+        operation = _operation(prepared.document, operation_name)
+        assert operation is not None
+        variables = {
+            name: [None] * value[1] if isinstance(value, tuple) else value for name, value in key
+        }
+        return check_cost(self.schema, prepared.document, operation, variables, self.limits)
 
     def _execute(
         self,
@@ -239,7 +301,13 @@ class GraphQLEndpoint:
         errors = validate(self.schema, document, [*specified_rules, NoNulInStrings])
         if not errors:
             errors = check_limits(document, self.limits)
-        return Prepared(document, tuple(errors), uses_introspection(document))
+        return Prepared(
+            document, tuple(errors), uses_introspection(document), cost_variables(document)
+        )
+
+
+def _watched(session: Session, canceller: StatementCanceller | None) -> Any:
+    return nullcontext() if canceller is None else canceller.watching(session)
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -402,12 +470,46 @@ def _classification(status: int) -> str:
     return "BAD_REQUEST" if 400 <= status < 500 else "INTERNAL_ERROR"
 
 
+def _cost_key(names: frozenset[str], variables: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The variable values the cost depends on, as a small cache key: a list by its length
+    (`("list", n)`), so a long `ids` list is neither hashed nor kept."""
+    return tuple(
+        (name, ("list", len(value)) if isinstance(value, list) else _hashable(value))
+        for name in sorted(names)
+        if (value := variables.get(name)) is not None
+    )
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, int | str | float | bool) else repr(value)
+
+
+def _too_large(body: dict[str, Any], size: int, limit: int) -> dict[str, Any]:
+    message = (
+        f"the response would be {size} bytes; the limit is {limit}. "
+        "Ask for smaller pages (`first`) or fewer fields, and page through the rest."
+    )
+    error = {
+        "message": message,
+        "extensions": {"code": "response_too_large", "size": size, "limit": limit},
+    }
+    return {
+        "errors": [error],
+        "data": None,
+        **({"extensions": body["extensions"]} if "extensions" in body else {}),
+    }
+
+
 def _respond(
     body: dict[str, Any], status: int, media_type: str, headers: dict[str, str] | None = None
 ) -> Response:
-    return Response(
-        encode(body), status, headers=headers, media_type=f"{media_type}; charset=utf-8"
-    )
+    return _encoded_response(encode(body), status, media_type, headers)
+
+
+def _encoded_response(
+    content: bytes, status: int, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(content, status, headers=headers, media_type=f"{media_type}; charset=utf-8")
 
 
 def encode(body: dict[str, Any]) -> bytes:

@@ -57,8 +57,9 @@ def filter_input(filter_class: type[Any], name: str, description: str) -> Any:
     return strawberry.input(type(name, (), namespace), name=name, description=description)
 
 
-def to_filter(filter_class: type[Any], value: Any) -> Any:
-    """An input value (or None) as the service's filter dataclass."""
+def to_filter(filter_class: type[Any], value: Any, max_values: int) -> Any:
+    """An input value (or None) as the service's filter dataclass, its lists deduplicated and
+    capped at `max_values` (`bounded`, as for REST)."""
     if value is None:
         return filter_class()
     values: dict[str, Any] = {}
@@ -70,16 +71,14 @@ def to_filter(filter_class: type[Any], value: Any) -> Any:
         kind = declared.kind
         if isinstance(kind, v.Support):
             values[name] = v.SupportCondition(
-                tuple(dict.fromkeys(given.all_of or ())),
-                tuple(dict.fromkeys(given.any_of or ())),
-                given.status,
+                tuple(given.all_of or ()), tuple(given.any_of or ()), given.status
             )
         elif isinstance(kind, v.Slugs | v.Choice) and kind.many:
-            values[name] = tuple(dict.fromkeys(given))
+            values[name] = tuple(given)
         elif isinstance(kind, v.Whole):
             values[name] = v.check_whole(kind, given, field)
         elif isinstance(kind, v.Text):
             values[name] = v.check_text(kind, given, field)
         else:
             values[name] = given
-    return filter_class(**values)
+    return v.bounded(filter_class(**values), max_values)

@@ -1,8 +1,11 @@
 """Abuse limits checked before execution: depth and aliases (token count is enforced by the
-parser, document size by the HTTP layer). Runs only on documents that passed standard
-validation, so fragment cycles have already been rejected and cannot loop here."""
+parser, document size by the HTTP layer), and the cost budget (`check_cost`). Runs only on
+documents that passed standard validation, so fragment cycles have already been rejected and
+cannot loop here."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -10,10 +13,14 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
 )
+
+from api.graphql.cost import CostModel, query_cost
+from api.services.pagination import DEFAULT_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,31 @@ class Limits:
     max_depth: int = 20
     max_aliases: int = 50
     max_page_size: int = 500
+    max_list_values: int = 50
+    max_cost: int = 500_000
+    """Most objects a query may return by its static cost (`api/graphql/cost.py`)."""
+    max_response_bytes: int = 32 * 2**20
+
+
+def check_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+    limits: Limits,
+) -> tuple[int, GraphQLError | None]:
+    """The operation's cost, and the error refusing it when it exceeds the budget."""
+    model = CostModel(DEFAULT_PAGE_SIZE, limits.max_page_size)
+    cost = query_cost(schema, document, operation, variables, model)
+    if cost <= limits.max_cost:
+        return cost, None
+    name = operation.name.value if operation.name else "anonymous operation"
+    return cost, GraphQLError(
+        f"'{name}' may return {cost} objects; the limit is {limits.max_cost}. "
+        "Ask for smaller pages (`first`) or fewer nested lists, and page through the rest.",
+        operation,
+        extensions={"code": "query_too_costly", "cost": cost, "limit": limits.max_cost},
+    )
 
 
 def check_limits(document: DocumentNode, limits: Limits) -> list[GraphQLError]:

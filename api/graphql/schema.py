@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 import models as m
+from api.errors import InvalidInputError, Problem
 from api.graphql import types as t
 from api.graphql.context import GraphContext, decode_global_id
 from api.graphql.entities import wrap
@@ -28,7 +29,7 @@ from api.services import (
 from api.services.lookup import engine_by_name, find_by_slug
 from api.services.pagination import Page, check_page_size, slice_page
 from api.services.search import search
-from api.services.vocabulary import Interface, respelled
+from api.services.vocabulary import Interface, bounded, respelled
 
 T = TypeVar("T")
 FirstArg = t.FirstArg
@@ -67,9 +68,9 @@ def _graphql_words(filter_class: type[Any]) -> Iterator[None]:
         yield
 
 
-def _filtered(filter_class: type[Any], value: Any) -> Any:
+def _filtered(info: Info, filter_class: type[Any], value: Any) -> Any:
     with _graphql_words(filter_class):
-        return to_filter(filter_class, value)
+        return to_filter(filter_class, value, _ctx(info).max_list_values)
 
 
 strawberry.enum(engines.EngineOrder, description="Order of an engine list.")
@@ -178,7 +179,7 @@ class Query:
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.Engine]:
-        engine_filter = _filtered(engines.EngineFilter, filter)
+        engine_filter = _filtered(info, engines.EngineFilter, filter)
         with _graphql_words(engines.EngineFilter):
             return _connection(
                 info,
@@ -207,16 +208,20 @@ class Query:
         after: AfterArg = None,
     ) -> t.Connection[RequirementMatch]:
         ctx = _ctx(info)
-        wanted = requirements.Requirements(
-            techniques=tuple(techniques or ()),
-            platforms=tuple(platforms or ()),
-            precisions=tuple(precisions or ()),
-        )
-        engine_filter = _filtered(engines.EngineFilter, filter)
+        engine_filter = _filtered(info, engines.EngineFilter, filter)
         with (
             _graphql_words(engines.EngineFilter),
             respelled(requirements.Requirements, Interface.GRAPHQL, "requirements.", ""),
         ):
+            wanted = bounded(
+                requirements.Requirements(
+                    techniques=tuple(techniques or ()),
+                    platforms=tuple(platforms or ()),
+                    precisions=tuple(precisions or ()),
+                ),
+                ctx.max_list_values,
+                "requirements.",
+            )
             matches = requirements.match_engines(ctx.session, wanted, engine_filter)
         ctx.batch.announce_rows(m.Engine, [x.engine for x in matches])
         return t.connection(
@@ -266,7 +271,7 @@ class Query:
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.Technique]:
-        technique_filter = _filtered(techniques.TechniqueFilter, filter)
+        technique_filter = _filtered(info, techniques.TechniqueFilter, filter)
         with _graphql_words(techniques.TechniqueFilter):
             return _connection(
                 info,
@@ -327,7 +332,7 @@ class Query:
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.Paper]:
-        paper_filter = _filtered(literature.PaperFilter, filter)
+        paper_filter = _filtered(info, literature.PaperFilter, filter)
         with _graphql_words(literature.PaperFilter):
             return _connection(
                 info,
@@ -425,7 +430,7 @@ class Query:
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.BenchmarkRun]:
-        run_filter = _filtered(benchmarks.RunFilter, filter)
+        run_filter = _filtered(info, benchmarks.RunFilter, filter)
         with _graphql_words(benchmarks.RunFilter):
             return _connection(
                 info,
@@ -475,6 +480,11 @@ _SEARCH_KINDS: dict[str, tuple[type[Any], type[Any]]] = {
 
 def _resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[t.Node | None]:
     ctx = _ctx(info)
+    if len(ids) > ctx.max_list_values:
+        raise InvalidInputError(
+            "too many ids",
+            [Problem(f"at most {ctx.max_list_values}", field="ids", value=len(ids))],
+        )
     decoded = [decode_global_id(str(value)) for value in ids]
     for type_name, pk in decoded:
         if type_name in t.NODE_TYPES:

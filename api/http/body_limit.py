@@ -10,10 +10,10 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import InferGraphError, Problem
+from api.http.send_error import send_error
 
 logger = logging.getLogger("infergraph.http")
 
@@ -114,18 +114,5 @@ async def _refuse(send: Send, limit: BodyLimit, declared: int | None) -> None:
         code="too_large",
         status=413,
     )
-    body = orjson.dumps(error.as_dict())
-    await send(
-        {
-            "type": "http.response.start",
-            "status": error.status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                # The rest of the body may still be on its way; do not read it to reuse
-                # the connection.
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    # The rest of the body may still be on its way; do not read it to reuse the connection.
+    await send_error(send, error, [(b"connection", b"close")])

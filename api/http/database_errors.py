@@ -8,11 +8,11 @@ are pre-pinged, so dead ones are replaced on checkout).
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from api.errors import InferGraphError
+from api.errors import InferGraphError, retry_after
 
 logger = logging.getLogger("infergraph.database")
 
@@ -23,6 +23,7 @@ RETRY_AFTER_SECONDS = 2
 # 08 connection exception, 53 insufficient resources (too many connections, out of memory),
 # 57P operator intervention (admin/crash shutdown, "the database system is starting up").
 _UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P")
+QUERY_CANCELED = "57014"
 _UNAVAILABLE_SQLITE_ERRORS = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN"})
 
 
@@ -30,13 +31,19 @@ _UNAVAILABLE_SQLITE_ERRORS = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_
 class DatabaseUnavailableError(InferGraphError):
     code: str = "database_unavailable"
     status: int = 503
-    headers: dict[str, str] = field(
-        default_factory=lambda: {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    )
+    headers: dict[str, str] = retry_after(RETRY_AFTER_SECONDS)
+
+
+@dataclass
+class QueryTimeoutError(DatabaseUnavailableError):
+    """A statement ran past `INFERGRAPH_STATEMENT_TIMEOUT` and the database cancelled it."""
+
+    code: str = "query_timeout"
 
 
 def database_unavailable(error: BaseException) -> DatabaseUnavailableError | None:
-    """The 503 to answer when `error`, or an error it wraps, means the database is unreachable.
+    """The 503 to answer when `error`, or an error it wraps, means the database is unreachable
+    or cancelled the statement at the statement timeout (`QueryTimeoutError`).
 
     Follows `__cause__`, `__context__` and GraphQL's `original_error`, so a failure that
     surfaced as a field error or as the error of a cleanup step is still recognized.
@@ -45,6 +52,12 @@ def database_unavailable(error: BaseException) -> DatabaseUnavailableError | Non
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        if _is_timeout(current):
+            logger.warning("statement timeout: %s", _first_line(current))
+            return QueryTimeoutError(
+                "the query took longer than the server allows and was cancelled; "
+                "ask for less (smaller pages, fewer filter values) or try again"
+            )
         if _is_unavailable(current):
             logger.warning("database unavailable: %s", _first_line(current))
             return DatabaseUnavailableError("the database is unavailable; try again shortly")
@@ -55,6 +68,15 @@ def database_unavailable(error: BaseException) -> DatabaseUnavailableError | Non
             else current.__cause__ or current.__context__
         )
     return None
+
+
+def _is_timeout(error: BaseException) -> bool:
+    if not isinstance(error, sa.exc.OperationalError):
+        return False
+    # 57014 query_canceled: the statement timeout (or a cancel request) stopped it.
+    if str(getattr(error.orig, "sqlstate", "")) == QUERY_CANCELED:
+        return True
+    return str(getattr(error.orig, "sqlite_errorname", "")) == "SQLITE_INTERRUPT"
 
 
 def _is_unavailable(error: BaseException) -> bool:

@@ -51,9 +51,9 @@ PriceFilterText = Annotated[
 ]
 
 
-def parsed(filter_class: type[Any], text: str | None) -> Any:
+def parsed(filter_class: type[Any], text: str | None, max_values: int) -> Any:
     with respelled(filter_class, Interface.REST):
-        return from_text(filter_class, text)
+        return from_text(filter_class, text, max_values)
 
 
 def page_answer(session: Session, view: View, page: Page[Any]) -> dict[str, Any]:
@@ -68,6 +68,7 @@ def page_answer(session: Session, view: View, page: Page[Any]) -> dict[str, Any]
 
 def register(server: MCPServer, reader: Reader) -> None:
     max_size = reader.settings.max_page_size
+    max_values = reader.settings.max_list_values
 
     def page_of(limit: int, after: str | None) -> PageRequest:
         return page_request(limit, after, max_size, "limit")
@@ -85,7 +86,7 @@ def register(server: MCPServer, reader: Reader) -> None:
         says not supported) or `unknown` (the survey says `-`, or nothing)."""
         wanted = Requirements(tuple(technique), tuple(platform), tuple(precision))
         with reader.session(ctx) as session:
-            engine_filter = parsed(engines.EngineFilter, filter)
+            engine_filter = parsed(engines.EngineFilter, filter, max_values)
             with (
                 respelled(engines.EngineFilter, Interface.REST),
                 respelled(Requirements, Interface.REST, "requirements.", ""),
@@ -158,7 +159,7 @@ def register(server: MCPServer, reader: Reader) -> None:
         """Measured benchmark runs: engine, model, device and count, metric, value (or range,
         with its qualifier such as `approximate`) and its `unit`, concurrency, workload."""
         with reader.session(ctx) as session:
-            run_filter = parsed(benchmarks.RunFilter, filter)
+            run_filter = parsed(benchmarks.RunFilter, filter, max_values)
             with respelled(benchmarks.RunFilter, Interface.REST):
                 page = benchmarks.list_runs(session, run_filter, page_of(limit, after))
             return page_answer(session, benchmarks.RUN, page)
@@ -180,11 +181,11 @@ def register(server: MCPServer, reader: Reader) -> None:
         with reader.session(ctx) as session:
             page_wanted = page_of(limit, after)
             if kind == "model":
-                model_filter = parsed(market.ModelPriceFilter, filter)
+                model_filter = parsed(market.ModelPriceFilter, filter, max_values)
                 with respelled(market.ModelPriceFilter, Interface.REST):
                     page = market.list_model_prices(session, model_filter, page_wanted)
                 return page_answer(session, market.MODEL_PRICE, page)
-            device_filter = parsed(market.DevicePriceFilter, filter)
+            device_filter = parsed(market.DevicePriceFilter, filter, max_values)
             with respelled(market.DevicePriceFilter, Interface.REST):
                 device_page = market.list_device_prices(session, device_filter, page_wanted)
             return page_answer(session, market.DEVICE_PRICE, device_page)

@@ -230,10 +230,15 @@ def presenter(view: View) -> Callable[[Session, Sequence[Any]], Sequence[BaseMod
     return lambda session, rows: presented(session, view, rows)
 
 
-def filter_of(filter_class: type[Any], text: str | None) -> Any:
+def filter_of(request: Request, filter_class: type[Any], text: str | None) -> Any:
     """The list's filter from the REST grammar; errors name the REST keys."""
     with respelled(filter_class, Interface.REST):
-        return from_text(filter_class, text)
+        return from_text(filter_class, text, max_list_values(request))
+
+
+def max_list_values(request: Request) -> int:
+    maximum: int = request.app.state.settings.max_list_values
+    return maximum
 
 
 @contextmanager
@@ -290,7 +295,7 @@ def list_route(
         cursor: str | None,
         output_format: str | None,
     ) -> Any:
-        list_filter = filter_of(filter_class, filter_text)
+        list_filter = filter_of(request, filter_class, filter_text)
         ordered = () if order is None else (sort,)
         return list_response(
             request,

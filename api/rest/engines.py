@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api.rest import schemas as s
 from api.rest.common import (
@@ -10,13 +10,14 @@ from api.rest.common import (
     detail_route,
     filter_of,
     list_route,
+    max_list_values,
     nested_route,
     presented,
     rest_words,
 )
 from api.services import benchmarks, engines, literature, market, support, techniques
 from api.services.requirements import Requirements, match_engines
-from api.services.vocabulary import Interface, respelled
+from api.services.vocabulary import Interface, bounded, respelled
 from models.base import SupportStatus
 
 router = APIRouter(tags=["engines"])
@@ -155,18 +156,23 @@ nested_route(
     "meets, misses (a source says not supported) and leaves unknown, best first.",
 )
 def requirements_query(
+    request: Request,
     session: SessionDep,
     technique: Annotated[list[str] | None, Query(max_length=100)] = None,
     platform: Annotated[list[str] | None, Query(max_length=100)] = None,
     precision: Annotated[list[str] | None, Query(max_length=100)] = None,
     filter: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Any:
-    wanted = Requirements(tuple(technique or ()), tuple(platform or ()), tuple(precision or ()))
-    engine_filter = filter_of(engines.EngineFilter, filter)
+    engine_filter = filter_of(request, engines.EngineFilter, filter)
     with (
         rest_words(engines.EngineFilter),
         respelled(Requirements, Interface.REST, "requirements.", ""),
     ):
+        wanted = bounded(
+            Requirements(tuple(technique or ()), tuple(platform or ()), tuple(precision or ())),
+            max_list_values(request),
+            "requirements.",
+        )
         matches = match_engines(session, wanted, engine_filter)
     return [
         s.RequirementMatchOut(

@@ -20,6 +20,7 @@ from api.services.ingest import (
     list_suggestions,
     review_suggestion,
 )
+from api.services.ingest.readers.arxiv_client import ArxivClient
 
 router = APIRouter(tags=["curation"])
 
@@ -140,13 +141,15 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
             "give ids or query, not both and not neither",
             [Problem("choose one", field="body")],
         )
-    report = ingest_arxiv(
-        request.app.state.engine,
-        ids=body.ids,
-        query=body.query,
-        max_results=body.max_results,
-        techniques=body.techniques,
-    )
+    with request.app.state.ingest_slots.held():
+        report = ingest_arxiv(
+            request.app.state.engine,
+            ids=body.ids,
+            query=body.query,
+            max_results=body.max_results,
+            client=ArxivClient.from_settings(request.app.state.settings),
+            techniques=body.techniques,
+        )
     return _report(report)
 
 
@@ -184,13 +187,14 @@ async def post_ingest_bibtex(
             f"{file_name} is not UTF-8 text",
             [Problem(str(error), location=file_name)],
         ) from error
-    report = await run_in_threadpool(
-        ingest_bibtex,
-        request.app.state.engine,
-        text,
-        file_name=file_name,
-        techniques=technique or (),
-    )
+    with request.app.state.ingest_slots.held():
+        report = await run_in_threadpool(
+            ingest_bibtex,
+            request.app.state.engine,
+            text,
+            file_name=file_name,
+            techniques=technique or (),
+        )
     return _report(report)
 
 

@@ -153,7 +153,7 @@ def list_papers(
     cursor: CursorParam = None,
     output_format: PaperFormatParam = None,
 ) -> Any:
-    paper_filter = filter_of(literature.PaperFilter, filter)
+    paper_filter = filter_of(request, literature.PaperFilter, filter)
     chosen = paper_format(request, output_format)
     if chosen in ("bibtex", "csl-json"):
         return paper_selection_response(request, session, paper_filter, sort, chosen, "papers")

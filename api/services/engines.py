@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
-from api.errors import InvalidInputError, Problem
-from api.services.lookup import by_slug, closest
+from api.errors import InvalidInputError
+from api.services.lookup import by_slug, unknown_problems
 from api.services.pagination import (
     FIRST_PAGE,
     Page,
@@ -328,13 +328,7 @@ def technique_feature_ids(
             *session.scalars(sa.select(col(m.Technique.slug))),
             *session.scalars(sa.select(col(m.OptimizationFeature.slug))),
         ]
-        problems = []
-        for slug in unknown:
-            suggestions = closest(slug, known)
-            hint = (
-                f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-            )
-            problems.append(Problem(f"unknown technique{hint}", field=field, value=slug))
+        problems = unknown_problems("technique", unknown, known, field)
         raise InvalidInputError("unknown technique", problems)
     return result
 

@@ -13,11 +13,32 @@ from api.errors import InvalidInputError, NotFoundError, Problem
 Model = TypeVar("Model", bound=SQLModel)
 
 
+SUGGESTED_LENGTH = 100
+"""Longest name compared for "did you mean": difflib's time grows with the product of the
+lengths, and no slug is longer, so a megabyte-long value costs what a short one does."""
+MOST_SUGGESTED = 10
+"""Unknown values of one list that get suggestions; the others are named without, so the
+work is bounded however many a caller sends."""
+
+
 def closest(value: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
-    pool = list(candidates)
-    by_fold = {c.casefold(): c for c in pool}
-    matches = difflib.get_close_matches(value.casefold(), list(by_fold), n=limit, cutoff=0.5)
+    by_fold = {c.casefold(): c for c in candidates}
+    matches = difflib.get_close_matches(
+        value[:SUGGESTED_LENGTH].casefold(), list(by_fold), n=limit, cutoff=0.5
+    )
     return [by_fold[match] for match in matches]
+
+
+def unknown_problems(
+    kind: str, values: Sequence[str], known: Sequence[str], field: str
+) -> list[Problem]:
+    """One problem per unknown value, the first `MOST_SUGGESTED` with "did you mean"."""
+    problems = []
+    for index, value in enumerate(values):
+        suggestions = closest(value, known) if index < MOST_SUGGESTED else []
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        problems.append(Problem(f"unknown {kind}{hint}", field=field, value=value))
+    return problems
 
 
 def not_found(kind: str, value: str, candidates: Iterable[str], field: str) -> NotFoundError:
@@ -51,22 +72,7 @@ def ids_by_slug(
     missing = [s for s in slugs if s not in found]
     if missing:
         known = list(session.scalars(sa.select(slug_column)))
-        raise InvalidInputError(
-            f"unknown {kind}",
-            [
-                Problem(
-                    f"unknown {kind}"
-                    + (
-                        f"; did you mean {', '.join(repr(c) for c in closest(s, known))}?"
-                        if closest(s, known)
-                        else ""
-                    ),
-                    field=field,
-                    value=s,
-                )
-                for s in missing
-            ],
-        )
+        raise InvalidInputError(f"unknown {kind}", unknown_problems(kind, missing, known, field))
     return found
 
 

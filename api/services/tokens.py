@@ -136,6 +136,18 @@ def authenticate(engine: sa.Engine, authorization: str | None, needed: TokenScop
     return view
 
 
+def token_digest(engine: sa.Engine, authorization: str | None) -> str | None:
+    """The digest of a valid (known, unrevoked) bearer token, else None; reads only."""
+    try:
+        token = bearer_token(authorization)
+    except UnauthorizedError:
+        return None
+    token_digest = digest(token)
+    with Session(engine) as session:
+        row = session.exec(select(ApiToken).where(ApiToken.digest == token_digest)).first()
+    return token_digest if row is not None and row.revoked_at is None else None
+
+
 def bearer_token(authorization: str | None) -> str:
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()

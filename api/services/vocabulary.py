@@ -166,8 +166,9 @@ class _Occurrences:
         return [value for group in self.groups.get(name, []) for value in group]
 
 
-def from_text(filter_class: type[Any], text: str | None) -> Any:
-    """Parse `key:value,key:value` (`key:a|b` any of; a key twice, all of) into `filter_class`.
+def from_text(filter_class: type[Any], text: str | None, max_values: int) -> Any:
+    """Parse `key:value,key:value` (`key:a|b` any of; a key twice, all of) into `filter_class`,
+    each list deduplicated and at most `max_values` long (`bounded`).
 
     Problems name fields in the REST spelling (`filter.technique`); a CLI caller passes the
     same text, so the same spelling serves it."""
@@ -186,7 +187,7 @@ def from_text(filter_class: type[Any], text: str | None) -> Any:
             problems += error.problems
     if problems:
         raise InvalidInputError("invalid filter", problems)
-    return filter_class(**values)
+    return bounded(filter_class(**values), max_values)
 
 
 def _has_support(filter_class: type[Any]) -> bool:
@@ -255,7 +256,7 @@ def _rest_value(declared: Key, occurrences: _Occurrences, status: SupportStatus 
         chosen = _choices(kind, given, field)
         return tuple(chosen) if many else chosen[0]
     if isinstance(kind, Slugs):
-        return tuple(dict.fromkeys(given)) if many else given[0]
+        return tuple(given) if many else given[0]
     return parse_scalar(kind, given[0], field)
 
 
@@ -317,6 +318,36 @@ def check_text(kind: Text, value: str, field: str) -> str:
 
 
 # --- validation shared by every list ---------------------------------------------------
+
+
+def bounded(f: Any, max_values: int, prefix: str = FIELD_PREFIX) -> Any:
+    """`f` with every list value deduplicated (first occurrence kept), or a bad input naming
+    each list longer than `max_values` after that.
+
+    The one place list lengths are capped, whichever interface built the filter: one
+    `EXISTS` per slug and one "did you mean" per unknown slug make work grow with the list,
+    so a long list could hold a database backend for minutes."""
+    changes: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name in keys(type(f)):
+        value = getattr(f, name)
+        if isinstance(value, SupportCondition):
+            all_of, any_of = tuple(dict.fromkeys(value.all_of)), tuple(dict.fromkeys(value.any_of))
+            changes[name] = SupportCondition(all_of, any_of, value.status)
+            lengths = {f"{name}.allOf": len(all_of), f"{name}.anyOf": len(any_of)}
+        elif isinstance(value, tuple):
+            changes[name] = tuple(dict.fromkeys(value))
+            lengths = {name: len(changes[name])}
+        else:
+            continue
+        problems += [
+            Problem(f"at most {max_values} distinct values", field=prefix + field, value=length)
+            for field, length in lengths.items()
+            if length > max_values
+        ]
+    if problems:
+        raise InvalidInputError("too many values in a list", problems)
+    return dataclasses.replace(f, **changes)
 
 
 def check_slugs(session: Session, f: Any) -> dict[str, dict[str, int]]:

@@ -40,7 +40,10 @@ def test_graphql_reads_need_a_token(closed: TestClient, tokens: Tokens) -> None:
     allowed = closed.post(
         "/graphql", json=QUERY, headers={"authorization": f"Bearer {tokens.read}"}
     )
-    assert allowed.json() == {"data": {"engines": {"totalCount": 0}}}
+    assert allowed.json() == {
+        "data": {"engines": {"totalCount": 0}},
+        "extensions": {"cost": {"objects": 1, "limit": 500_000}},
+    }
 
 
 def test_health_stays_public(closed: TestClient) -> None:

@@ -101,7 +101,10 @@ def test_reads_stay_public_by_default(client: TestClient, tokens: Tokens) -> Non
     assert client.get("/api/v1/engines").status_code == 200
     graphql = client.post("/graphql", json={"query": "{ engines(first: 1) { totalCount } }"})
     assert graphql.status_code == 200
-    assert graphql.json() == {"data": {"engines": {"totalCount": 0}}}
+    assert graphql.json() == {
+        "data": {"engines": {"totalCount": 0}},
+        "extensions": {"cost": {"objects": 1, "limit": 500_000}},
+    }
 
 
 def test_openapi_documents_the_bearer_scheme_on_write_routes(

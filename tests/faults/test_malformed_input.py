@@ -102,7 +102,11 @@ def fake(seeded_writable: sa.Engine) -> Iterator[FakeArxiv]:
 
 @pytest.fixture(scope="module")
 def client(seeded_writable: sa.Engine, fake: FakeArxiv) -> Iterator[TestClient]:
-    settings = Settings(database_url=seeded_writable.url.render_as_string(False))
+    settings = Settings(
+        database_url=seeded_writable.url.render_as_string(False),
+        arxiv_base_url=fake.base_url,
+        arxiv_delay=0,
+    )
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         test_client.headers.update(write_headers(seeded_writable))
         yield test_client

@@ -28,3 +28,21 @@ def run(client: TestClient, query: str, variables: dict[str, Any] | None = None)
     body = response.json()
     assert "errors" not in body, body["errors"]
     return body["data"]
+
+
+@pytest.fixture(scope="session")
+def unbudgeted_app(seeded_engine: sa.Engine) -> FastAPI:
+    """For whole-graph queries, whose static cost the default budget refuses."""
+    url = seeded_engine.url.render_as_string(False)
+    return create_app(Settings(database_url=url, graphql_max_cost=10**15))
+
+
+@pytest.fixture(scope="session")
+def unbudgeted_client(unbudgeted_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(unbudgeted_app) as test_client:
+        yield test_client
+
+
+def cost(objects: int, limit: int = 500_000) -> dict[str, Any]:
+    """The `extensions` every costed answer carries."""
+    return {"cost": {"objects": objects, "limit": limit}}

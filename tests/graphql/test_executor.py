@@ -60,12 +60,12 @@ def execute_both(
     document = parse(query)
     [operation] = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     with Session(engine) as session:
-        context = GraphContext(session, Batch(session), 500)
+        context = GraphContext(session, Batch(session), 500, 50)
         reference = execute_sync(
             graphql_schema, document, context_value=context, variable_values=variables
         )
     with Session(engine) as session:
-        context = GraphContext(session, Batch(session), 500)
+        context = GraphContext(session, Batch(session), 500, 50)
         coerced = get_variable_values(
             graphql_schema, operation.variable_definitions or (), variables or {}
         )

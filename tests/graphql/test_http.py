@@ -5,6 +5,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.graphql.conftest import cost
+
 GQL = "application/graphql-response+json"
 JSON = "application/json"
 QUERY = {"query": "{ __typename }"}
@@ -38,7 +40,7 @@ def test_response_media_type_follows_accept(
     response = post(client, QUERY, accept)
     assert response.status_code == 200
     assert response.headers["content-type"] == f"{media_type}; charset=utf-8"
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == {"data": {"__typename": "Query"}, "extensions": cost(0)}
 
 
 def test_unacceptable_accept_is_406(client: TestClient) -> None:
@@ -124,7 +126,10 @@ def test_operation_name_selects_the_operation(client: TestClient) -> None:
         "query": 'query A { engine(slug: "vllm") { name } } query B { __typename }',
         "operationName": "A",
     }
-    assert post(client, body).json() == {"data": {"engine": {"name": "vLLM"}}}
+    assert post(client, body).json() == {
+        "data": {"engine": {"name": "vLLM"}},
+        "extensions": cost(1),
+    }
 
 
 def test_field_errors_keep_200_and_data(client: TestClient) -> None:
@@ -153,7 +158,7 @@ def test_get_queries_work_and_mutations_are_405(client: TestClient) -> None:
         "/graphql", params={"query": '{ engine(name: "TGI (Text Generation Inference)") { slug } }'}
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"engine": {"slug": "tgi"}}}
+    assert response.json() == {"data": {"engine": {"slug": "tgi"}}, "extensions": cost(1)}
     with_variables = client.get(
         "/graphql",
         params={
@@ -161,7 +166,10 @@ def test_get_queries_work_and_mutations_are_405(client: TestClient) -> None:
             "variables": json.dumps({"s": "sglang"}),
         },
     )
-    assert with_variables.json() == {"data": {"engine": {"name": "SGLang"}}}
+    assert with_variables.json() == {
+        "data": {"engine": {"name": "SGLang"}},
+        "extensions": cost(1),
+    }
     mutation = client.get(
         "/graphql", params={"query": "mutation { __typename }"}, headers={"accept": GQL}
     )

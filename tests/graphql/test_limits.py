@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from tests.graphql.conftest import cost
 from tests.graphql.test_http import GQL, JSON, post
 
 
@@ -82,5 +83,6 @@ def test_server_keeps_answering_after_refusals(client: TestClient) -> None:
     for _ in range(3):
         post(client, {"query": "{ " + "a: __typename " * 2000 + "}"}, GQL)
     assert post(client, {"query": '{ engine(slug: "vllm") { name } }'}).json() == {
-        "data": {"engine": {"name": "vLLM"}}
+        "data": {"engine": {"name": "vLLM"}},
+        "extensions": cost(1),
     }

@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from tests.graphql.conftest import cost
 from tests.graphql.test_http import GQL, post
 
 
@@ -37,4 +38,4 @@ def test_a_nul_in_a_variable_is_refused(client: TestClient) -> None:
         ]
     }
     clean = post(client, {"query": query, "variables": {"slug": "lora"}}, GQL)
-    assert clean.json() == {"data": {"technique": {"name": "LoRA"}}}
+    assert clean.json() == {"data": {"technique": {"name": "LoRA"}}, "extensions": cost(1)}

@@ -66,14 +66,14 @@ def counted(engine: sa.Engine) -> Iterator[list[str]]:
 
 
 def test_whole_graph_statement_count_does_not_grow_with_rows(
-    client: TestClient, graphql_app: FastAPI
+    unbudgeted_client: TestClient, unbudgeted_app: FastAPI
 ) -> None:
-    engine: sa.Engine = graphql_app.state.engine
+    engine: sa.Engine = unbudgeted_app.state.engine
     counts = {}
     sizes = {}
     for first in (1, 5, 27):
         with counted(engine) as statements:
-            data = run(client, WHOLE_GRAPH, {"first": first})
+            data = run(unbudgeted_client, WHOLE_GRAPH, {"first": first})
         counts[first] = len(statements)
         sizes[first] = sum(len(e["featureSupport"]["nodes"]) for e in data["engines"]["nodes"])
     assert sizes[1] < sizes[5] < sizes[27] == 25 * 23

@@ -167,4 +167,17 @@ def test_graphql_passthrough(mcp_url: str) -> None:
             "variables": {"slug": "vllm"},
         },
     )
-    assert body == {"data": {"engine": {"name": "vLLM", "githubStars": 43400}}}
+    assert body == {
+        "data": {"engine": {"name": "vLLM", "githubStars": 43400}},
+        "extensions": {"cost": {"objects": 1, "limit": 500_000}},
+    }
+    # The same cost budget as /graphql: a query that could return millions of objects is
+    # refused before it runs.
+    bomb = (
+        "{ engines(first: 500) { nodes { featureSupport(first: 500) { nodes {"
+        " engine { featureSupport(first: 500) { nodes { status } } } } } } } }"
+    )
+    refused = ask(mcp_url, "graphql", {"query": bomb})
+    [error] = refused["errors"]
+    assert error["extensions"]["code"] == "query_too_costly"
+    assert refused["extensions"]["cost"]["objects"] > 500_000

@@ -29,6 +29,7 @@ from api.services.ingest.readers.arxiv_feed import (
     parse_feed,
 )
 from api.services.ingest.readers.identifiers import split_arxiv_id
+from api.services.ingest.readers.pacing import RequestPacer, process_pacer
 
 _PRODUCT = "InferGraph/0.1"
 _PROJECT_URL = "https://github.com/infergraph"
@@ -100,6 +101,8 @@ class ArxivClient:
     retry, doubled for each further one (never less than `delay`). A `Retry-After` header
     replaces the backoff; one longer than `max_retry_wait` ends the attempt at once.
     `sleep` and `clock` are injectable so tests can check the waits without waiting.
+    `pacer` spaces the requests; clients that share one (`from_settings`: the process's)
+    keep the delay between all their requests together.
     """
 
     def __init__(
@@ -115,6 +118,7 @@ class ArxivClient:
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        pacer: RequestPacer | None = None,
     ) -> None:
         _check_settings(base_url, page_size, delay, max_attempts, backoff, timeout)
         self.base_url = base_url.rstrip("/")
@@ -125,16 +129,16 @@ class ArxivClient:
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
         self.timeout = timeout
-        self._sleep = sleep
-        self._clock = clock
         self._opener = build_opener()
-        self._not_before = float("-inf")
+        self._pacer = pacer or RequestPacer(sleep=sleep, clock=clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> "ArxivClient":
         """A client for `settings.arxiv_base_url` waiting `settings.arxiv_delay` between
-        requests (unless `options` give a delay of their own)."""
+        requests (unless `options` give a delay of their own), paced with every other
+        client of the process."""
         options.setdefault("delay", settings.arxiv_delay)
+        options.setdefault("pacer", process_pacer(settings.arxiv_base_url))
         return cls(settings.arxiv_base_url, **options)
 
     def search(self, query: str, max_results: int | None = 100) -> QueryResult:
@@ -193,10 +197,7 @@ class ArxivClient:
         )
 
     def _wait_turn(self) -> None:
-        wait = self._not_before - self._clock()
-        if wait > 0:
-            self._sleep(wait)
-        self._not_before = self._clock() + self.delay
+        self._pacer.wait_turn(self.delay)
 
     def _schedule_retry(
         self, failure: _TransientError, attempt: int, url: str, failures: list[Problem]
@@ -210,7 +211,7 @@ class ArxivClient:
         wait = failure.retry_after
         if wait is None:
             wait = self.backoff * 2 ** (attempt - 1)
-        self._not_before = max(self._not_before, self._clock() + wait)
+        self._pacer.defer(wait)
 
     def _request(self, url: str) -> ParsedFeed:
         request = Request(

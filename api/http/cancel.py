@@ -1,0 +1,59 @@
+"""Cancelling the statement a request runs in a worker thread once its client has gone.
+
+Sync work runs in a thread pool; when the client disconnects, the thread would go on until
+the query ends and only then find nobody to answer. The event loop notices the disconnect
+(`until_disconnected`) and asks the database to stop: psycopg's `cancel()` (PostgreSQL's
+cancel request), SQLite's `interrupt()`; both may be called from another thread. The
+statement then fails like one stopped at the statement timeout.
+"""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlmodel import Session
+from starlette.requests import Request
+
+
+class StatementCanceller:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._cancelled = False
+
+    @contextmanager
+    def watching(self, session: Session) -> Iterator[None]:
+        """While inside, `cancel()` stops the statement `session`'s connection runs. Only
+        inside: afterwards the connection is back in the pool and serves someone else."""
+        connection = session.connection().connection.dbapi_connection
+        with self._lock:
+            self._connection = connection
+            cancelled = self._cancelled
+        if cancelled:
+            _interrupt(connection)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._connection = None
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            connection = self._connection
+            if connection is not None:
+                _interrupt(connection)
+
+
+def _interrupt(connection: Any) -> None:
+    if hasattr(connection, "interrupt"):
+        connection.interrupt()  # sqlite3
+    else:
+        connection.cancel()  # psycopg
+
+
+async def until_disconnected(request: Request) -> None:
+    """Returns when the client has gone (call once the request body has been read)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
