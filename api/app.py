@@ -18,6 +18,7 @@ from api.graphql.limits import Limits
 from api.graphql.schema import graphql_schema, schema
 from api.http.body_limit import BodyLimit, BodySizeLimit
 from api.http.cacheable import access_check
+from api.http.cancel import CancelOnDisconnect
 from api.http.methods import MethodsMiddleware
 from api.http.rate_limit import ClientRateLimit, RatePolicy
 from api.mcp import GraphQLPort, build_server
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ingest_slots = IngestSlots(settings.max_concurrent_ingests)
     rest_errors.install(app)
     app.add_middleware(MethodsMiddleware)
+    # REST reads stop their statement when the client leaves (GraphQL watches on its own).
+    app.add_middleware(CancelOnDisconnect, prefix="/api/v1/")
     app.add_middleware(
         BodySizeLimit,
         default=BodyLimit(settings.max_body_bytes, "INFERGRAPH_MAX_BODY_BYTES"),

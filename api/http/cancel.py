@@ -7,6 +7,7 @@ cancel request), SQLite's `interrupt()`; both may be called from another thread.
 statement then fails like one stopped at the statement timeout.
 """
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class StatementCanceller:
@@ -57,3 +59,52 @@ async def until_disconnected(request: Request) -> None:
     """Returns when the client has gone (call once the request body has been read)."""
     while (await request.receive())["type"] != "http.disconnect":
         pass
+
+
+CANCELLER_SCOPE_KEY = "infergraph.canceller"
+"""Where `CancelOnDisconnect` leaves a read's canceller for the code that opens its session."""
+
+
+class CancelOnDisconnect:
+    """For REST reads: watches the connection for the client's disconnect while the app runs,
+    and cancels the statement the request's session is running when it comes.
+
+    The middleware owns `receive`: it reads the messages itself and hands them to the app in
+    order, so the app (a streaming response listening for the disconnect, say) still sees
+    every one, and the watch never races the app for a message."""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watched = (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and scope["path"].startswith(self.prefix)
+        )
+        if not watched:
+            await self.app(scope, receive, send)
+            return
+        canceller = StatementCanceller()
+        scope[CANCELLER_SCOPE_KEY] = canceller
+        messages: asyncio.Queue[Message] = asyncio.Queue()
+
+        async def pump() -> None:
+            while True:
+                message = await receive()
+                await messages.put(message)
+                if message["type"] == "http.disconnect":
+                    canceller.cancel()
+                    return
+
+        watch = asyncio.create_task(pump())
+        try:
+            await self.app(scope, messages.get, send)
+        finally:
+            watch.cancel()
+
+
+def canceller_of(request: Request) -> StatementCanceller | None:
+    canceller: StatementCanceller | None = request.scope.get(CANCELLER_SCOPE_KEY)
+    return canceller

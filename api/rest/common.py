@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.errors import InvalidInputError, Problem
+from api.http.cancel import canceller_of
 from api.rest import schemas as s
 from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
@@ -44,8 +45,15 @@ JSONLD: dict[int | str, dict[str, Any]] = {
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """The request's session; a read's statements are cancelled when its client leaves
+    (`api/http/cancel.py`)."""
+    canceller = canceller_of(request)
     with Session(request.app.state.engine) as session:
-        yield session
+        if canceller is None:
+            yield session
+            return
+        with canceller.watching(session):
+            yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

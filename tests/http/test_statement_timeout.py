@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 import api.graphql.schema
+import api.rest.search
 from api.app import create_app
 from api.config import Settings
 from api.db import create_db_engine
@@ -146,3 +147,53 @@ def test_a_graphql_query_is_cancelled_when_the_client_leaves(
     assert answer[0]["status"] == 503
     [error] = orjson.loads(answer[1]["body"])["errors"]
     assert error["extensions"]["code"] == "query_timeout"
+
+
+def test_a_rest_read_is_cancelled_when_the_client_leaves(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for GraphQL: no statement timeout, so only the disconnect stops the statement."""
+    url = seeded_engine.url.render_as_string(False)
+    app = create_app(Settings(database_url=url, statement_timeout=0, response_cache_bytes=0))
+    started = threading.Event()
+
+    def slow_search(session: Session, _text: str, _limit: int) -> list[Any]:
+        started.set()
+        session.execute(sa.text(slow_sql(session.get_bind())))  # type: ignore[arg-type]
+        return []
+
+    monkeypatch.setattr(api.rest.search, "search", slow_search)
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        if not sent:
+            sent.append("request")
+            return {"type": "http.request", "body": b"", "more_body": False}
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # the statement is running now; the client goes away
+        return {"type": "http.disconnect"}
+
+    answer: list[MutableMapping[str, Any]] = []
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        answer.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v1/search",
+        "raw_path": b"/api/v1/search",
+        "query_string": b"q=lora",
+        "root_path": "",
+        "headers": [(b"host", b"test")],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+    }
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=30))
+    assert started.is_set()
+    assert answer[0]["status"] == 503
+    assert orjson.loads(answer[1]["body"])["error"]["code"] == "query_timeout"
