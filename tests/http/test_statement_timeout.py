@@ -97,11 +97,16 @@ def test_a_graphql_request_past_the_timeout_is_a_503(
     assert answer.json()["data"] == {"engine": {"name": "vLLM"}}
 
 
-def test_a_graphql_query_is_cancelled_when_the_client_leaves(
-    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No statement timeout here: only the disconnect can stop the statement (were it not
-    cancelled, the test would fail at its 30 s bound instead of hanging for minutes)."""
+def leave_while_running(
+    seeded_engine: sa.Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    target: Any,
+    request: tuple[str, str, bytes, bytes, list[tuple[bytes, bytes]]],
+) -> list[MutableMapping[str, Any]]:
+    """Send `request` (method, path, query string, body, headers) to an app without a
+    statement timeout whose `target.search` runs a slow statement, disconnect once it runs,
+    and return what the app sent. Only the disconnect can stop the statement: were it not
+    cancelled, the call would fail at its 30 s bound instead of hanging for minutes."""
     url = seeded_engine.url.render_as_string(False)
     app = create_app(Settings(database_url=url, statement_timeout=0, response_cache_bytes=0))
     started = threading.Event()
@@ -111,8 +116,8 @@ def test_a_graphql_query_is_cancelled_when_the_client_leaves(
         session.execute(sa.text(slow_sql(session.get_bind())))  # type: ignore[arg-type]
         return []
 
-    monkeypatch.setattr(api.graphql.schema, "search", slow_search)
-    body = orjson.dumps({"query": '{ search(text: "lora") { score } }'})
+    monkeypatch.setattr(target, "search", slow_search)
+    method, path, query_string, body, headers = request
     sent: list[Any] = []
 
     async def receive() -> dict[str, Any]:
@@ -133,17 +138,29 @@ def test_a_graphql_query_is_cancelled_when_the_client_leaves(
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query_string,
         "root_path": "",
-        "headers": [(b"content-type", b"application/json"), (b"host", b"test")],
+        "headers": [*headers, (b"host", b"test")],
         "client": ("127.0.0.1", 1),
         "server": ("test", 80),
     }
     asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=30))
+    assert started.is_set()
+    return answer
+
+
+def test_a_graphql_query_is_cancelled_when_the_client_leaves(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = orjson.dumps({"query": '{ search(text: "lora") { score } }'})
+    headers = [(b"content-type", b"application/json")]
+    answer = leave_while_running(
+        seeded_engine, monkeypatch, api.graphql.schema, ("POST", "/graphql", b"", body, headers)
+    )
     assert answer[0]["status"] == 503
     [error] = orjson.loads(answer[1]["body"])["errors"]
     assert error["extensions"]["code"] == "query_timeout"
@@ -152,48 +169,8 @@ def test_a_graphql_query_is_cancelled_when_the_client_leaves(
 def test_a_rest_read_is_cancelled_when_the_client_leaves(
     seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """As for GraphQL: no statement timeout, so only the disconnect stops the statement."""
-    url = seeded_engine.url.render_as_string(False)
-    app = create_app(Settings(database_url=url, statement_timeout=0, response_cache_bytes=0))
-    started = threading.Event()
-
-    def slow_search(session: Session, _text: str, _limit: int) -> list[Any]:
-        started.set()
-        session.execute(sa.text(slow_sql(session.get_bind())))  # type: ignore[arg-type]
-        return []
-
-    monkeypatch.setattr(api.rest.search, "search", slow_search)
-    sent: list[Any] = []
-
-    async def receive() -> dict[str, Any]:
-        if not sent:
-            sent.append("request")
-            return {"type": "http.request", "body": b"", "more_body": False}
-        while not started.is_set():
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.1)  # the statement is running now; the client goes away
-        return {"type": "http.disconnect"}
-
-    answer: list[MutableMapping[str, Any]] = []
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        answer.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/api/v1/search",
-        "raw_path": b"/api/v1/search",
-        "query_string": b"q=lora",
-        "root_path": "",
-        "headers": [(b"host", b"test")],
-        "client": ("127.0.0.1", 1),
-        "server": ("test", 80),
-    }
-    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=30))
-    assert started.is_set()
+    answer = leave_while_running(
+        seeded_engine, monkeypatch, api.rest.search, ("GET", "/api/v1/search", b"q=lora", b"", [])
+    )
     assert answer[0]["status"] == 503
     assert orjson.loads(answer[1]["body"])["error"]["code"] == "query_timeout"
