@@ -16,7 +16,7 @@ from api.graphql.executor import PlannedExecutor
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.limits import Limits
 from api.graphql.schema import graphql_schema, schema
-from api.http.body_limit import BodyLimit, BodySizeLimit
+from api.http.body_limit import BodyLimit, BodySizeLimit, ReadDeadline
 from api.http.cacheable import access_check
 from api.http.cancel import CancelOnDisconnect
 from api.http.methods import MethodsMiddleware
@@ -60,15 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MethodsMiddleware)
     # REST reads stop their statement when the client leaves (GraphQL watches on its own).
     app.add_middleware(CancelOnDisconnect, prefix="/api/v1/")
-    app.add_middleware(
-        BodySizeLimit,
-        default=BodyLimit(settings.max_body_bytes, "INFERGRAPH_MAX_BODY_BYTES"),
-        per_path={
-            "/api/v1/ingest/bibtex": BodyLimit(
-                settings.max_ingest_bytes, "INFERGRAPH_MAX_INGEST_BYTES"
-            )
-        },
-    )
     app.include_router(rest_router)
 
     app.add_route("/graphql", graphql.handle, methods=["GET", "POST"], include_in_schema=False)
@@ -89,6 +80,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
 
     install_response_cache(app, engine, settings)
+    # In front of the cache, which reads GraphQL bodies for its key: no reader of ours waits
+    # on a body longer, or for more bytes, than the bounds allow.
+    app.set_front(
+        lambda inner: BodySizeLimit(
+            inner,
+            default=BodyLimit(settings.max_body_bytes, "INFERGRAPH_MAX_BODY_BYTES"),
+            deadline=ReadDeadline(settings.body_read_timeout, "INFERGRAPH_BODY_READ_TIMEOUT"),
+            per_path={
+                "/api/v1/ingest/bibtex": BodyLimit(
+                    settings.max_ingest_bytes, "INFERGRAPH_MAX_INGEST_BYTES"
+                )
+            },
+        )
+    )
     if settings.rate_limit_requests > 0:
         # In front of the cache: a cached answer is still a request the client made.
         policy = RatePolicy(settings.rate_limit_requests, settings.rate_limit_window)

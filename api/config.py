@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     """Largest request body on any other route (413 beyond, refused before it is read)."""
 
+    body_read_timeout: float = Field(default=30.0, gt=0, le=3600)
+    """Seconds a client has to send a request's whole body, counted from the request's start;
+    a slower body is answered 408 `request_timeout` and its connection closed."""
+
     max_export_rows: int = 100_000
     """Most rows (papers, list items, graph nodes) one HTTP download may hold."""
 

@@ -1,12 +1,18 @@
-"""A request-body size limit for every route, as pure ASGI middleware.
+"""Request-body bounds for every route, as pure ASGI middleware: a size and a read deadline.
 
 A declared `Content-Length` over the limit is refused with 413 before a byte of the body is
 read. A body without a length (chunked), or longer than it declared, is counted as it streams
 in and refused the moment it passes the limit: whatever the route was doing with it is
 dropped and the 413 is sent instead, as long as the route had not started answering.
+
+A client that sends its body slowly (a byte every few seconds holds a connection and a route
+open indefinitely: uvicorn has no body timeout) gets a 408 once the whole body has not arrived
+within the read deadline, counted from the request's start, and its connection is closed.
 """
 
+import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,16 +31,29 @@ class BodyLimit:
     """The environment variable that sets it, named in the refusal."""
 
 
-class _BodyTooLargeError(Exception):
+@dataclass(frozen=True)
+class ReadDeadline:
+    seconds: float
+    setting: str
+    """The environment variable that sets it, named in the refusal."""
+
+
+class _BodyRefusedError(Exception):
     """Raised into the route from `receive`; never leaves the middleware."""
 
 
 class BodySizeLimit:
     def __init__(
-        self, app: ASGIApp, *, default: BodyLimit, per_path: Mapping[str, BodyLimit] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        default: BodyLimit,
+        deadline: ReadDeadline,
+        per_path: Mapping[str, BodyLimit] | None = None,
     ) -> None:
         self.app = app
         self.default = default
+        self.deadline = deadline
         self.per_path = dict(per_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,52 +63,68 @@ class BodySizeLimit:
         limit = self.per_path.get(scope["path"], self.default)
         declared = _content_length(scope)
         if declared is not None and declared > limit.max_bytes:
-            await _refuse(send, limit, declared)
+            await send_error(send, _too_large(limit, declared), _CLOSE)
             return
-        await _LimitedRequest(self.app, limit).run(scope, receive, send)
+        await _BoundedRequest(self.app, limit, self.deadline).run(scope, receive, send)
 
 
-class _LimitedRequest:
-    """One request whose body is counted as the route reads it."""
+_CLOSE = [(b"connection", b"close")]
+"""The rest of a refused body may still be on its way; the connection is not reused."""
 
-    def __init__(self, app: ASGIApp, limit: BodyLimit) -> None:
+
+class _BoundedRequest:
+    """One request whose body is counted, and timed, as the route reads it."""
+
+    def __init__(self, app: ASGIApp, limit: BodyLimit, deadline: ReadDeadline) -> None:
         self.app = app
         self.limit = limit
+        self.deadline = deadline
         self.received = 0
-        self.overflowed = False
+        self.body_complete = False
+        self.refusal: InferGraphError | None = None
         self.response_started = False
 
     async def run(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def counted_receive() -> Message:
-            if self.overflowed:
-                raise _BodyTooLargeError
-            message = await receive()
+        ends_at = time.monotonic() + self.deadline.seconds
+
+        async def bounded_receive() -> Message:
+            if self.refusal is not None:
+                raise _BodyRefusedError
+            if self.body_complete:
+                # Only the disconnect is left to wait for; that wait is the route's business.
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(ends_at - time.monotonic(), 0))
+            except TimeoutError:
+                self.refusal = _too_slow(self.deadline, self.received)
+                raise _BodyRefusedError from None
             if message["type"] == "http.request":
                 self.received += len(message.get("body", b""))
+                self.body_complete = not message.get("more_body", False)
                 if self.received > self.limit.max_bytes:
-                    self.overflowed = True
-                    raise _BodyTooLargeError
+                    self.refusal = _too_large(self.limit, None)
+                    raise _BodyRefusedError
             return message
 
         async def guarded_send(message: Message) -> None:
             # The route may turn our exception into an answer of its own (a 400 for an
-            # unreadable body, say); once the body overflowed only the 413 goes out.
-            if self.overflowed and not self.response_started:
+            # unreadable body, say); once the body was refused only the refusal goes out.
+            if self.refusal is not None and not self.response_started:
                 return
             if message["type"] == "http.response.start":
                 self.response_started = True
             await send(message)
 
         try:
-            await self.app(scope, counted_receive, guarded_send)
+            await self.app(scope, bounded_receive, guarded_send)
         except Exception:
-            if not self.overflowed:
+            if self.refusal is None:
                 raise
             if self.response_started:
-                logger.warning("request body passed the limit after the answer had begun")
+                logger.warning("request body refused after the answer had begun: %s", self.refusal)
                 return
-        if self.overflowed and not self.response_started:
-            await _refuse(send, self.limit, None)
+        if self.refusal is not None and not self.response_started:
+            await send_error(send, self.refusal, _CLOSE)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -101,8 +136,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, limit: BodyLimit, declared: int | None) -> None:
-    error = InferGraphError(
+def _too_large(limit: BodyLimit, declared: int | None) -> InferGraphError:
+    return InferGraphError(
         f"request body larger than {limit.max_bytes} bytes",
         [
             Problem(
@@ -114,5 +149,18 @@ async def _refuse(send: Send, limit: BodyLimit, declared: int | None) -> None:
         code="too_large",
         status=413,
     )
-    # The rest of the body may still be on its way; do not read it to reuse the connection.
-    await send_error(send, error, [(b"connection", b"close")])
+
+
+def _too_slow(deadline: ReadDeadline, received: int) -> InferGraphError:
+    return InferGraphError(
+        f"request body not received within {deadline.seconds:g} s",
+        [
+            Problem(
+                f"send the whole body within {deadline.seconds:g} s (set by {deadline.setting});"
+                f" {received} bytes had arrived",
+                location="body",
+            )
+        ],
+        code="request_timeout",
+        status=408,
+    )

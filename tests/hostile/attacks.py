@@ -1,8 +1,8 @@
 """What the hostile walks send. Each list is the one place to add an attack of its kind:
 every route (or the GraphQL endpoint) gets it on the next run.
 
-The cost-budget work adds its cost-bomb queries to `GRAPHQL_DOCUMENTS` (and a slow-body
-client beside `test_every_route.py`); nothing else needs to change for them to run.
+Cost-bomb queries belong in `GRAPHQL_DOCUMENTS`; nothing else needs to change for them to run.
+Slow-body clients need real sockets and live in `test_slow_body.py`.
 """
 
 from typing import Any

@@ -1,6 +1,7 @@
-"""The request-body limit as ASGI middleware, driven message by message.
+"""The request-body bounds as ASGI middleware, driven message by message.
 
-Declared lengths are refused before the body is read; missing or lying ones while it streams.
+Declared lengths are refused before the body is read; missing or lying ones while it streams;
+a body that has not arrived whole by the read deadline is refused with 408.
 """
 
 import asyncio
@@ -10,9 +11,10 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from api.http.body_limit import BodyLimit, BodySizeLimit
+from api.http.body_limit import BodyLimit, BodySizeLimit, ReadDeadline
 
 LIMIT = BodyLimit(100, "INFERGRAPH_MAX_BODY_BYTES")
+DEADLINE = ReadDeadline(0.2, "INFERGRAPH_BODY_READ_TIMEOUT")
 
 
 class EchoApp:
@@ -42,8 +44,27 @@ class EchoApp:
 
 
 def run(
-    app: Any, chunks: Sequence[bytes], content_length: int | None, path: str = "/x"
+    app: Any,
+    chunks: Sequence[bytes],
+    content_length: int | None,
+    path: str = "/x",
+    *,
+    gap: float = 0.0,
+    disconnect_after: float = 0.0,
 ) -> tuple[int, bytes]:
+    """Drive `app` behind the middleware; `gap` seconds pass before each body message
+    arrives, `disconnect_after` before the disconnect that follows the body."""
+    return run_with_headers(app, chunks, content_length, path, gap, disconnect_after)[:2]
+
+
+def run_with_headers(
+    app: Any,
+    chunks: Sequence[bytes],
+    content_length: int | None,
+    path: str = "/x",
+    gap: float = 0.0,
+    disconnect_after: float = 0.0,
+) -> tuple[int, bytes, dict[bytes, bytes]]:
     headers = [] if content_length is None else [(b"content-length", str(content_length).encode())]
     scope = {"type": "http", "method": "POST", "path": path, "headers": headers}
     pending = [
@@ -53,18 +74,25 @@ def run(
     sent: list[Message] = []
 
     async def receive() -> Message:
-        return pending.pop(0) if pending else {"type": "http.disconnect"}
+        if pending:
+            await asyncio.sleep(gap)
+            return pending.pop(0)
+        await asyncio.sleep(disconnect_after)
+        return {"type": "http.disconnect"}
 
     async def send(message: Message) -> None:
         sent.append(message)
 
     middleware = BodySizeLimit(
-        app, default=LIMIT, per_path={"/upload": BodyLimit(1000, "INFERGRAPH_MAX_INGEST_BYTES")}
+        app,
+        default=LIMIT,
+        deadline=DEADLINE,
+        per_path={"/upload": BodyLimit(1000, "INFERGRAPH_MAX_INGEST_BYTES")},
     )
     asyncio.run(middleware(scope, receive, send))
     [start] = [m for m in sent if m["type"] == "http.response.start"]
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], body
+    return start["status"], body, dict(start["headers"])
 
 
 def test_a_body_within_the_limit_reaches_the_route() -> None:
@@ -112,3 +140,60 @@ def test_a_route_may_have_a_larger_allowance() -> None:
     status, body = run(EchoApp(), [b"a" * 1001], 1001, path="/upload")
     assert status == 413
     assert "INFERGRAPH_MAX_INGEST_BYTES" in body.decode()
+
+
+class WaitsForDisconnect(EchoApp):
+    """Reads the body, then waits for the client to leave before answering (as a streaming
+    response's disconnect watcher does)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        size, more = 0, True
+        while more:
+            message = await receive()
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
+        assert (await receive())["type"] == "http.disconnect"
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": str(size).encode()})
+
+
+def test_a_body_slower_than_the_deadline_is_refused_with_408_and_the_connection_closed() -> None:
+    # Three bytes, 0.15 s apart: each arrives well before the next would time out on its own,
+    # but the whole body takes longer than the 0.2 s deadline.
+    status, body, headers = run_with_headers(EchoApp(), [b"a", b"b", b"c"], 3, gap=0.15)
+    assert status == 408
+    assert headers[b"connection"] == b"close"
+    assert json.loads(body) == {
+        "error": {
+            "code": "request_timeout",
+            "message": "request body not received within 0.2 s",
+            "problems": [
+                {
+                    "message": "send the whole body within 0.2 s (set by "
+                    "INFERGRAPH_BODY_READ_TIMEOUT); 1 bytes had arrived",
+                    "location": "body",
+                }
+            ],
+        }
+    }
+
+
+def test_a_body_that_never_comes_is_refused_at_the_deadline() -> None:
+    status, body = run(EchoApp(), [b"x"], 1, gap=5.0)
+    assert status == 408
+    assert "0 bytes had arrived" in body.decode()
+
+
+def test_the_route_cannot_answer_for_a_body_that_timed_out() -> None:
+    status, body = run(EchoApp(answer_unreadable=True), [b"a", b"b"], 2, gap=0.15)
+    assert status == 408
+    assert b"unreadable" not in body
+
+
+def test_a_body_within_the_deadline_reaches_the_route_in_chunks() -> None:
+    assert run(EchoApp(), [b"a" * 30, b"b" * 30], 60, gap=0.05) == (200, b"60")
+
+
+def test_waiting_for_the_disconnect_after_a_whole_body_is_not_bounded() -> None:
+    # The body arrived in time; the route's later wait is not a body read.
+    assert run(WaitsForDisconnect(), [b"abc"], 3, disconnect_after=0.4) == (200, b"3")
