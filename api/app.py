@@ -19,6 +19,7 @@ from api.graphql.schema import graphql_schema, schema
 from api.http.body_limit import BodyLimit, BodySizeLimit, ReadDeadline
 from api.http.cacheable import access_check
 from api.http.cancel import CancelOnDisconnect
+from api.http.compression import Compression, CompressionPolicy, EncodedCopies
 from api.http.methods import MethodsMiddleware
 from api.http.rate_limit import ClientRateLimit, RatePolicy
 from api.mcp import GraphQLPort, build_server
@@ -94,6 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
         )
     )
+    if settings.compression:
+        # Outside the cache: it keeps one plain copy and every encoding is made from it.
+        copies = EncodedCopies(settings.response_cache_bytes // 4)
+        compression_policy = CompressionPolicy(settings.compression_min_bytes, copies)
+        app.set_front(lambda inner: Compression(inner, compression_policy))
     if settings.rate_limit_requests > 0:
         # In front of the cache: a cached answer is still a request the client made.
         policy = RatePolicy(settings.rate_limit_requests, settings.rate_limit_window)

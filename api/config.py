@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     """Largest request body on any other route (413 beyond, refused before it is read)."""
 
+    compression: bool = True
+    """Compress answers and downloads (brotli or gzip, as the client's Accept-Encoding asks)."""
+
+    compression_min_bytes: int = Field(default=512, ge=0)
+    """Answers shorter than this (sent whole) go out uncompressed: the headers would cost more."""
+
     body_read_timeout: float = Field(default=30.0, gt=0, le=3600)
     """Seconds a client has to send a request's whole body, counted from the request's start;
     a slower body is answered 408 `request_timeout` and its connection closed."""
