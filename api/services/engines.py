@@ -229,8 +229,7 @@ def get_engine(session: Session, slug: str) -> m.Engine:
     return by_slug(session, m.Engine, slug, "engine", "slug")
 
 
-def organization_engines(session: Session, slug: str) -> list[m.Engine]:
-    organization = get_organization(session, slug)
+def organization_engines(session: Session, organization: m.Organization) -> list[m.Engine]:
     return list(
         session.exec(
             select(m.Engine)
