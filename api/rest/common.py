@@ -75,9 +75,19 @@ FormatParam = Annotated[
 ]
 
 
-def per_page_param(request: Request) -> int:
+PER_PAGE_DOC = "Items per page, 1 to the server's `INFERGRAPH_MAX_PAGE_SIZE` (default 50)."
+
+
+def per_page_param(
+    request: Request,
+    per_page: Annotated[
+        str | None, Query(description=PER_PAGE_DOC, pattern="^[0-9]{1,6}$", examples=["50"])
+    ] = None,
+) -> int:
+    # Read as text: digits int() accepts but ASCII does not ("²", "٣") are refused here, and
+    # the range comes from the settings, not from the route's declaration.
     maximum: int = request.app.state.settings.max_page_size
-    raw = request.query_params.get("per_page")
+    raw = per_page
     if raw is None:
         return min(50, maximum)
     # str.isdigit also accepts "²" and other digits int() refuses; six digits bound int()

@@ -17,6 +17,7 @@ from api.rest import (
 )
 from api.rest.auth import authorize_read
 from api.rest.nul import refuse_unstorable_input
+from api.rest.query_names import refuse_unknown_query_names
 from api.rest.schemas import ErrorResponse
 
 ERRORS = {
@@ -28,7 +29,11 @@ router = APIRouter(
     prefix="/api/v1",
     responses=ERRORS,  # type: ignore[arg-type]
     # NUL first: it needs no database, and a NUL must never reach one.
-    dependencies=[Depends(refuse_unstorable_input), Depends(authorize_read)],
+    dependencies=[
+        Depends(refuse_unstorable_input),
+        Depends(refuse_unknown_query_names),
+        Depends(authorize_read),
+    ],
 )
 for domain in (
     engines,
