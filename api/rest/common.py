@@ -1,14 +1,17 @@
 """What every REST route shares: sessions, paging, formats, lookups that 404 helpfully."""
 
 import inspect
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from enum import StrEnum
 from itertools import chain
 from typing import Annotated, Any, get_args, get_origin
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -17,6 +20,7 @@ from api.http.cancel import canceller_of
 from api.rest import schemas as s
 from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
+from api.services.groups import Grouping, group_counts, grouping_named, groupings
 from api.services.pagination import Page, PageRequest, all_items
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
@@ -109,6 +113,79 @@ def wants_csv(request: Request, output_format: str | None) -> bool:
     return "text/csv" in request.headers.get("accept", "")
 
 
+@dataclass(frozen=True)
+class ListShape:
+    """What of a list the caller wants besides the page: some fields only (`select`), and
+    counts by fields (`group_by`)."""
+
+    view: View
+    fields: tuple[str, ...] = ()
+    grouped_by: tuple[Grouping, ...] = ()
+
+
+def shape_of(view: View) -> Callable[..., ListShape]:
+    """The dependency reading `select` and `group_by` for lists of `view`; both are
+    documented with the exact names the list accepts."""
+    selectable = list(s.model_of(view).model_fields)
+    groupable = sorted(groupings(view))
+
+    def shape(
+        select: Annotated[
+            str | None,
+            Query(
+                description="Comma-separated fields each item keeps (JSON and CSV): "
+                + ", ".join(f"`{name}`" for name in selectable)
+                + ".",
+                # Documented, not enforced by FastAPI: the check below names the fields.
+                json_schema_extra={"pattern": _names_pattern(selectable)},
+                max_length=2000,
+            ),
+        ] = None,
+        group_by: Annotated[
+            str | None,
+            Query(
+                description="Comma-separated fields to count the filtered list by (at most "
+                "5): the most frequent values, up to `per_page`, and the number of distinct "
+                "values, in `groups`; with `format=csv`, the counts as CSV. Groupable: "
+                + (", ".join(f"`{name}`" for name in groupable) or "none")
+                + ".",
+                json_schema_extra={"pattern": _names_pattern(groupable)},
+                max_length=500,
+            ),
+        ] = None,
+    ) -> ListShape:
+        fields = _names(select)
+        unknown = [name for name in fields if name not in selectable]
+        if unknown:
+            raise InvalidInputError(
+                "unknown field in select",
+                [
+                    Problem(
+                        f"not a field of this list; it has {', '.join(selectable)}",
+                        field="select",
+                        value=name[:100],
+                    )
+                    for name in unknown[:10]
+                ],
+            )
+        chosen = grouping_named(view, _names(group_by), "group_by") if group_by is not None else []
+        return ListShape(view, tuple(dict.fromkeys(fields)), tuple(chosen))
+
+    return shape
+
+
+def _names(text: str | None) -> list[str]:
+    # Exactly the documented pattern: no spaces, no empty names (an empty one is unknown).
+    return [] if text is None else text.split(",")
+
+
+def _names_pattern(names: Sequence[str]) -> str:
+    if not names:
+        return "^$"
+    one = "(" + "|".join(re.escape(name) for name in names) + ")"
+    return f"^{one}(,{one})*$"
+
+
 def list_response(
     request: Request,
     session: Session,
@@ -120,23 +197,58 @@ def list_response(
     output_format: str | None,
     filename: str,
     words: type[Any] | None = None,
+    shape: ListShape | None = None,
 ) -> Any:
     """A page as JSON with a `next` link, or the whole list as CSV. `words` is the list's
     filter class, whose REST spelling errors raised by the services are given in."""
+    fields = shape.fields if shape else ()
+    grouped_by = shape.grouped_by if shape else ()
     with rest_words(words):
         if wants_csv(request, output_format):
+            if shape is not None and grouped_by:
+                counts = _group_counts(session, shape, fetch(PageRequest(first=0)), per_page)
+                return csv_download_rows(_group_rows(counts), f"{filename}-groups")
             rows = fetch(PageRequest(first=0)).count()
             check_export_size(request, rows, narrow=NARROW_LIST)
-            return csv_download(_all_presented(session, fetch, present), filename)
+            return csv_download(_all_presented(session, fetch, present), filename, fields)
         page = fetch(PageRequest(first=per_page, after=cursor))
     next_cursor = page.end_cursor if page.has_next else None
     next_url = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
-    return {
-        "results": present(session, page.items),
-        "meta": s.PageMeta(
-            count=page.count(), per_page=per_page, next_cursor=next_cursor, next=next_url
-        ),
-    }
+    results = [item.model_dump(mode="json") for item in present(session, page.items)]
+    if fields:
+        results = [{name: item[name] for name in fields} for item in results]
+    meta = s.PageMeta(count=page.count(), per_page=per_page, next_cursor=next_cursor, next=next_url)
+    body: dict[str, Any] = {"results": results, "meta": meta.model_dump(mode="json")}
+    if shape is not None and grouped_by:
+        body["groups"] = _group_counts(session, shape, page, per_page)
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+def _group_counts(
+    session: Session, shape: ListShape, page: Page[Any], top: int
+) -> dict[str, dict[str, Any]]:
+    counted = {}
+    for grouping in shape.grouped_by:
+        groups = group_counts(session, shape.view, page, grouping, top)
+        counted[grouping.name] = {
+            "count": groups.total,
+            "top": [{"key": group.key, "count": group.count} for group in groups.top],
+        }
+    return counted
+
+
+def _group_rows(counts: dict[str, dict[str, Any]]) -> Iterator[list[Any]]:
+    for name, groups in counts.items():
+        for group in groups["top"]:
+            yield [name, group["key"], group["count"]]
+
+
+def csv_download_rows(rows: Iterable[list[Any]], filename: str) -> StreamingResponse:
+    return StreamingResponse(
+        csv_stream(["group_by", "key", "count"], rows),
+        media_type=MEDIA_TYPES["csv"][0],
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )
 
 
 def _all_presented(
@@ -154,21 +266,25 @@ def _all_presented(
         yield from present(session, batch)
 
 
-def csv_download(items: Iterable[BaseModel], filename: str) -> StreamingResponse:
+def csv_download(
+    items: Iterable[BaseModel], filename: str, fields: Sequence[str] = ()
+) -> StreamingResponse:
     return StreamingResponse(
-        _csv_chunks(items),
+        _csv_chunks(items, fields),
         media_type=MEDIA_TYPES["csv"][0],
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )
 
 
-def _csv_chunks(items: Iterable[BaseModel]) -> Iterator[str]:
+def _csv_chunks(items: Iterable[BaseModel], fields: Sequence[str] = ()) -> Iterator[str]:
     iterator = iter(items)
     first = next(iterator, None)
     if first is None:
         return
     # Columns come from the model, not the first row, so every row has the same ones.
     header = _columns(type(first))
+    if fields:
+        header = [c for c in header if c in fields or c.split(".", 1)[0] in fields]
     # `chain`, never `(first, *iterator)`: unpacking would hold the whole list in memory.
     rows = (
         [flat.get(name) for name in header]
@@ -303,6 +419,7 @@ def list_route(
     ]
     filename = path.strip("/").replace("/", "-")
     model = s.model_of(view)
+    shape_param = Annotated[ListShape, Depends(shape_of(view))]
 
     def respond(
         request: Request,
@@ -312,6 +429,7 @@ def list_route(
         sort: Any,
         cursor: str | None,
         output_format: str | None,
+        shape: ListShape,
     ) -> Any:
         list_filter = filter_of(request, filter_class, filter_text)
         ordered = () if order is None else (sort,)
@@ -325,6 +443,7 @@ def list_route(
             output_format=output_format,
             filename=filename,
             words=filter_class,
+            shape=shape,
         )
 
     if order is None:
@@ -333,11 +452,12 @@ def list_route(
             request: Request,
             session: SessionDep,
             per_page: PerPage,
+            shape: shape_param,
             filter: filter_param = None,
             cursor: CursorParam = None,
             output_format: FormatParam = None,
         ) -> Any:
-            return respond(request, session, per_page, filter, None, cursor, output_format)
+            return respond(request, session, per_page, filter, None, cursor, output_format, shape)
 
         endpoint: Callable[..., Any] = unsorted
     else:
@@ -347,12 +467,13 @@ def list_route(
             request: Request,
             session: SessionDep,
             per_page: PerPage,
+            shape: shape_param,
             filter: filter_param = None,
             sort: sort_param = default_order,
             cursor: CursorParam = None,
             output_format: FormatParam = None,
         ) -> Any:
-            return respond(request, session, per_page, filter, sort, cursor, output_format)
+            return respond(request, session, per_page, filter, sort, cursor, output_format, shape)
 
         endpoint = sorted_
     endpoint.__name__ = "list_" + filename.replace("-", "_")

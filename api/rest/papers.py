@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
@@ -13,6 +13,7 @@ from api.rest.common import (
     FILTER_GRAMMAR,
     PAPER_DOWNLOADS,
     CursorParam,
+    ListShape,
     PerPage,
     SessionDep,
     csv_download,
@@ -23,6 +24,7 @@ from api.rest.common import (
     presented,
     presenter,
     rest_words,
+    shape_of,
 )
 from api.rest.export_limit import NARROW_PAPERS, check_export_size
 from api.services import engines, literature, techniques
@@ -146,6 +148,7 @@ def list_papers(
     request: Request,
     session: SessionDep,
     per_page: PerPage,
+    shape: Annotated[ListShape, Depends(shape_of(literature.PAPER))],
     filter: PaperFilterParam = None,
     sort: Annotated[
         literature.PaperOrder, Query(description="Ignored with `q` (ranked).")
@@ -167,6 +170,7 @@ def list_papers(
         output_format=output_format,
         filename="papers",
         words=literature.PaperFilter,
+        shape=shape,
     )
 
 

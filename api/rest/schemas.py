@@ -31,9 +31,25 @@ class PageMeta(BaseModel):
     next: str | None = Field(description="URL of the next page, or null on the last.")
 
 
+class GroupOut(BaseModel):
+    key: str | int | float | bool | None = Field(
+        description="The field's value (a slug for a related entity); null for rows without one."
+    )
+    count: int = Field(description="Rows of the filtered list with this value.")
+
+
+class GroupsOut(BaseModel):
+    count: int = Field(description="Distinct values of the field in the filtered list.")
+    top: list[GroupOut] = Field(description="The most frequent values, up to `per_page`.")
+
+
 class ListPage(BaseModel, Generic[T]):
     results: list[T]
     meta: PageMeta
+    groups: dict[str, GroupsOut] = Field(
+        default_factory=dict,
+        description="With `group_by`: counts by each field asked for, under the same filter.",
+    )
 
 
 class ErrorProblem(BaseModel):
@@ -127,8 +143,34 @@ class TableOut(Out):
 
 
 def list_page(model: type[Out]) -> Any:
-    """The response model of a page of `model`s."""
-    return ListPage[model]  # type: ignore[valid-type]
+    """The response model of a page of `model`s: whole items, or with `select` only the
+    fields asked for."""
+    item: Any = model | selected_model(model)
+    return ListPage[item]
+
+
+def selected_model(model: type[Out]) -> type[BaseModel]:
+    """`model` with every field optional and nothing else allowed: an item under `select`."""
+    found = _SELECTED.get(model)
+    if found is None:
+        fields: dict[str, Any] = {
+            name: (_optional(info.annotation), Field(default=None, description=info.description))
+            for name, info in model.model_fields.items()
+        }
+        found = create_model(
+            f"{model.__name__}Selected",
+            __config__=ConfigDict(extra="forbid"),
+            **fields,
+        )
+        _SELECTED[model] = found
+    return found
+
+
+_SELECTED: dict[type[Out], type[BaseModel]] = {}
+
+
+def _optional(annotation: Any) -> Any:
+    return annotation | None
 
 
 def list_of(model: type[Out]) -> Any:

@@ -121,7 +121,13 @@ ENGINE = View(
             ["alias"],
         ),
         # REST embeds the organization; its type is the organization's REST model.
-        Ref("organization", ORGANIZATION, "The organization that builds it.", _organizations),
+        Ref(
+            "organization",
+            ORGANIZATION,
+            "The organization that builds it.",
+            _organizations,
+            points_to=(m.Organization, "organization_id"),
+        ),
     ),
 )
 

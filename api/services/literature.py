@@ -178,6 +178,7 @@ def list_papers(
             window.has_next,
             window.has_previous,
             window.count,
+            select(m.Paper).where(col(m.Paper.id).in_(ranked)),
         )
     # The page walks the list in order and stops once full; the count reads every match.
     statement = select(m.Paper).where(*terms.walked_in_order(session))

@@ -62,6 +62,9 @@ class Page(Generic[T]):
     has_previous: bool
     count: Callable[[], int]
     """Total rows matching the query, computed only when asked for."""
+    matching: "sa.Select[Any] | Sequence[T]" = ()
+    """Every row of the list, not only this page: the filtered statement of a keyset list,
+    the items of a list held in memory (for counts by group, `api/services/groups.py`)."""
 
     @property
     def cursors(self) -> list[str]:
@@ -235,6 +238,7 @@ def keyset_page(
         has_next,
         request.after is not None,
         count,
+        counted,
     )
 
 
@@ -285,6 +289,7 @@ def slice_page(items: Sequence[T], request: PageRequest) -> Page[T]:
         start + len(chosen) < total,
         start > 0,
         lambda: total,
+        items,
     )
 
 

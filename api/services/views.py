@@ -59,6 +59,9 @@ class Ref:
     description: str
     load: Loader
     default: Callable[[], Any] = lambda: None
+    points_to: tuple[type[SQLModel], str] | None = None
+    """For the slug of one related row: its table and this entity's foreign key (lists can
+    count their rows by it, `api/services/groups.py`)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def slug_ref(name: str, description: str, target: type[SQLModel], foreign_key: s
         slugs = slugs_by_id(session, target, {getattr(r, foreign_key) for r in rows})
         return {r.id: slugs.get(getattr(r, foreign_key)) for r in rows}
 
-    return Ref(name, str | None, description, load)
+    return Ref(name, str | None, description, load, points_to=(target, foreign_key))
 
 
 def list_ref(
