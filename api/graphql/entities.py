@@ -38,6 +38,7 @@ def entity(view: View) -> Callable[[type[T]], type[T]]:
                 resolver = strawberry.field(resolver=_resolver(attr), description=attr.description)
                 setattr(cls, attr.name, resolver)
         cls.__annotations__ = annotations
+        cls._view = view  # type: ignore[attr-defined]
         cls._view_columns = tuple(  # type: ignore[attr-defined]
             column.name
             for column in view.model.__table__.columns  # type: ignore[attr-defined]

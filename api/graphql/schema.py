@@ -137,7 +137,7 @@ def _connection(
     """A page of rows from a service, announced to the batch and wrapped as GraphQL objects."""
     found = page(info)
     _ctx(info).batch.announce_rows(model, found.items)
-    return t.connection(found, lambda r: wrap(wrapper, r))
+    return t.connection(found, lambda r: wrap(wrapper, r), getattr(wrapper, "_view", None))
 
 
 def _page(info: Info, first: int | None, after: str | None) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -22,7 +23,10 @@ from api.services import (
     techniques,
 )
 from api.services.exports import bibtex
-from api.services.pagination import Page, slice_page
+from api.services.groups import group_counts, grouping_named
+from api.services.pagination import Page, check_page_size, slice_page
+from api.services.views import View
+from api.services.vocabulary import Interface
 from models import base
 
 T = TypeVar("T")
@@ -102,10 +106,27 @@ class Edge(Generic[T]):
         return self._page.cursor_at(self._index)
 
 
+@strawberry.type(description="How often one value of a field occurs in a list.")
+class FacetValue:
+    key: str | None = strawberry.field(
+        description="The value as text (numbers and flags spelled as in JSON; a related "
+        "entity's slug); null for items without one."
+    )
+    count: int = strawberry.field(description="Items of the whole filtered list with it.")
+
+
+@strawberry.type(description="Counts of a list by one field, most frequent value first.")
+class Facet:
+    field: str = strawberry.field(description="The field counted by, as asked for.")
+    count: int = strawberry.field(description="Distinct values of the field in the list.")
+    values: list[FacetValue] = strawberry.field(description="The most frequent values.")
+
+
 @strawberry.type(description="A page of a list (Relay cursor connection).")
 class Connection(Generic[T]):
     nodes: list[T] = strawberry.field(description="Items of this page, without cursors.")
     _page: strawberry.Private[Page[Any]]
+    _view: strawberry.Private[View | None] = None
 
     @strawberry.field(description="Items of this page with cursors.")
     def edges(self) -> list[Edge[T]]:
@@ -122,9 +143,35 @@ class Connection(Generic[T]):
     def total_count(self) -> int:
         return self._page.count()
 
+    @strawberry.field(
+        description="Counts of the whole filtered list by fields (REST's `group_by`), at most "
+        "5 fields, each with its `first` most frequent values. Lists of nested objects "
+        "have none."
+    )
+    def facets(self, info: Info, by: list[str], first: int = 10) -> list[Facet]:
+        if self._view is None:
+            return []
+        ctx = _ctx(info)
+        top = check_page_size(first, ctx.max_page_size, "first")
+        chosen = grouping_named(self._view, by, "by", Interface.GRAPHQL)
+        facets = []
+        for grouping in chosen:
+            groups = group_counts(ctx.session, self._view, self._page, grouping, top)
+            values = [FacetValue(key=_facet_key(g.key), count=g.count) for g in groups.top]
+            facets.append(Facet(field=grouping.name, count=groups.total, values=values))
+        return facets
 
-def connection(page: Page[Any], wrap: Callable[[Any], T]) -> Connection[T]:
-    return Connection(nodes=[wrap(item) for item in page.items], _page=page)
+
+def _facet_key(key: Any) -> str | None:
+    if key is None or isinstance(key, str):
+        return key
+    return json.dumps(key)
+
+
+def connection(
+    page: Page[Any], wrap: Callable[[Any], T], view: View | None = None
+) -> Connection[T]:
+    return Connection(nodes=[wrap(item) for item in page.items], _page=page, _view=view)
 
 
 def list_connection(

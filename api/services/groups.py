@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 from api.errors import InvalidInputError, Problem
 from api.services.pagination import Page
 from api.services.views import View, slugs_by_id
-from api.services.vocabulary import Interface
+from api.services.vocabulary import Interface, camel
 
 MAX_GROUPINGS = 5
 """Fields one request may group by at once."""
@@ -52,20 +52,24 @@ class Groups:
 
 def groupings(view: View, interface: Interface = Interface.REST) -> dict[str, Grouping]:
     """Every field of `view` a list of it can be grouped by, by name."""
+    spell = camel if interface == Interface.GRAPHQL else str
     found: dict[str, Grouping] = {}
     for attr in view.attrs:
         if attr.column is not None and _scalar(attr.type):
-            found[attr.spelling(interface)] = Grouping(attr.spelling(interface), attr.column)
+            name = spell(attr.spelling(interface))
+            found[name] = Grouping(name, attr.column)
     for ref in view.refs:
         if ref.points_to is not None:
             target, foreign_key = ref.points_to
-            found[ref.name] = Grouping(ref.name, foreign_key, target)
+            found[spell(ref.name)] = Grouping(spell(ref.name), foreign_key, target)
     return found
 
 
-def grouping_named(view: View, names: Sequence[str], field: str) -> list[Grouping]:
+def grouping_named(
+    view: View, names: Sequence[str], field: str, interface: Interface = Interface.REST
+) -> list[Grouping]:
     """The groupings asked for by name; an unknown name is refused naming the valid ones."""
-    known = groupings(view)
+    known = groupings(view, interface)
     unknown = [name for name in names if name not in known]
     if unknown:
         valid = ", ".join(f"`{name}`" for name in sorted(known))

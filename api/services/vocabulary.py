@@ -117,7 +117,7 @@ class Key:
 
     def spelling(self, interface: Interface) -> str:
         if interface == Interface.GRAPHQL:
-            return _camel(self.graphql)
+            return camel(self.graphql)
         return self.rest
 
 
@@ -409,6 +409,7 @@ def respelled(
         raise
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
+    """A snake_case name as GraphQL spells it (strawberry's automatic camelCase)."""
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
