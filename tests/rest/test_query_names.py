@@ -1,6 +1,10 @@
 """Query parameters a route does not take are refused, naming the ones it takes."""
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.config import Settings
 
 
 def test_a_misspelled_parameter_is_refused_with_the_valid_ones(api: TestClient) -> None:
@@ -48,3 +52,25 @@ def test_every_list_documents_per_page(api: TestClient) -> None:
     for path in paged:
         names = {p["name"] for p in paths[path]["get"]["parameters"]}
         assert "per_page" in names, path
+
+
+def test_page_sizes_are_documented_with_the_servers_bound(seeded_engine: sa.Engine) -> None:
+    url = seeded_engine.url.render_as_string(False)
+    with TestClient(create_app(Settings(database_url=url, max_page_size=120))) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+        per_page = next(
+            p for p in paths["/api/v1/papers"]["get"]["parameters"] if p["name"] == "per_page"
+        )
+        limit = next(
+            p for p in paths["/api/v1/search"]["get"]["parameters"] if p["name"] == "limit"
+        )
+        assert per_page["schema"] | {"description": None} == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 120,
+            "title": "Per Page",
+            "description": None,
+        }
+        assert (limit["schema"]["maximum"], limit["schema"]["default"]) == (120, 20)
+        assert client.get("/api/v1/papers", params={"per_page": "120"}).status_code == 200
+        assert client.get("/api/v1/papers", params={"per_page": "121"}).status_code == 400
