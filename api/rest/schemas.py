@@ -3,6 +3,7 @@
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.json_schema import JsonDict
 
 from api.services import (
     benchmarks,
@@ -22,6 +23,18 @@ T = TypeVar("T")
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class RequestBody(BaseModel):
+    """The JSON body of a write route: a field it does not take is refused, and the document
+    says so (`additionalProperties: false`), so no client sends one believing it counts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+STORABLE_TEXT: JsonDict = {"pattern": "^[^\\u0000\\uD800-\\uDFFF]*$"}
+"""JSON Schema of text any database stores: no NUL, no lone surrogate (api/services/unstorable.py
+refuses them on every route)."""
 
 
 class PageMeta(BaseModel):

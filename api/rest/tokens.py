@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from api.rest import schemas as s
 from api.rest.auth import AUTH_ERRORS, AdminAccess
 from api.services.tokens import TokenView, create_token, list_tokens, revoke_token
 from models.access import TokenScope
@@ -28,8 +29,13 @@ class IssuedTokenOut(TokenOut):
     token: str = Field(description="The secret. Shown only in this response; store it now.")
 
 
-class TokenRequest(BaseModel):
-    name: str = Field(min_length=1, max_length=100, description="Who or what holds the token.")
+class TokenRequest(s.RequestBody):
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Who or what holds the token.",
+        json_schema_extra=s.STORABLE_TEXT,
+    )
     scope: TokenScope = TokenScope.WRITE
 
 
