@@ -3,7 +3,7 @@
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from pydantic.json_schema import JsonDict
+from pydantic.config import JsonDict
 
 from api.services import (
     benchmarks,
