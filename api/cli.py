@@ -156,17 +156,19 @@ def export_papers(
     engine: Annotated[
         str | None, typer.Option(help="Papers behind an engine's supported techniques.")
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="bibtex or csl-json.")] = "bibtex",
+    output_format: Annotated[
+        str, typer.Option("--format", help="bibtex, csl-json or ris.")
+    ] = "bibtex",
 ) -> None:
-    """Write a set of papers as BibTeX or CSL-JSON (cite keys stable across runs)."""
+    """Write a set of papers as BibTeX, CSL-JSON or RIS (cite keys stable across runs)."""
     from api.services import exports
     from api.services.literature import PaperFilter, paper_conditions
     from api.services.vocabulary import Interface, from_text, respelled
 
-    if output_format not in ("bibtex", "csl-json"):
-        typer.echo("error: --format must be bibtex or csl-json", err=True)
+    if output_format not in exports.PAPER_STREAMS:
+        typer.echo("error: --format must be bibtex, csl-json or ris", err=True)
         raise typer.Exit(code=2)
-    stream = exports.bibtex_stream if output_format == "bibtex" else exports.csl_json_stream
+    stream = exports.PAPER_STREAMS[output_format]
     with Session(_engine()) as session:
         try:
             if technique:

@@ -82,3 +82,19 @@ def test_ingest_bibtex_summary_and_exit_code(
     failed = runner.invoke(app, ["ingest", "bibtex", str(bad)])
     assert failed.exit_code == 1
     get_settings.cache_clear()
+
+
+def test_export_papers_as_ris(seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    use(monkeypatch, seeded_engine)
+    ris = runner.invoke(
+        app, ["export", "papers", "--technique", "paged-attention", "--format", "ris"]
+    )
+    assert ris.exit_code == 0, ris.output
+    lines = ris.output.splitlines()
+    assert lines[:2] == ["TY  - CPAPER", "ID  - kwon2023efficient"]
+    assert "DO  - 10.1145/3600006.3613165" in lines
+    assert lines[-2:] == ["ER  - ", ""]
+    wrong = runner.invoke(app, ["export", "papers", "--format", "endnote"])
+    assert wrong.exit_code == 2
+    assert "bibtex, csl-json or ris" in wrong.output
+    get_settings.cache_clear()

@@ -31,9 +31,10 @@ PAPER_DOWNLOADS: dict[int | str, dict[str, Any]] = {
             "text/csv": _TEXT,
             "application/x-bibtex": _TEXT,
             "application/vnd.citationstyles.csl+json": {"schema": {"type": "array"}},
+            "application/x-research-info-systems": _TEXT,
             "application/ld+json": {"schema": {"type": "object"}},
         },
-        "description": "JSON, or the papers as CSV, BibTeX, CSL-JSON or JSON-LD.",
+        "description": "JSON, or the papers as CSV, BibTeX, CSL-JSON, RIS or JSON-LD.",
     }
 }
 JSONLD: dict[int | str, dict[str, Any]] = {

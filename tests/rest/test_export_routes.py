@@ -46,3 +46,22 @@ def test_csl_json_of_everything_behind_an_engine(api: TestClient) -> None:
         for item in items
         if item["id"] != "liu2024soeval"
     )
+
+
+def test_ris_of_a_filtered_list_by_format_or_accept(api: TestClient) -> None:
+    params = {"filter": "technique:paged-attention"}
+    by_format = api.get("/api/v1/papers", params={**params, "format": "ris"})
+    by_accept = api.get(
+        "/api/v1/papers", params=params, headers={"accept": "application/x-research-info-systems"}
+    )
+    assert by_format.status_code == 200
+    assert by_format.headers["content-type"].startswith("application/x-research-info-systems")
+    assert 'filename="papers.ris"' in by_format.headers["content-disposition"]
+    assert by_format.content == by_accept.content
+    text = by_format.text
+    assert text.startswith("TY  - CPAPER\r\nID  - kwon2023efficient\r\nAU  - Kwon, Woosuk\r\n")
+    assert text.endswith("ER  - \r\n\r\n")
+    one = api.get("/api/v1/papers/kwon2023efficient", params={"format": "ris"})
+    assert one.text == text
+    technique = api.get("/api/v1/techniques/paged-attention/papers", params={"format": "ris"})
+    assert technique.text == text
