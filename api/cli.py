@@ -122,7 +122,12 @@ def export_table(
     name: Annotated[str | None, typer.Argument(help="Table to regenerate.")] = None,
     list_tables: Annotated[bool, typer.Option("--list", help="List the table names.")] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="markdown or csv.", case_sensitive=False)
+        str,
+        typer.Option(
+            "--format",
+            help="markdown, csv, or csv-excel (CSV with a byte-order mark).",
+            case_sensitive=False,
+        ),
     ] = "markdown",
 ) -> None:
     """Regenerate one of the survey's tables from the database."""
@@ -138,10 +143,12 @@ def export_table(
             return
     if output_format.lower() == "markdown":
         sys.stdout.write(table.to_markdown())
-    elif output_format.lower() == "csv":
-        sys.stdout.write(table.to_csv())
+    elif output_format.lower() in ("csv", "csv-excel"):
+        sys.stdout.write(table.to_csv(bom=output_format.lower() == "csv-excel"))
     else:
-        typer.echo(f"error: unknown format {output_format!r}; use markdown or csv", err=True)
+        typer.echo(
+            f"error: unknown format {output_format!r}; use markdown, csv or csv-excel", err=True
+        )
         raise typer.Exit(code=2)
 
 

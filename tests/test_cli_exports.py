@@ -98,3 +98,15 @@ def test_export_papers_as_ris(seeded_engine: sa.Engine, monkeypatch: pytest.Monk
     assert wrong.exit_code == 2
     assert "bibtex, csl-json or ris" in wrong.output
     get_settings.cache_clear()
+
+
+def test_export_table_in_excels_dialect(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(monkeypatch, seeded_engine)
+    name = runner.invoke(app, ["export", "table", "--list"]).output.split()[0]
+    plain = runner.invoke(app, ["export", "table", name, "--format", "csv"])
+    excel = runner.invoke(app, ["export", "table", name, "--format", "csv-excel"])
+    assert excel.exit_code == 0, excel.output
+    assert excel.stdout_bytes == b"\xef\xbb\xbf" + plain.stdout_bytes
+    get_settings.cache_clear()

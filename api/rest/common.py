@@ -17,11 +17,14 @@ from api.http.cancel import canceller_of
 from api.rest import schemas as s
 from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
+from api.services.exports.csv_writer import BOM
 from api.services.pagination import Page, PageRequest, all_items
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
 
 _TEXT = {"schema": {"type": "string"}}
+CSV_FORMATS = ("csv", "csv-excel")
+"""`csv-excel` is the same CSV with a byte-order mark first (Excel's dialect)."""
 CSV_DOWNLOAD: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": _TEXT}, "description": "JSON, or the whole list as CSV."}
 }
@@ -69,9 +72,10 @@ FormatParam = Annotated[
     str | None,
     Query(
         alias="format",
-        description="`json` (default) or `csv` (the whole filtered list as a download); "
-        "also chosen by the Accept header.",
-        pattern="^(json|csv)$",
+        description="`json` (default), `csv` (the whole filtered list as a download) or "
+        "`csv-excel` (the same CSV with a UTF-8 byte-order mark, so Excel reads accents); "
+        "`csv` is also chosen by the Accept header.",
+        pattern="^(json|csv|csv-excel)$",
     ),
 ]
 
@@ -96,7 +100,7 @@ PerPage = Annotated[int, Depends(per_page_param)]
 
 def wants_csv(request: Request, output_format: str | None) -> bool:
     if output_format is not None:
-        return output_format == "csv"
+        return output_format in CSV_FORMATS
     return "text/csv" in request.headers.get("accept", "")
 
 
@@ -118,7 +122,11 @@ def list_response(
         if wants_csv(request, output_format):
             rows = fetch(PageRequest(first=0)).count()
             check_export_size(request, rows, narrow=NARROW_LIST)
-            return csv_download(_all_presented(session, fetch, present), filename)
+            return csv_download(
+                _all_presented(session, fetch, present),
+                filename,
+                bom=output_format == "csv-excel",
+            )
         page = fetch(PageRequest(first=per_page, after=cursor))
     next_cursor = page.end_cursor if page.has_next else None
     next_url = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
@@ -145,18 +153,23 @@ def _all_presented(
         yield from present(session, batch)
 
 
-def csv_download(items: Iterable[BaseModel], filename: str) -> StreamingResponse:
+def csv_download(
+    items: Iterable[BaseModel], filename: str, *, bom: bool = False
+) -> StreamingResponse:
+    """The items as CSV; with `bom`, in Excel's dialect (a byte-order mark first)."""
     return StreamingResponse(
-        _csv_chunks(items),
+        _csv_chunks(items, bom),
         media_type=MEDIA_TYPES["csv"][0],
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )
 
 
-def _csv_chunks(items: Iterable[BaseModel]) -> Iterator[str]:
+def _csv_chunks(items: Iterable[BaseModel], bom: bool = False) -> Iterator[str]:
     iterator = iter(items)
     first = next(iterator, None)
     if first is None:
+        if bom:
+            yield BOM
         return
     # Columns come from the model, not the first row, so every row has the same ones.
     header = _columns(type(first))
@@ -165,7 +178,7 @@ def _csv_chunks(items: Iterable[BaseModel]) -> Iterator[str]:
         [flat.get(name) for name in header]
         for flat in (_flatten(item.model_dump(mode="json")) for item in chain([first], iterator))
     )
-    yield from csv_stream(header, rows)
+    yield from csv_stream(header, rows, bom=bom)
 
 
 NodeFormatParam = Annotated[

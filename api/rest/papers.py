@@ -10,6 +10,7 @@ from sqlmodel import Session
 import models as m
 from api.rest import schemas as s
 from api.rest.common import (
+    CSV_FORMATS,
     FILTER_GRAMMAR,
     PAPER_DOWNLOADS,
     CursorParam,
@@ -43,10 +44,11 @@ PaperFormatParam = Annotated[
     str | None,
     Query(
         alias="format",
-        description="`json` (default), `csv`, `bibtex`, `csl-json` or `ris` (the whole set); "
-        "also chosen by the Accept header (`text/csv`, `application/x-bibtex`, "
-        "`application/vnd.citationstyles.csl+json`, `application/x-research-info-systems`).",
-        pattern="^(json|csv|bibtex|csl-json|ris)$",
+        description="`json` (default), `csv`, `csv-excel` (CSV with a byte-order mark), "
+        "`bibtex`, `csl-json` or `ris` (the whole set); also chosen by the Accept header "
+        "(`text/csv`, `application/x-bibtex`, `application/vnd.citationstyles.csl+json`, "
+        "`application/x-research-info-systems`).",
+        pattern="^(json|csv|csv-excel|bibtex|csl-json|ris)$",
     ),
 ]
 DetailFormatParam = Annotated[
@@ -106,8 +108,9 @@ def paper_set_response(
     chosen = paper_format(request, output_format)
     if chosen in PAPER_STREAMS:
         return paper_download(session, [p.id for p in rows if p.id is not None], chosen, filename)
-    if chosen == "csv":
-        return csv_download(presented(session, literature.PAPER, rows), filename)
+    if chosen in CSV_FORMATS:
+        rows_out = presented(session, literature.PAPER, rows)
+        return csv_download(rows_out, filename, bom=chosen == "csv-excel")
     return presented(session, literature.PAPER, rows)
 
 

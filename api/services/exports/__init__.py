@@ -44,6 +44,7 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     "csl-json": (csl.MEDIA_TYPE, ".json"),
     "ris": (ris.MEDIA_TYPE, ".ris"),
     "csv": (csv_writer.MEDIA_TYPE, ".csv"),
+    "csv-excel": (csv_writer.MEDIA_TYPE, ".csv"),
     "jsonld": (jsonld.MEDIA_TYPE, ".jsonld"),
     "graphml": (graphml.MEDIA_TYPE, ".graphml"),
     "dump": (dump.MEDIA_TYPE, ".json"),
