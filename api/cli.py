@@ -208,7 +208,7 @@ def export_graph(
         raise typer.Exit(code=2)
     with Session(_engine()) as session:
         stream = (
-            exports.graph_jsonld_stream(session)
+            exports.graph_jsonld_stream(session, get_settings().own_base_url)
             if output_format == "jsonld"
             else exports.graphml_stream(session)
         )

@@ -110,3 +110,16 @@ def test_export_table_in_excels_dialect(
     assert excel.exit_code == 0, excel.output
     assert excel.stdout_bytes == b"\xef\xbb\xbf" + plain.stdout_bytes
     get_settings.cache_clear()
+
+
+def test_export_graph_iris_use_the_base_url_setting(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(monkeypatch, seeded_engine)
+    default = runner.invoke(app, ["export", "graph"])
+    assert '"@id":"http://127.0.0.1:8000/api/v1/engines/vllm"' in default.output
+    monkeypatch.setenv("INFERGRAPH_BASE_URL", "https://graph.example.org")
+    get_settings.cache_clear()
+    configured = runner.invoke(app, ["export", "graph"])
+    assert '"@id":"https://graph.example.org/api/v1/engines/vllm"' in configured.output
+    get_settings.cache_clear()

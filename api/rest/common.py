@@ -198,6 +198,13 @@ def wants_jsonld(request: Request, output_format: str | None) -> bool:
     return "application/ld+json" in request.headers.get("accept", "")
 
 
+def jsonld_base(request: Request) -> str:
+    """Where JSON-LD IRIs start: `INFERGRAPH_BASE_URL`, else the URL this request reached
+    the server at (so the IRIs are the routes that answer them)."""
+    configured: str | None = request.app.state.settings.base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
 def jsonld_response(document: dict[str, Any], filename: str) -> JSONResponse:
     media_type, suffix = MEDIA_TYPES["jsonld"]
     return JSONResponse(
@@ -390,7 +397,8 @@ def detail_route(
     ) -> Any:
         row = get(session, slug)
         if jsonld_kind is not None and wants_jsonld(request, output_format):
-            return jsonld_response(node_jsonld(session, jsonld_kind, slug), slug)
+            document = node_jsonld(session, jsonld_kind, slug, jsonld_base(request))
+            return jsonld_response(document, slug)
         return presented(session, view, [row])[0]
 
     endpoint: Callable[..., Any] = plain if jsonld_kind is None else linked

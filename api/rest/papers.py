@@ -18,6 +18,7 @@ from api.rest.common import (
     SessionDep,
     csv_download,
     filter_of,
+    jsonld_base,
     jsonld_response,
     list_response,
     nested_route,
@@ -188,7 +189,7 @@ def paper_detail(
     if chosen in PAPER_STREAMS:
         return paper_download(session, [paper.id or 0], chosen, key)
     if chosen == "jsonld":
-        return jsonld_response(node_jsonld(session, "paper", key), key)
+        return jsonld_response(node_jsonld(session, "paper", key, jsonld_base(request)), key)
     return presented(session, literature.PAPER, [paper])[0]
 
 

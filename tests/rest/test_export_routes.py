@@ -4,8 +4,12 @@ import io
 import json
 
 import networkx  # type: ignore[import-untyped]
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pyld import jsonld  # type: ignore[import-untyped]
+
+from api.app import create_app
+from api.config import Settings
 
 
 def test_graphml_reads_into_networkx(api: TestClient) -> None:
@@ -65,3 +69,28 @@ def test_ris_of_a_filtered_list_by_format_or_accept(api: TestClient) -> None:
     assert one.text == text
     technique = api.get("/api/v1/techniques/paged-attention/papers", params={"format": "ris"})
     assert technique.text == text
+
+
+def test_jsonld_iris_are_the_servers_own_routes(api: TestClient) -> None:
+    node = api.get("/api/v1/engines/vllm", params={"format": "jsonld"}).json()
+    assert node["@id"] == "http://testserver/api/v1/engines/vllm"
+    # The IRI is the route that answers it.
+    again = api.get(node["@id"].removeprefix("http://testserver"), params={"format": "jsonld"})
+    assert again.json() == node
+    other_host = api.get(
+        "/api/v1/engines/vllm", params={"format": "jsonld"}, headers={"host": "graph.local:9000"}
+    )
+    assert other_host.json()["@id"] == "http://graph.local:9000/api/v1/engines/vllm"
+
+
+def test_a_configured_base_url_names_every_iri(seeded_engine: sa.Engine) -> None:
+    settings = Settings(
+        database_url=seeded_engine.url.render_as_string(False),
+        base_url="https://graph.example.org/",
+    )
+    with TestClient(create_app(settings)) as client:
+        node = client.get("/api/v1/papers/kwon2023efficient", params={"format": "jsonld"}).json()
+        graph = client.get("/api/v1/graph").text
+    assert node["@id"] == "https://graph.example.org/api/v1/papers/kwon2023efficient"
+    assert "http://testserver" not in graph
+    assert '"@id":"https://graph.example.org/api/v1/engines/vllm"' in graph

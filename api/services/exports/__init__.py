@@ -22,13 +22,8 @@ from api.services.exports.dump import (
     restore_graph,
 )
 from api.services.exports.graphml import graphml_stream
-from api.services.exports.jsonld import (
-    DEFAULT_BASE,
-    NODE_KINDS,
-    graph_jsonld_stream,
-    jsonld_context,
-    node_jsonld,
-)
+from api.services.exports.jsonld import NODE_KINDS, graph_jsonld_stream, node_jsonld
+from api.services.exports.jsonld_terms import jsonld_context
 from api.services.exports.papers import (
     PaperSelection,
     category_papers,
@@ -59,7 +54,6 @@ PAPER_STREAMS: dict[str, PaperStream] = {
 """The citation formats of a paper set, each streamed from the same paper records."""
 
 __all__ = [
-    "DEFAULT_BASE",
     "DUMP_FORMAT",
     "DUMP_VERSION",
     "MEDIA_TYPES",
