@@ -5,13 +5,13 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from pyld import jsonld  # type: ignore[import-untyped]
 from sqlmodel import Session, col, func, select
 
 import models as m
 from api.errors import InvalidInputError, NotFoundError
 from api.services.exports import graph_jsonld_stream, node_jsonld
 from api.services.exports.jsonld_terms import PROPERTIES
+from tests.exports.jsonld_reading import expand_offline
 
 S = "https://schema.org/"
 BASE = "http://127.0.0.1:8000"
@@ -19,22 +19,12 @@ API = f"{BASE}/api/v1"
 IG = f"{BASE}/vocab#"
 
 
-def _no_network(url: str, options: Any = None) -> Any:
-    raise AssertionError(f"the JSON-LD must not load {url}")
-
-
-def _expand(document: dict[str, Any]) -> list[dict[str, Any]]:
-    expanded = jsonld.expand(document, {"documentLoader": _no_network})
-    assert isinstance(expanded, list)
-    return expanded
-
-
 def _ids(node: dict[str, Any], prop: str) -> list[str]:
     return [value["@id"] for value in node.get(prop, [])]
 
 
 def test_an_engine_node(session: Session) -> None:
-    [node] = _expand(node_jsonld(session, "engine", "vllm", BASE))
+    [node] = expand_offline(node_jsonld(session, "engine", "vllm", BASE))
     assert node["@id"] == f"{API}/engines/vllm"
     assert node["@type"] == [f"{S}SoftwareApplication"]
     assert node[f"{S}name"] == [{"@value": "vLLM"}]
@@ -51,20 +41,20 @@ def test_an_engine_node(session: Session) -> None:
 
 
 def test_a_technique_and_its_category(session: Session) -> None:
-    [technique] = _expand(node_jsonld(session, "technique", "paged-attention", BASE))
+    [technique] = expand_offline(node_jsonld(session, "technique", "paged-attention", BASE))
     assert technique["@type"] == [f"{S}DefinedTerm"]
     assert _ids(technique, f"{S}inDefinedTermSet") == [f"{API}/categories/attention-optimization"]
     # `citation` is a creative work's property; the works cited describe the technique.
     assert _ids(technique, f"{S}subjectOf") == [f"{API}/papers/kwon2023efficient"]
     assert f"{S}citation" not in technique
 
-    [category] = _expand(node_jsonld(session, "category", "quantization", BASE))
+    [category] = expand_offline(node_jsonld(session, "category", "quantization", BASE))
     assert set(category["@type"]) == {f"{S}DefinedTermSet", f"{S}DefinedTerm"}
     assert _ids(category, f"{S}inDefinedTermSet") == [f"{API}/categories/compression"]
 
 
 def test_a_paper_keeps_its_author_order(session: Session) -> None:
-    [paper] = _expand(node_jsonld(session, "paper", "kwon2023efficient", BASE))
+    [paper] = expand_offline(node_jsonld(session, "paper", "kwon2023efficient", BASE))
     assert paper["@type"] == [f"{S}ScholarlyArticle"]
     authors = paper[f"{S}author"][0]["@list"]
     assert [a[f"{S}familyName"][0]["@value"] for a in authors[:3]] == ["Kwon", "Li", "Zhuang"]
@@ -82,11 +72,11 @@ def test_a_paper_keeps_its_author_order(session: Session) -> None:
 
 def test_other_kinds_and_a_custom_base(session: Session) -> None:
     base = "https://graph.example.org/v1"
-    [device] = _expand(node_jsonld(session, "device", "nvidia-h100-80gb", base=base))
+    [device] = expand_offline(node_jsonld(session, "device", "nvidia-h100-80gb", base=base))
     assert device["@id"] == f"{base}/api/v1/devices/nvidia-h100-80gb"
     assert device["@type"] == [f"{S}Product"]
     assert _ids(device, f"{S}isRelatedTo")[0].startswith(f"{base}/api/v1/platforms/")
-    [org] = _expand(node_jsonld(session, "organization", "vllm-team", base=base))
+    [org] = expand_offline(node_jsonld(session, "organization", "vllm-team", base=base))
     assert org[f"{base}/vocab#organizationKind"] == [{"@value": "academic"}]
 
 
@@ -103,7 +93,7 @@ def test_unknown_kinds_and_keys_are_reported(session: Session) -> None:
 
 def test_the_whole_graph_expands_with_one_node_per_row(session: Session) -> None:
     document = json.loads("".join(graph_jsonld_stream(session, BASE)))
-    expanded = _expand(document)
+    expanded = expand_offline(document)
     types = Counter(t for node in expanded for t in node.get("@type", []))
 
     def count(model: Any) -> int:

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from pyld import jsonld  # type: ignore[import-untyped]
 from sqlmodel import Session, col, func, select
 
 import models as m
 from api.services.exports import graph_jsonld_stream, node_jsonld
 from api.services.exports.jsonld_terms import CLASSES, PROPERTIES, iri
 from models.base import SupportStatus
+from tests.exports.jsonld_reading import expand_offline
 
 VOCABULARY = Path(__file__).resolve().parent.parent / "fixtures" / "schemaorg" / "vocabulary.json"
 S = "https://schema.org/"
@@ -132,18 +132,8 @@ def iri_problems(document: Any) -> Iterator[str]:
             yield from iri_problems(value)
 
 
-def _no_network(url: str, options: Any = None) -> Any:
-    raise AssertionError(f"the JSON-LD must not load {url}")
-
-
-def _expand(document: dict[str, Any]) -> list[dict[str, Any]]:
-    expanded = jsonld.expand(document, {"documentLoader": _no_network})
-    assert isinstance(expanded, list)
-    return expanded
-
-
 def _graph(session: Session) -> list[dict[str, Any]]:
-    return _expand(json.loads("".join(graph_jsonld_stream(session, BASE))))
+    return expand_offline(json.loads("".join(graph_jsonld_stream(session, BASE))))
 
 
 def test_the_checker_refuses_what_the_issue_found() -> None:
@@ -178,7 +168,7 @@ def test_every_node_kind_is_valid_alone(session: Session) -> None:
         ("precision", "fp8"),
         ("source", session.exec(select(m.Source.slug)).first() or ""),
     ):
-        expanded = _expand(node_jsonld(session, kind, key, BASE))
+        expanded = expand_offline(node_jsonld(session, kind, key, BASE))
         assert list(problems(expanded)) == [], kind
 
 
@@ -269,7 +259,7 @@ def test_dois_and_urls_are_percent_encoded(session: Session) -> None:
             bibtex_fields={},
         )
     )
-    [paper] = _expand(node_jsonld(session, "paper", "sici1998odd", BASE))
+    [paper] = expand_offline(node_jsonld(session, "paper", "sici1998odd", BASE))
     assert {v["@id"] for v in paper[f"{S}sameAs"]} == {
         "https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-0"
     }

@@ -13,7 +13,6 @@ cited papers are its `subjectOf`, like an engine's own papers. The context is in
 reading our JSON-LD never needs the network.
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -33,7 +32,6 @@ from api.services.exports.jsonld_terms import (
 from api.services.exports.papers import BATCH_SIZE, PaperRecord, paper_records
 from api.services.exports.text import json_text
 from api.services.lookup import by_slug, not_found
-from api.services.sql import AnySelect
 from models.base import OpenSource, SupportStatus
 
 MEDIA_TYPE = "application/ld+json"
@@ -118,7 +116,7 @@ def _chunks(records: Iterator[PaperRecord]) -> Iterator[list[PaperRecord]]:
 
 def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> list[dict[str, Any]]:
     ids = [e.id for e in engines]
-    aliases = _grouped(
+    aliases = facts.grouped(
         session,
         sa.select(col(m.EngineAlias.engine_id), col(m.EngineAlias.alias))
         .where(col(m.EngineAlias.engine_id).in_(ids))
@@ -131,7 +129,7 @@ def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> l
             )
         ).all()
     )
-    techniques = _grouped(
+    techniques = facts.grouped(
         session,
         sa.select(col(m.FeatureSupport.engine_id), col(m.Technique.slug))
         .join(m.FeatureMember, col(m.FeatureMember.feature_id) == m.FeatureSupport.feature_id)
@@ -143,7 +141,7 @@ def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> l
         .distinct()
         .order_by(col(m.FeatureSupport.engine_id), col(m.Technique.slug)),
     )
-    platforms = _grouped(
+    platforms = facts.grouped(
         session,
         sa.select(col(m.PlatformSupport.engine_id), col(m.Platform.slug))
         .join(m.Platform, col(m.Platform.id) == m.PlatformSupport.platform_id)
@@ -154,7 +152,7 @@ def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> l
         .distinct()
         .order_by(col(m.PlatformSupport.engine_id), col(m.Platform.slug)),
     )
-    papers = _grouped(
+    papers = facts.grouped(
         session,
         sa.select(col(m.EnginePaper.engine_id), col(m.Paper.bibtex_key))
         .join(m.Paper, col(m.Paper.id) == m.EnginePaper.paper_id)
@@ -213,13 +211,13 @@ def _technique_nodes(
             )
         ).all()
     )
-    aliases = _grouped(
+    aliases = facts.grouped(
         session,
         sa.select(col(m.TechniqueAlias.technique_id), col(m.TechniqueAlias.alias))
         .where(col(m.TechniqueAlias.technique_id).in_(ids))
         .order_by(col(m.TechniqueAlias.alias)),
     )
-    cited = _grouped(
+    cited = facts.grouped(
         session,
         sa.select(col(m.TechniqueCitation.technique_id), col(m.Paper.bibtex_key))
         .join(m.Paper, col(m.Paper.id) == m.TechniqueCitation.paper_id)
@@ -417,13 +415,6 @@ def node_models() -> list[type[SQLModel]]:
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def _grouped(session: Session, statement: AnySelect) -> dict[Any, list[Any]]:
-    groups: dict[Any, list[Any]] = defaultdict(list)
-    for owner, value in session.execute(statement):
-        groups[owner].append(value)
-    return groups
 
 
 def _iris(base: str, kind: str, keys: list[str] | None) -> list[str]:

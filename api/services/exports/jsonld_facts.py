@@ -156,7 +156,7 @@ def run_nodes(session: Session, base: str, runs: Sequence[m.BenchmarkRun]) -> li
 def feature_nodes(
     session: Session, base: str, features: Sequence[m.OptimizationFeature]
 ) -> list[dict[str, Any]]:
-    members = _grouped(
+    members = grouped(
         session,
         sa.select(col(m.FeatureMember.feature_id), col(m.Technique.slug))
         .join(m.Technique, col(m.Technique.id) == m.FeatureMember.technique_id)
@@ -253,7 +253,8 @@ def _model_slugs(session: Session) -> dict[int, str]:
     return dict(session.execute(sa.select(col(m.LLMModel.id), col(m.LLMModel.slug))).all())
 
 
-def _grouped(session: Session, statement: AnySelect) -> dict[Any, list[Any]]:
+def grouped(session: Session, statement: AnySelect) -> dict[Any, list[Any]]:
+    """`(owner, value)` rows as owner → values, in the statement's order."""
     groups: dict[Any, list[Any]] = defaultdict(list)
     for owner, value in session.execute(statement):
         groups[owner].append(value)
