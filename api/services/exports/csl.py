@@ -191,10 +191,15 @@ def _date_parts(value: str | None) -> list[int] | None:
     return [int(part) for part in match.groups() if part is not None]
 
 
+# A raw name that may hold a particle (a lowercase word), a suffix (a second comma) or a
+# braced institution; any other name splits exactly as stored.
+_NOT_PLAIN_NAME = re.compile(r"(?:^|[\s~])[a-z]|\{|,.*,")
+
+
 def _author(author: AuthorName) -> dict[str, str]:
     # The raw name says which words are a particle (`van der`) or a suffix (`Jr.`); the stored
     # family name joins them. Used only when the raw name agrees with the stored one.
-    parts = _name(author.raw_name)
+    parts = _name(author.raw_name) if _NOT_PLAIN_NAME.search(author.raw_name) else None
     if parts is not None and _joined_family(parts) == author.family:
         return parts
     return (
