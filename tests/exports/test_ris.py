@@ -22,9 +22,9 @@ def parse_ris(text: str) -> list[Reference]:
     references: list[Reference] = []
     current: Reference | None = None
     assert "\n" not in text.replace("\r\n", "")  # CRLF line ends only
-    for line in text.split("\r\n"):
-        if not line:
-            continue
+    lines = text.split("\r\n")
+    assert lines[-1] == "" and "" not in lines[:-1]  # no blank lines, between records either
+    for line in lines[:-1]:
         match = _LINE.fullmatch(line) or _LINE.fullmatch(line + " ")
         assert match is not None, line
         tag, value = match.groups()

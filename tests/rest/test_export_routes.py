@@ -64,7 +64,8 @@ def test_ris_of_a_filtered_list_by_format_or_accept(api: TestClient) -> None:
     assert by_format.content == by_accept.content
     text = by_format.text
     assert text.startswith("TY  - CPAPER\r\nID  - kwon2023efficient\r\nAU  - Kwon, Woosuk\r\n")
-    assert text.endswith("ER  - \r\n\r\n")
+    assert text.endswith("ER  - \r\n")
+    assert "\r\n\r\n" not in text  # no blank line between records
     one = api.get("/api/v1/papers/kwon2023efficient", params={"format": "ris"})
     assert one.text == text
     technique = api.get("/api/v1/techniques/paged-attention/papers", params={"format": "ris"})

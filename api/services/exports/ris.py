@@ -82,7 +82,8 @@ def ris_reference(item: dict[str, Any]) -> str:
             lines.append(("SN", item[standard]))
     lines += [("KW", keyword) for keyword in _keywords(item.get("keyword"))]
     body = "".join(f"{tag}  - {_one_line(value)}{LINE_END}" for tag, value in lines)
-    return body + "ER  - " + LINE_END + LINE_END
+    # The specification: no blank line between one record's `ER` and the next `TY`.
+    return body + "ER  - " + LINE_END
 
 
 def _person(name: dict[str, str]) -> str:
