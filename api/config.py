@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     """The URL JSON-LD IRIs start with (`https://graph.example.org`). Unset: over HTTP the
     URL the request reached the server at; in the CLI `http://{host}:{port}`."""
 
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        # A relative base would make every IRI relative, which no JSON-LD reader resolves.
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("INFERGRAPH_BASE_URL must start with http:// or https://")
+        return value
+
     @property
     def own_base_url(self) -> str:
         """`base_url`, or where `serve` listens: the base of IRIs written outside a request."""

@@ -4,8 +4,10 @@ import io
 import json
 
 import networkx  # type: ignore[import-untyped]
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from pyld import jsonld  # type: ignore[import-untyped]
 
 from api.app import create_app
@@ -82,6 +84,12 @@ def test_jsonld_iris_are_the_servers_own_routes(api: TestClient) -> None:
         "/api/v1/engines/vllm", params={"format": "jsonld"}, headers={"host": "graph.local:9000"}
     )
     assert other_host.json()["@id"] == "http://graph.local:9000/api/v1/engines/vllm"
+
+
+def test_a_base_url_must_be_absolute() -> None:
+    with pytest.raises(ValidationError, match="must start with http:// or https://"):
+        Settings(base_url="graph.example.org")
+    assert Settings(base_url="").base_url is None  # set but empty: the default
 
 
 def test_a_configured_base_url_names_every_iri(seeded_engine: sa.Engine) -> None:
