@@ -122,7 +122,12 @@ def export_table(
     name: Annotated[str | None, typer.Argument(help="Table to regenerate.")] = None,
     list_tables: Annotated[bool, typer.Option("--list", help="List the table names.")] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="markdown or csv.", case_sensitive=False)
+        str,
+        typer.Option(
+            "--format",
+            help="markdown, csv, or csv-excel (CSV with a byte-order mark).",
+            case_sensitive=False,
+        ),
     ] = "markdown",
 ) -> None:
     """Regenerate one of the survey's tables from the database."""
@@ -138,10 +143,12 @@ def export_table(
             return
     if output_format.lower() == "markdown":
         sys.stdout.write(table.to_markdown())
-    elif output_format.lower() == "csv":
-        sys.stdout.write(table.to_csv())
+    elif output_format.lower() in ("csv", "csv-excel"):
+        sys.stdout.write(table.to_csv(bom=output_format.lower() == "csv-excel"))
     else:
-        typer.echo(f"error: unknown format {output_format!r}; use markdown or csv", err=True)
+        typer.echo(
+            f"error: unknown format {output_format!r}; use markdown, csv or csv-excel", err=True
+        )
         raise typer.Exit(code=2)
 
 
@@ -156,17 +163,19 @@ def export_papers(
     engine: Annotated[
         str | None, typer.Option(help="Papers behind an engine's supported techniques.")
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="bibtex or csl-json.")] = "bibtex",
+    output_format: Annotated[
+        str, typer.Option("--format", help="bibtex, csl-json or ris.")
+    ] = "bibtex",
 ) -> None:
-    """Write a set of papers as BibTeX or CSL-JSON (cite keys stable across runs)."""
+    """Write a set of papers as BibTeX, CSL-JSON or RIS (cite keys stable across runs)."""
     from api.services import exports
     from api.services.literature import PaperFilter, paper_conditions
     from api.services.vocabulary import Interface, from_text, respelled
 
-    if output_format not in ("bibtex", "csl-json"):
-        typer.echo("error: --format must be bibtex or csl-json", err=True)
+    if output_format not in exports.PAPER_STREAMS:
+        typer.echo("error: --format must be bibtex, csl-json or ris", err=True)
         raise typer.Exit(code=2)
-    stream = exports.bibtex_stream if output_format == "bibtex" else exports.csl_json_stream
+    stream = exports.PAPER_STREAMS[output_format]
     with Session(_engine()) as session:
         try:
             if technique:
@@ -199,7 +208,7 @@ def export_graph(
         raise typer.Exit(code=2)
     with Session(_engine()) as session:
         stream = (
-            exports.graph_jsonld_stream(session)
+            exports.graph_jsonld_stream(session, get_settings().own_base_url)
             if output_format == "jsonld"
             else exports.graphml_stream(session)
         )

@@ -82,6 +82,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    base_url: str | None = None
+    """The URL JSON-LD IRIs start with (`https://graph.example.org`). Unset: over HTTP the
+    URL the request reached the server at; in the CLI `http://{host}:{port}`."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        # A relative base would make every IRI relative, which no JSON-LD reader resolves.
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("INFERGRAPH_BASE_URL must start with http:// or https://")
+        return value
+
+    @property
+    def own_base_url(self) -> str:
+        """`base_url`, or where `serve` listens: the base of IRIs written outside a request."""
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
     arxiv_base_url: str = DEFAULT_ARXIV_BASE_URL
     """The arXiv API that `ingest arxiv` queries; a local stand-in in tests and benchmarks."""
 
@@ -93,7 +110,7 @@ class Settings(BaseSettings):
     """Ingests (arXiv or BibTeX) the server runs at once; one more is refused with 503
     `ingest_busy` and `Retry-After`, so waiting ingests never take the threads reads need."""
 
-    @field_validator("arxiv_base_url", "arxiv_delay", mode="before")
+    @field_validator("arxiv_base_url", "arxiv_delay", "base_url", mode="before")
     @classmethod
     def _empty_means_default(cls, value: object, info: ValidationInfo) -> object:
         # `INFERGRAPH_ARXIV_BASE_URL=` (set but empty) has always meant the default.

@@ -82,3 +82,44 @@ def test_ingest_bibtex_summary_and_exit_code(
     failed = runner.invoke(app, ["ingest", "bibtex", str(bad)])
     assert failed.exit_code == 1
     get_settings.cache_clear()
+
+
+def test_export_papers_as_ris(seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    use(monkeypatch, seeded_engine)
+    ris = runner.invoke(
+        app, ["export", "papers", "--technique", "paged-attention", "--format", "ris"]
+    )
+    assert ris.exit_code == 0, ris.output
+    lines = ris.output.splitlines()
+    assert lines[:2] == ["TY  - CPAPER", "ID  - kwon2023efficient"]
+    assert "DO  - 10.1145/3600006.3613165" in lines
+    assert lines[-1] == "ER  - "
+    wrong = runner.invoke(app, ["export", "papers", "--format", "endnote"])
+    assert wrong.exit_code == 2
+    assert "bibtex, csl-json or ris" in wrong.output
+    get_settings.cache_clear()
+
+
+def test_export_table_in_excels_dialect(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(monkeypatch, seeded_engine)
+    name = runner.invoke(app, ["export", "table", "--list"]).output.split()[0]
+    plain = runner.invoke(app, ["export", "table", name, "--format", "csv"])
+    excel = runner.invoke(app, ["export", "table", name, "--format", "csv-excel"])
+    assert excel.exit_code == 0, excel.output
+    assert excel.stdout_bytes == b"\xef\xbb\xbf" + plain.stdout_bytes
+    get_settings.cache_clear()
+
+
+def test_export_graph_iris_use_the_base_url_setting(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(monkeypatch, seeded_engine)
+    default = runner.invoke(app, ["export", "graph"])
+    assert '"@id":"http://127.0.0.1:8000/api/v1/engines/vllm"' in default.output
+    monkeypatch.setenv("INFERGRAPH_BASE_URL", "https://graph.example.org")
+    get_settings.cache_clear()
+    configured = runner.invoke(app, ["export", "graph"])
+    assert '"@id":"https://graph.example.org/api/v1/engines/vllm"' in configured.output
+    get_settings.cache_clear()

@@ -20,12 +20,15 @@ from api.http.cancel import canceller_of
 from api.rest import schemas as s
 from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
+from api.services.exports.csv_writer import BOM
 from api.services.groups import Grouping, group_counts, grouping_named, groupings
 from api.services.pagination import Page, PageRequest, all_items
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
 
 _TEXT = {"schema": {"type": "string"}}
+CSV_FORMATS = ("csv", "csv-excel")
+"""`csv-excel` is the same CSV with a byte-order mark first (Excel's dialect)."""
 CSV_DOWNLOAD: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": _TEXT}, "description": "JSON, or the whole list as CSV."}
 }
@@ -35,9 +38,10 @@ PAPER_DOWNLOADS: dict[int | str, dict[str, Any]] = {
             "text/csv": _TEXT,
             "application/x-bibtex": _TEXT,
             "application/vnd.citationstyles.csl+json": {"schema": {"type": "array"}},
+            "application/x-research-info-systems": _TEXT,
             "application/ld+json": {"schema": {"type": "object"}},
         },
-        "description": "JSON, or the papers as CSV, BibTeX, CSL-JSON or JSON-LD.",
+        "description": "JSON, or the papers as CSV, BibTeX, CSL-JSON, RIS or JSON-LD.",
     }
 }
 JSONLD: dict[int | str, dict[str, Any]] = {
@@ -72,9 +76,10 @@ FormatParam = Annotated[
     str | None,
     Query(
         alias="format",
-        description="`json` (default) or `csv` (the whole filtered list as a download); "
-        "also chosen by the Accept header.",
-        pattern="^(json|csv)$",
+        description="`json` (default), `csv` (the whole filtered list as a download) or "
+        "`csv-excel` (the same CSV with a UTF-8 byte-order mark, so Excel reads accents); "
+        "`csv` is also chosen by the Accept header.",
+        pattern="^(json|csv|csv-excel)$",
     ),
 ]
 
@@ -109,7 +114,7 @@ PerPage = Annotated[int, Depends(per_page_param)]
 
 def wants_csv(request: Request, output_format: str | None) -> bool:
     if output_format is not None:
-        return output_format == "csv"
+        return output_format in CSV_FORMATS
     return "text/csv" in request.headers.get("accept", "")
 
 
@@ -207,10 +212,17 @@ def list_response(
         if wants_csv(request, output_format):
             if shape is not None and grouped_by:
                 counts = _group_counts(session, shape, fetch(PageRequest(first=0)), per_page)
-                return csv_download_rows(_group_rows(counts), f"{filename}-groups")
+                return csv_download_rows(
+                    _group_rows(counts), f"{filename}-groups", bom=output_format == "csv-excel"
+                )
             rows = fetch(PageRequest(first=0)).count()
             check_export_size(request, rows, narrow=NARROW_LIST)
-            return csv_download(_all_presented(session, fetch, present), filename, fields)
+            return csv_download(
+                _all_presented(session, fetch, present),
+                filename,
+                fields,
+                bom=output_format == "csv-excel",
+            )
         page = fetch(PageRequest(first=per_page, after=cursor))
     next_cursor = page.end_cursor if page.has_next else None
     next_url = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
@@ -243,9 +255,12 @@ def _group_rows(counts: dict[str, dict[str, Any]]) -> Iterator[list[Any]]:
             yield [name, group["key"], group["count"]]
 
 
-def csv_download_rows(rows: Iterable[list[Any]], filename: str) -> StreamingResponse:
+def csv_download_rows(
+    rows: Iterable[list[Any]], filename: str, *, bom: bool = False
+) -> StreamingResponse:
+    """Group counts as CSV (`group_by,key,count`); with `bom`, in Excel's dialect."""
     return StreamingResponse(
-        csv_stream(["group_by", "key", "count"], rows),
+        chain([BOM] if bom else [], csv_stream(["group_by", "key", "count"], rows)),
         media_type=MEDIA_TYPES["csv"][0],
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )
@@ -267,19 +282,25 @@ def _all_presented(
 
 
 def csv_download(
-    items: Iterable[BaseModel], filename: str, fields: Sequence[str] = ()
+    items: Iterable[BaseModel], filename: str, fields: Sequence[str] = (), *, bom: bool = False
 ) -> StreamingResponse:
+    """The items as CSV (only `fields`, when given); with `bom`, in Excel's dialect (a
+    byte-order mark first)."""
     return StreamingResponse(
-        _csv_chunks(items, fields),
+        _csv_chunks(items, fields, bom),
         media_type=MEDIA_TYPES["csv"][0],
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )
 
 
-def _csv_chunks(items: Iterable[BaseModel], fields: Sequence[str] = ()) -> Iterator[str]:
+def _csv_chunks(
+    items: Iterable[BaseModel], fields: Sequence[str] = (), bom: bool = False
+) -> Iterator[str]:
     iterator = iter(items)
     first = next(iterator, None)
     if first is None:
+        if bom:
+            yield BOM
         return
     # Columns come from the model, not the first row, so every row has the same ones.
     header = _columns(type(first))
@@ -290,7 +311,7 @@ def _csv_chunks(items: Iterable[BaseModel], fields: Sequence[str] = ()) -> Itera
         [flat.get(name) for name in header]
         for flat in (_flatten(item.model_dump(mode="json")) for item in chain([first], iterator))
     )
-    yield from csv_stream(header, rows)
+    yield from csv_stream(header, rows, bom=bom)
 
 
 NodeFormatParam = Annotated[
@@ -308,6 +329,13 @@ def wants_jsonld(request: Request, output_format: str | None) -> bool:
     if output_format is not None:
         return output_format == "jsonld"
     return "application/ld+json" in request.headers.get("accept", "")
+
+
+def jsonld_base(request: Request) -> str:
+    """Where JSON-LD IRIs start: `INFERGRAPH_BASE_URL`, else the URL this request reached
+    the server at (so the IRIs are the routes that answer them)."""
+    configured: str | None = request.app.state.settings.base_url
+    return (configured or str(request.base_url)).rstrip("/")
 
 
 def jsonld_response(document: dict[str, Any], filename: str) -> JSONResponse:
@@ -507,7 +535,8 @@ def detail_route(
     ) -> Any:
         row = get(session, slug)
         if jsonld_kind is not None and wants_jsonld(request, output_format):
-            return jsonld_response(node_jsonld(session, jsonld_kind, slug), slug)
+            document = node_jsonld(session, jsonld_kind, slug, jsonld_base(request))
+            return jsonld_response(document, slug)
         return presented(session, view, [row])[0]
 
     endpoint: Callable[..., Any] = plain if jsonld_kind is None else linked

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from api.rest.common import SessionDep
+from api.rest.common import SessionDep, jsonld_base
 from api.rest.export_limit import NARROW_GRAPH, check_export_size
 from api.services.exports import MEDIA_TYPES, graph_jsonld_stream, graphml_stream
 from api.services.exports.size import graph_size
@@ -35,7 +35,11 @@ def whole_graph(
     output_format: Annotated[str, Query(alias="format", pattern="^(jsonld|graphml)$")] = "jsonld",
 ) -> Any:
     check_export_size(request, graph_size(session), narrow=NARROW_GRAPH)
-    stream = graph_jsonld_stream(session) if output_format == "jsonld" else graphml_stream(session)
+    stream = (
+        graph_jsonld_stream(session, jsonld_base(request))
+        if output_format == "jsonld"
+        else graphml_stream(session)
+    )
     media_type, suffix = MEDIA_TYPES[output_format]
     return StreamingResponse(
         stream,

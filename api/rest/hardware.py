@@ -61,6 +61,7 @@ detail_route(
     view=hardware.PRECISION,
     get=hardware.get_precision,
     summary="One precision",
+    jsonld_kind="precision",
 )
 
 

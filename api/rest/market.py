@@ -16,7 +16,14 @@ def list_models(session: SessionDep) -> Any:
     return presented(session, market.MODEL, market.all_models(session))
 
 
-detail_route(router, "/models", view=market.MODEL, get=market.get_model, summary="One LLM")
+detail_route(
+    router,
+    "/models",
+    view=market.MODEL,
+    get=market.get_model,
+    summary="One LLM",
+    jsonld_kind="model",
+)
 
 
 list_route(

@@ -10,6 +10,7 @@ from sqlmodel import Session
 import models as m
 from api.rest import schemas as s
 from api.rest.common import (
+    CSV_FORMATS,
     FILTER_GRAMMAR,
     PAPER_DOWNLOADS,
     CursorParam,
@@ -18,6 +19,7 @@ from api.rest.common import (
     SessionDep,
     csv_download,
     filter_of,
+    jsonld_base,
     jsonld_response,
     list_response,
     nested_route,
@@ -30,9 +32,8 @@ from api.rest.export_limit import NARROW_PAPERS, check_export_size
 from api.services import engines, literature, techniques
 from api.services.exports import (
     MEDIA_TYPES,
+    PAPER_STREAMS,
     PaperSelection,
-    bibtex_stream,
-    csl_json_stream,
     engine_papers,
     node_jsonld,
 )
@@ -46,18 +47,19 @@ PaperFormatParam = Annotated[
     str | None,
     Query(
         alias="format",
-        description="`json` (default), `csv`, `bibtex` or `csl-json` (the whole set); also "
-        "chosen by the Accept header (`text/csv`, `application/x-bibtex`, "
-        "`application/vnd.citationstyles.csl+json`).",
-        pattern="^(json|csv|bibtex|csl-json)$",
+        description="`json` (default), `csv`, `csv-excel` (CSV with a byte-order mark), "
+        "`bibtex`, `csl-json` or `ris` (the whole set); also chosen by the Accept header "
+        "(`text/csv`, `application/x-bibtex`, `application/vnd.citationstyles.csl+json`, "
+        "`application/x-research-info-systems`).",
+        pattern="^(json|csv|csv-excel|bibtex|csl-json|ris)$",
     ),
 ]
 DetailFormatParam = Annotated[
     str | None,
     Query(
         alias="format",
-        description="`json` (default), `bibtex`, `csl-json` or `jsonld` (schema.org).",
-        pattern="^(json|bibtex|csl-json|jsonld)$",
+        description="`json` (default), `bibtex`, `csl-json`, `ris` or `jsonld` (schema.org).",
+        pattern="^(json|bibtex|csl-json|ris|jsonld)$",
     ),
 ]
 PaperFilterParam = Annotated[
@@ -78,6 +80,8 @@ def paper_format(request: Request, requested: str | None) -> str:
         return "bibtex"
     if "application/vnd.citationstyles.csl+json" in accept:
         return "csl-json"
+    if "application/x-research-info-systems" in accept:
+        return "ris"
     if "application/ld+json" in accept:
         return "jsonld"
     if "text/csv" in accept:
@@ -86,11 +90,10 @@ def paper_format(request: Request, requested: str | None) -> str:
 
 
 def paper_download(session: Session, selection: PaperSelection, chosen: str, filename: str) -> Any:
-    """A paper set as BibTeX or CSL-JSON, streamed."""
-    stream = bibtex_stream if chosen == "bibtex" else csl_json_stream
+    """A paper set in a citation format (`PAPER_STREAMS`), streamed."""
     media_type, suffix = MEDIA_TYPES[chosen]
     return StreamingResponse(
-        stream(session, selection),
+        PAPER_STREAMS[chosen](session, selection),
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}{suffix}"'},
     )
@@ -106,10 +109,11 @@ def paper_set_response(
     """A whole (unpaged) set of papers in the requested format."""
     check_export_size(request, len(rows), narrow=NARROW_PAPERS)
     chosen = paper_format(request, output_format)
-    if chosen in ("bibtex", "csl-json"):
+    if chosen in PAPER_STREAMS:
         return paper_download(session, [p.id for p in rows if p.id is not None], chosen, filename)
-    if chosen == "csv":
-        return csv_download(presented(session, literature.PAPER, rows), filename)
+    if chosen in CSV_FORMATS:
+        rows_out = presented(session, literature.PAPER, rows)
+        return csv_download(rows_out, filename, bom=chosen == "csv-excel")
     return presented(session, literature.PAPER, rows)
 
 
@@ -121,7 +125,7 @@ def paper_selection_response(
     chosen: str,
     filename: str,
 ) -> Any:
-    """Every paper matching a filter, in `chosen` format; BibTeX and CSL-JSON are streamed in
+    """Every paper matching a filter, in `chosen` format; citation formats are streamed in
     keyset batches (memory stays flat), a ranked text query's hits are a bounded list."""
 
     def fetch(page: PageRequest) -> Any:
@@ -130,7 +134,7 @@ def paper_selection_response(
     with rest_words(literature.PaperFilter):
         check_export_size(request, fetch(PageRequest(first=0)).count(), narrow=NARROW_PAPERS)
         selection: PaperSelection | None = literature.paper_id_select(session, paper_filter)
-    if chosen in ("bibtex", "csl-json"):
+    if chosen in PAPER_STREAMS:
         if selection is None:
             selection = [p.id for p in all_items(fetch) if p.id is not None]
         return paper_download(session, selection, chosen, filename)
@@ -141,7 +145,7 @@ def paper_selection_response(
     "/papers",
     response_model=s.list_page(s.PaperOut),
     summary="List papers",
-    description="`format=bibtex` or `csv` downloads the whole filtered set.",
+    description="`format=bibtex`, `csl-json`, `ris` or `csv` downloads the whole filtered set.",
     responses=PAPER_DOWNLOADS,
 )
 def list_papers(
@@ -158,7 +162,7 @@ def list_papers(
 ) -> Any:
     paper_filter = filter_of(request, literature.PaperFilter, filter)
     chosen = paper_format(request, output_format)
-    if chosen in ("bibtex", "csl-json"):
+    if chosen in PAPER_STREAMS:
         return paper_selection_response(request, session, paper_filter, sort, chosen, "papers")
     return list_response(
         request,
@@ -186,10 +190,10 @@ def paper_detail(
 ) -> Any:
     paper = literature.get_paper(session, key)
     chosen = paper_format(request, output_format)
-    if chosen in ("bibtex", "csl-json"):
+    if chosen in PAPER_STREAMS:
         return paper_download(session, [paper.id or 0], chosen, key)
     if chosen == "jsonld":
-        return jsonld_response(node_jsonld(session, "paper", key), key)
+        return jsonld_response(node_jsonld(session, "paper", key, jsonld_base(request)), key)
     return presented(session, literature.PAPER, [paper])[0]
 
 
@@ -228,7 +232,7 @@ nested_route(
     responses=PAPER_DOWNLOADS,
     summary="Everything behind an engine",
     description="The works cited by every technique of the matrix columns the engine supports, "
-    "plus the engine's own papers; `format=bibtex` or `csl-json` for a reference manager.",
+    "plus the engine's own papers; `format=bibtex`, `csl-json` or `ris` for a reference manager.",
 )
 def engine_technique_papers(
     request: Request, slug: str, session: SessionDep, output_format: PaperFormatParam = None
@@ -237,7 +241,7 @@ def engine_technique_papers(
     selection = engine_papers(session, slug)
     check_export_size(request, selection_size(session, selection), narrow=NARROW_PAPERS)
     chosen = paper_format(request, output_format)
-    if chosen in ("bibtex", "csl-json"):
+    if chosen in PAPER_STREAMS:
         return paper_download(session, selection, chosen, f"engine-{slug}")
     rows = literature.papers_selected(session, selection)
     return paper_set_response(request, session, rows, chosen, f"engine-{slug}")

@@ -21,5 +21,10 @@ def list_sources(
 
 
 detail_route(
-    router, "/sources", view=provenance.SOURCE, get=provenance.get_source, summary="One source"
+    router,
+    "/sources",
+    view=provenance.SOURCE,
+    get=provenance.get_source,
+    summary="One source",
+    jsonld_kind="source",
 )

@@ -44,14 +44,15 @@ def list_tables(session: SessionDep) -> Any:
     "/tables/{name}",
     response_model=s.TableOut,
     summary="One survey table, regenerated from the database",
-    description="`format=markdown` or `csv` downloads it.",
+    description="`format=markdown`, `csv` or `csv-excel` (CSV with a byte-order mark) "
+    "downloads it.",
     responses={200: {"content": {"text/markdown": {}, "text/csv": {}}}},
 )
 def get_table(
     name: str,
     session: SessionDep,
     output_format: Annotated[
-        str | None, Query(alias="format", pattern="^(json|markdown|csv)$")
+        str | None, Query(alias="format", pattern="^(json|markdown|csv|csv-excel)$")
     ] = None,
 ) -> Any:
     table = survey_tables.render_table(session, name)
@@ -61,9 +62,9 @@ def get_table(
             media_type="text/markdown; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.md"'},
         )
-    if output_format == "csv":
+    if output_format in ("csv", "csv-excel"):
         return PlainTextResponse(
-            table.to_csv(),
+            table.to_csv(bom=output_format == "csv-excel"),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )

@@ -124,6 +124,7 @@ detail_route(
     view=techniques.FEATURE,
     get=techniques.get_feature,
     summary="One matrix column",
+    jsonld_kind="feature",
 )
 nested_route(
     router,

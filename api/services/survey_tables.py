@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import NotFoundError, Problem
-from api.services.exports.csv_writer import LINE_END, neutralised
+from api.services.exports.csv_writer import BOM, LINE_END, neutralised
 from models.base import (
     DeploymentScale,
     DocsLevel,
@@ -65,8 +65,11 @@ class Table:
             lines += [f"- {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
 
-    def to_csv(self) -> str:
+    def to_csv(self, *, bom: bool = False) -> str:
+        """RFC 4180 CSV; with `bom`, a byte-order mark first (Excel's dialect)."""
         buffer = io.StringIO()
+        if bom:
+            buffer.write(BOM)
         writer = csv.writer(buffer, lineterminator=LINE_END)
         writer.writerow([neutralised(cell) for cell in self.headers])
         writer.writerows([neutralised(cell) for cell in row] for row in self.rows)

@@ -38,6 +38,7 @@ def test_node_and_edge_counts_equal_the_database(session: Session) -> None:
         "precision": m.Precision,
         "device": m.Device,
         "model": m.LLMModel,
+        "run": m.BenchmarkRun,
     }
     kinds = [data["kind"] for _, data in graph.nodes(data=True)]
     for kind, model in nodes.items():
@@ -59,6 +60,13 @@ def test_node_and_edge_counts_equal_the_database(session: Session) -> None:
         "instance_of": _count(session, m.Device, col(m.Device.platform_id).is_not(None)),
         "prices_model": _count(session, m.ModelPrice),
         "rents_device": _count(session, m.DevicePrice),
+        "measured_engine": _count(
+            session, m.BenchmarkRun, col(m.BenchmarkRun.engine_id).is_not(None)
+        ),
+        "measured_model": _count(
+            session, m.BenchmarkRun, col(m.BenchmarkRun.model_id).is_not(None)
+        ),
+        "measured_on": _count(session, m.BenchmarkRun, col(m.BenchmarkRun.device_id).is_not(None)),
     }
     found: dict[str, int] = {}
     for _, _, data in graph.edges(data=True):
@@ -111,3 +119,35 @@ def test_engine_nodes_carry_every_attribute_of_the_engine_view(session: Session)
             assert node.get(name) == expected, (row.slug, name)
     assert graph.nodes["engine:vllm"]["deployment_scale"] == "multi_node"
     assert graph.nodes["engine:vllm"]["release_date"] == "2023-02"
+
+
+def test_benchmark_runs_are_nodes_linked_to_engine_model_and_device(session: Session) -> None:
+    graph = _graph(session)
+    run = session.exec(
+        select(m.BenchmarkRun).where(
+            col(m.BenchmarkRun.engine_id).is_not(None),
+            col(m.BenchmarkRun.model_id).is_not(None),
+            col(m.BenchmarkRun.device_id).is_not(None),
+        )
+    ).first()
+    assert run is not None
+    node = graph.nodes[f"run:{run.slug}"]
+    assert (node["kind"], node["label"], node["metric"], node["unit"]) == (
+        "run",
+        run.slug,
+        run.metric,
+        run.unit,
+    )
+    assert node["value"] == run.value
+    engine = session.get(m.Engine, run.engine_id)
+    model = session.get(m.LLMModel, run.model_id)
+    device = session.get(m.Device, run.device_id)
+    source = session.get(m.Source, run.source_id)
+    assert engine and model and device and source
+    for target, kind in (
+        (f"engine:{engine.slug}", "measured_engine"),
+        (f"model:{model.slug}", "measured_model"),
+        (f"device:{device.slug}", "measured_on"),
+    ):
+        [edge] = graph.get_edge_data(f"run:{run.slug}", target).values()
+        assert (edge["kind"], edge["source"]) == (kind, source.slug)

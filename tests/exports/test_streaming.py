@@ -18,15 +18,17 @@ from api.services.exports import (
     graph_jsonld_stream,
     graphml_stream,
     restore_graph,
+    ris_stream,
 )
 from tests.exports.factories import add_papers
 
 SURVEY_PAPERS = 88
 EXPORTS: dict[str, Callable[[Session], Iterable[str]]] = {
     "graphml": graphml_stream,
-    "jsonld": graph_jsonld_stream,
+    "jsonld": lambda s: graph_jsonld_stream(s, "http://127.0.0.1:8000"),
     "bibtex": lambda s: bibtex_stream(s, sa.select(col(m.Paper.id))),
     "csl-json": lambda s: csl_json_stream(s, sa.select(col(m.Paper.id))),
+    "ris": lambda s: ris_stream(s, sa.select(col(m.Paper.id))),
 }
 
 

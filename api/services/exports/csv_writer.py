@@ -7,6 +7,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
+BOM = "\ufeff"
+"""Written first in Excel's dialect (`csv-excel`): without it Excel on Windows reads UTF-8 as
+the system code page and garbles every accented name."""
 LINE_END = "\r\n"
 """RFC 4180's. Python's writer quotes a cell holding a line break only if the break is in the
 line terminator: with `\\n` alone, a title holding `\\r` split its row in two."""
@@ -14,13 +17,18 @@ line terminator: with `\\n` alone, a title holding `\\r` split its row in two.""
 _ROWS_PER_CHUNK = 500
 
 
-def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """The header, then the rows, in chunks of several lines (RFC 4180: quoting, `\\r\\n` ends).
+def csv_stream(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False
+) -> Iterator[str]:
+    """The header, then the rows, in chunks of several lines (RFC 4180: quoting, `\\r\\n` ends);
+    with `bom`, a byte-order mark first (Excel's dialect).
 
     `None` is written as an empty cell, booleans as `true`/`false`, everything else by `str`;
     text that a spreadsheet would run as a formula is neutralised (`neutralised`).
     """
     buffer = io.StringIO()
+    if bom:
+        buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator=LINE_END)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):

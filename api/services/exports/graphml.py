@@ -20,6 +20,13 @@ directed:
 | `instance_of` | device → platform | |
 | `prices_model` | engine → model | input/output USD per 1M tokens, source |
 | `rents_device` | engine → device | USD per hour, source |
+| `measured_engine` | run → engine | source |
+| `measured_model` | run → model | source |
+| `measured_on` | run → device | source |
+
+A benchmark run is a node (`run:<slug>`, labelled by its slug) with its number, unit,
+metric, concurrency and workload; a run naming a model class (`8B models`) rather than one
+model has `model_scope` and no `measured_model` edge.
 """
 
 import re
@@ -35,7 +42,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 import models as m
-from api.services import engines, hardware, literature, market, techniques
+from api.services import benchmarks, engines, hardware, literature, market, techniques
 from api.services.sql import AnySelect
 from api.services.views import Attr, View
 
@@ -165,6 +172,7 @@ _NODE_KINDS = (
     _NodeKind("precision", hardware.PRECISION, "slug"),
     _NodeKind("device", hardware.DEVICE, "slug"),
     _NodeKind("model", market.MODEL, "slug"),
+    _NodeKind("run", benchmarks.RUN, "slug"),
 )
 _SHOWN_AS = {"slug": None, "bibtex_key": None, "name": None, "kind": "subkind"}
 """View attributes GraphML names otherwise: the node's `key` and `label` already say slug and
@@ -199,11 +207,13 @@ def _node_sets() -> list[_Nodes]:
     nodes = []
     for node_kind in _NODE_KINDS:
         model: Any = node_kind.view.model
-        label = model.title if node_kind.kind == "paper" else model.name
+        # A run has no name of its own: its slug labels it.
+        label = model.title if node_kind.kind == "paper" else getattr(model, "name", None)
+        key_column = getattr(model, node_kind.key)
         columns = {a.column for a in node_kind.view.attrs if a.column is not None}
         statement = sa.select(
             col(getattr(model, node_kind.key)).label("key"),
-            sa.func.coalesce(label, getattr(model, node_kind.key)).label("label"),
+            (key_column if label is None else sa.func.coalesce(label, key_column)).label("label"),
             *(col(getattr(model, name)) for name in sorted(columns)),
         ).order_by(col(getattr(model, node_kind.key)))
         nodes.append(_Nodes(node_kind.kind, statement, node_kind.view))
@@ -361,7 +371,32 @@ def _edge_sets() -> list[_Edges]:
             .join(m.Source, col(m.Source.id) == m.DevicePrice.source_id)
             .order_by(col(m.Engine.slug), col(m.Device.slug), col(m.Source.slug)),
         ),
+        *(
+            _run_edges(kind, target_kind, target, column)
+            for kind, target_kind, target, column in (
+                ("measured_engine", "engine", m.Engine, "engine_id"),
+                ("measured_model", "model", m.LLMModel, "model_id"),
+                ("measured_on", "device", m.Device, "device_id"),
+            )
+        ),
     ]
+
+
+def _run_edges(kind: str, target_kind: str, target: Any, target_column: str) -> _Edges:
+    return _Edges(
+        kind,
+        "run",
+        target_kind,
+        sa.select(
+            col(m.BenchmarkRun.slug).label("source_key"),
+            col(target.slug).label("target_key"),
+            col(m.Source.slug).label("source"),
+        )
+        .select_from(m.BenchmarkRun)
+        .join(target, col(target.id) == getattr(m.BenchmarkRun, target_column))
+        .join(m.Source, col(m.Source.id) == m.BenchmarkRun.source_id)
+        .order_by(col(m.BenchmarkRun.slug)),
+    )
 
 
 def _support_edges(

@@ -1,99 +1,48 @@
 """JSON-LD with the schema.org vocabulary: one node, or the whole graph as a stream.
 
-Node types: papers are `ScholarlyArticle`, engines `SoftwareApplication`, techniques
-`DefinedTerm` in the `DefinedTermSet` of their category (categories are both, so the
-tree is `inDefinedTermSet` links), organizations `Organization`, platforms and devices
-`Product`. Where schema.org has no property, InferGraph's own vocabulary (`ig:`, under
-the base IRI) names it; its terms are described by nodes at the head of the graph:
-
-- `ig:supportsTechnique`: an engine supports a technique (a matrix column it supports
-  covers the technique);
-- `ig:runsOn`: an engine supports a hardware platform;
-- `ig:openSource`: `yes`, `partial` or `no`;
-- `ig:organizationKind`: `community`, `academic`, `big_tech` or `startup`.
-
-A technique names the papers it cites with `citation`; an engine its own papers with
-`subjectOf`. The context is inlined, so reading our JSON-LD never needs the network.
+Node types: papers are `ScholarlyArticle`, engines `SoftwareApplication` (their repository a
+`SoftwareSourceCode` whose `targetProduct` is the engine), techniques and matrix columns and
+precisions `DefinedTerm` (categories are `DefinedTermSet`s and terms of their parent),
+organizations `Organization`, platforms and devices `Product`, models and sources
+`CreativeWork`. Every property is used on a type inside its schema.org domain
+(tests/exports/test_jsonld_schema.py checks it against a pinned copy of the vocabulary);
+where schema.org has no property, InferGraph's own vocabulary (`ig:`, described by nodes at
+the head of the graph, `jsonld_terms.py`) names it: the tri-state support facts with their
+sources, benchmark runs. Prices are schema.org `Offer`s of the providing engine. A technique's
+cited papers are its `subjectOf`, like an engine's own papers. The context is inlined, so
+reading our JSON-LD never needs the network.
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
+from api.services.exports import jsonld_facts as facts
+from api.services.exports.jsonld_terms import (
+    doi_iri,
+    iri,
+    jsonld_context,
+    url_iri,
+    vocabulary_nodes,
+)
 from api.services.exports.papers import BATCH_SIZE, PaperRecord, paper_records
 from api.services.exports.text import json_text
 from api.services.lookup import by_slug, not_found
-from api.services.sql import AnySelect
 from models.base import OpenSource, SupportStatus
 
 MEDIA_TYPE = "application/ld+json"
-DEFAULT_BASE = "https://infergraph.example"
-SCHEMA = "https://schema.org/"
-
-_IRI_PROPERTIES = (
-    "url",
-    "sameAs",
-    "codeRepository",
-    "creator",
-    "inDefinedTermSet",
-    "citation",
-    "subjectOf",
-    "isRelatedTo",
-)
-_VOCABULARY = {
-    "supportsTechnique": (
-        "An inference engine supports this optimization technique.",
-        "SoftwareApplication",
-        "DefinedTerm",
-    ),
-    "runsOn": (
-        "An inference engine supports this hardware platform.",
-        "SoftwareApplication",
-        "Product",
-    ),
-    "openSource": ("Whether the code is open: yes, partial or no.", "SoftwareApplication", "Text"),
-    "organizationKind": (
-        "Community, academic, big_tech or startup.",
-        "Organization",
-        "Text",
-    ),
-}
-
-
-def jsonld_context(base: str = DEFAULT_BASE) -> dict[str, Any]:
-    context: dict[str, Any] = {
-        "@vocab": SCHEMA,
-        "schema": SCHEMA,
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "ig": f"{base.rstrip('/')}/vocab#",
-        # Author order matters for citation, so it is an RDF list.
-        "author": {"@id": f"{SCHEMA}author", "@container": "@list"},
-    }
-    for name in _IRI_PROPERTIES:
-        context[name] = {"@id": f"{SCHEMA}{name}", "@type": "@id"}
-    for name in _VOCABULARY:
-        iri_valued = name in ("supportsTechnique", "runsOn")
-        context[name] = {"@id": f"ig:{name}", **({"@type": "@id"} if iri_valued else {})}
-    context["rdfs:domain"] = {"@type": "@id"}
-    context["rdfs:range"] = {"@type": "@id"}
-    return context
-
-
-def iri(base: str, kind: str, key: str) -> str:
-    return f"{base.rstrip('/')}/{kind}/{quote(key, safe='')}"
 
 
 # --- one node ------------------------------------------------------------------------
 
 
-def node_jsonld(session: Session, kind: str, key: str, base: str = DEFAULT_BASE) -> dict[str, Any]:
-    """One node with the context inlined. `key` is a slug, or a cite key for papers."""
+def node_jsonld(session: Session, kind: str, key: str, base: str) -> dict[str, Any]:
+    """One node with the context inlined. `key` is a slug, or a cite key for papers; `base`
+    the URL the IRIs start with (the server's own)."""
     if kind not in _KINDS:
         raise InvalidInputError(
             f"no node kind {kind!r}",
@@ -115,7 +64,7 @@ def node_jsonld(session: Session, kind: str, key: str, base: str = DEFAULT_BASE)
 # --- the whole graph -----------------------------------------------------------------
 
 
-def graph_jsonld_stream(session: Session, base: str = DEFAULT_BASE) -> Iterator[str]:
+def graph_jsonld_stream(session: Session, base: str) -> Iterator[str]:
     """`{"@context": …, "@graph": [node, …]}`, one node per chunk, read in batches."""
     yield '{"@context": ' + json_text(jsonld_context(base)) + ',\n"@graph": ['
     first = True
@@ -126,7 +75,7 @@ def graph_jsonld_stream(session: Session, base: str = DEFAULT_BASE) -> Iterator[
 
 
 def _graph_nodes(session: Session, base: str) -> Iterator[dict[str, Any]]:
-    yield from _vocabulary_nodes()
+    yield from vocabulary_nodes()
     for kind in NODE_KINDS:
         if kind == "paper":
             for records in _chunks(paper_records(session, sa.select(col(m.Paper.id)))):
@@ -135,17 +84,6 @@ def _graph_nodes(session: Session, base: str) -> Iterator[dict[str, Any]]:
         model, _, build = _KINDS[kind]
         for rows in _slug_batches(session, model):
             yield from build(session, base, rows)
-
-
-def _vocabulary_nodes() -> Iterator[dict[str, Any]]:
-    for name, (comment, domain, value_range) in _VOCABULARY.items():
-        yield {
-            "@id": f"ig:{name}",
-            "@type": "rdfs:Property",
-            "rdfs:comment": comment,
-            "rdfs:domain": f"schema:{domain}",
-            "rdfs:range": f"schema:{value_range}",
-        }
 
 
 def _slug_batches(session: Session, model: type[SQLModel]) -> Iterator[list[Any]]:
@@ -178,7 +116,7 @@ def _chunks(records: Iterator[PaperRecord]) -> Iterator[list[PaperRecord]]:
 
 def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> list[dict[str, Any]]:
     ids = [e.id for e in engines]
-    aliases = _grouped(
+    aliases = facts.grouped(
         session,
         sa.select(col(m.EngineAlias.engine_id), col(m.EngineAlias.alias))
         .where(col(m.EngineAlias.engine_id).in_(ids))
@@ -191,7 +129,7 @@ def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> l
             )
         ).all()
     )
-    techniques = _grouped(
+    techniques = facts.grouped(
         session,
         sa.select(col(m.FeatureSupport.engine_id), col(m.Technique.slug))
         .join(m.FeatureMember, col(m.FeatureMember.feature_id) == m.FeatureSupport.feature_id)
@@ -203,7 +141,7 @@ def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> l
         .distinct()
         .order_by(col(m.FeatureSupport.engine_id), col(m.Technique.slug)),
     )
-    platforms = _grouped(
+    platforms = facts.grouped(
         session,
         sa.select(col(m.PlatformSupport.engine_id), col(m.Platform.slug))
         .join(m.Platform, col(m.Platform.id) == m.PlatformSupport.platform_id)
@@ -214,25 +152,37 @@ def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> l
         .distinct()
         .order_by(col(m.PlatformSupport.engine_id), col(m.Platform.slug)),
     )
-    papers = _grouped(
+    papers = facts.grouped(
         session,
         sa.select(col(m.EnginePaper.engine_id), col(m.Paper.bibtex_key))
         .join(m.Paper, col(m.Paper.id) == m.EnginePaper.paper_id)
         .where(col(m.EnginePaper.engine_id).in_(ids))
         .order_by(col(m.EnginePaper.engine_id), col(m.EnginePaper.position)),
     )
+    support = facts.support_facts(session, base, ids)
+    offered = facts.offers(session, base, ids)
     nodes = []
     for engine in engines:
+        engine_iri = iri(base, "engine", engine.slug)
         node: dict[str, Any] = {
-            "@id": iri(base, "engine", engine.slug),
+            "@id": engine_iri,
             "@type": "SoftwareApplication",
             "identifier": engine.slug,
             "name": engine.name,
             "applicationCategory": "LLM inference engine",
         }
         _put(node, "alternateName", aliases.get(engine.id))
-        _put(node, "url", engine.web_url)
-        _put(node, "codeRepository", engine.repo_url)
+        _put(node, "url", engine.web_url and url_iri(engine.web_url))
+        if engine.repo_url:
+            # `codeRepository` belongs to source code, not to an application: the code is a
+            # node of its own whose `targetProduct` is the engine.
+            node["@reverse"] = {
+                "targetProduct": {
+                    "@id": f"{engine_iri}#source-code",
+                    "@type": "SoftwareSourceCode",
+                    "codeRepository": url_iri(engine.repo_url),
+                }
+            }
         if engine.organization_id in organizations:
             node["creator"] = iri(base, "organization", organizations[engine.organization_id])
         if engine.open_source is not None:
@@ -244,6 +194,8 @@ def _engine_nodes(session: Session, base: str, engines: Sequence[m.Engine]) -> l
         _put(node, "supportsTechnique", _iris(base, "technique", techniques.get(engine.id)))
         _put(node, "runsOn", _iris(base, "platform", platforms.get(engine.id)))
         _put(node, "subjectOf", _iris(base, "paper", papers.get(engine.id)))
+        _put(node, "support", support.get(engine.id or 0))
+        _put(node, "offers", offered.get(engine.id or 0))
         nodes.append(node)
     return nodes
 
@@ -259,13 +211,13 @@ def _technique_nodes(
             )
         ).all()
     )
-    aliases = _grouped(
+    aliases = facts.grouped(
         session,
         sa.select(col(m.TechniqueAlias.technique_id), col(m.TechniqueAlias.alias))
         .where(col(m.TechniqueAlias.technique_id).in_(ids))
         .order_by(col(m.TechniqueAlias.alias)),
     )
-    cited = _grouped(
+    cited = facts.grouped(
         session,
         sa.select(col(m.TechniqueCitation.technique_id), col(m.Paper.bibtex_key))
         .join(m.Paper, col(m.Paper.id) == m.TechniqueCitation.paper_id)
@@ -287,9 +239,12 @@ def _technique_nodes(
             "inDefinedTermSet": iri(base, "category", categories[technique.category_id]),
         }
         _put(node, "alternateName", aliases.get(technique.id))
-        # A paper cited under two sources is one citation.
+        # The works cited for a technique describe it: `subjectOf` (schema.org's `citation`
+        # is a creative work's). A paper cited under two sources is named once.
         _put(
-            node, "citation", _iris(base, "paper", list(dict.fromkeys(cited.get(technique.id, []))))
+            node,
+            "subjectOf",
+            _iris(base, "paper", list(dict.fromkeys(cited.get(technique.id, [])))),
         )
         nodes.append(node)
     return nodes
@@ -353,14 +308,14 @@ def _paper_nodes(
             node["identifier"].append(
                 {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
             )
-            same_as.append(f"https://doi.org/{paper.doi}")
+            same_as.append(doi_iri(paper.doi))
         if paper.arxiv_id:
             node["identifier"].append(
                 {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv_id}
             )
             same_as.append(f"https://arxiv.org/abs/{paper.arxiv_id}")
         _put(node, "sameAs", same_as)
-        _put(node, "url", paper.url)
+        _put(node, "url", paper.url and url_iri(paper.url))
         _put(node, "abstract", paper.abstract)
         if paper.venue:
             entry_type = paper.entry_type.lower()
@@ -383,7 +338,7 @@ def _organization_nodes(
             "@type": "Organization",
             "identifier": o.slug,
             "name": o.name,
-            "organizationKind": o.kind.value if o.kind is not None else None,
+            **({"organizationKind": o.kind.value} if o.kind is not None else {}),
         }
         for o in organizations
     ]
@@ -401,7 +356,7 @@ def _platform_nodes(
             "name": platform.name,
             "category": platform.kind.value,
         }
-        _put(node, "url", platform.url)
+        _put(node, "url", platform.url and url_iri(platform.url))
         nodes.append(node)
     return nodes
 
@@ -438,12 +393,17 @@ def _device_nodes(session: Session, base: str, devices: Sequence[m.Device]) -> l
 
 Builder = Callable[[Session, str, Sequence[Any]], list[dict[str, Any]]]
 _KINDS: dict[str, tuple[type[SQLModel], str, Builder]] = {
+    "source": (m.Source, "source", facts.source_nodes),
     "category": (m.TechniqueCategory, "technique category", _category_nodes),
     "technique": (m.Technique, "technique", _technique_nodes),
+    "feature": (m.OptimizationFeature, "feature", facts.feature_nodes),
     "organization": (m.Organization, "organization", _organization_nodes),
     "engine": (m.Engine, "engine", _engine_nodes),
     "platform": (m.Platform, "platform", _platform_nodes),
+    "precision": (m.Precision, "precision", facts.precision_nodes),
     "device": (m.Device, "device", _device_nodes),
+    "model": (m.LLMModel, "model", facts.model_nodes),
+    "run": (m.BenchmarkRun, "benchmark run", facts.run_nodes),
     "paper": (m.Paper, "paper", _paper_nodes),
 }
 NODE_KINDS = tuple(_KINDS)
@@ -455,13 +415,6 @@ def node_models() -> list[type[SQLModel]]:
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def _grouped(session: Session, statement: AnySelect) -> dict[Any, list[Any]]:
-    groups: dict[Any, list[Any]] = defaultdict(list)
-    for owner, value in session.execute(statement):
-        groups[owner].append(value)
-    return groups
 
 
 def _iris(base: str, kind: str, keys: list[str] | None) -> list[str]:

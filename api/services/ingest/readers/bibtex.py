@@ -21,6 +21,7 @@ from api.services.ingest.readers.identifiers import (
     author_key,
     normalize_doi,
     parse_arxiv_id,
+    plain_url,
 )
 
 _MONTHS = {
@@ -264,7 +265,7 @@ def _convert(
     title = fields.get("title")
     eprint = fields.get("eprint")
     archive = fields.get("archiveprefix", fields.get("eprinttype", "")).lower()
-    url = fields.get("url")
+    url = plain_url(fields["url"]) if fields.get("url") else None
     arxiv = None
     if eprint and archive in ("arxiv", ""):
         arxiv = parse_arxiv_id(eprint)

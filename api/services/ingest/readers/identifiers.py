@@ -82,3 +82,15 @@ def _match(pattern: re.Pattern[str], text: str) -> ArxivId | None:
         return None
     version = match.group("version")
     return ArxivId(match.group("id"), int(version) if version else None)
+
+
+# What BibTeX writers escape in a URL field (`{\_}`, `\%`, `\&`, `\#`, `\~{}`): the URL
+# itself has the bare characters. Google Scholar and older JabRef files write them so.
+_URL_ESCAPE = re.compile(r"\{\\([_%&#])\}|\\([_%&#])|\\~\{\}|\{\\~\}|\\textasciitilde(?:\{\})?")
+
+
+def plain_url(url: str) -> str:
+    """A BibTeX URL field without its LaTeX escapes: `a{\\_}b` → `a_b`, `50\\%` → `50%`."""
+    if "\\" not in url:
+        return url.strip()
+    return _URL_ESCAPE.sub(lambda m: m.group(1) or m.group(2) or "~", url).strip()
