@@ -250,7 +250,12 @@ class _Names:
                 for term in entity.names:
                     term_words = _words(term)
                     shared = len(term_words & words)
-                    score = difflib.SequenceMatcher(None, key, self.key(kind, term)).ratio() * 0.8
+                    term_key = self.key(kind, term)
+                    score = difflib.SequenceMatcher(None, key, term_key).ratio() * 0.8
+                    shorter, longer = sorted((key, term_key), key=len)
+                    if len(shorter) >= 3 and shorter in longer:
+                        # `groq` of `groqcloud`, `fireworks` of `fireworks-ai`
+                        score = max(score, 0.6 + 0.3 * len(shorter) / len(longer))
                     if term_words and shared == len(term_words):
                         score = max(score, 0.9)
                     best = max(best, (score, shared))
