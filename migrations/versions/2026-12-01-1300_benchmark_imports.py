@@ -27,8 +27,8 @@ NEW_CONTENT_TABLES = ["run_review", "model_alias", "device_alias"]
 
 
 def upgrade() -> None:
-    # Batch mode on SQLite adds columns with ALTER TABLE (no rebuild), keeping the triggers.
-    with op.batch_alter_table("benchmark_run") as batch:
+    # Never a rebuild on SQLite: it would drop the table's data-version triggers.
+    with op.batch_alter_table("benchmark_run", recreate="never") as batch:
         batch.add_column(sa.Column("statistic", _TEXT(length=20), nullable=True))
         batch.add_column(
             sa.Column("per_device", sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -145,3 +145,10 @@ def downgrade() -> None:
             "statistic",
         ):
             batch.drop_column(name)
+    # Dropping columns may rebuild the table on SQLite, losing its triggers: put them back.
+    dialect = op.get_bind().dialect.name
+    for statement in [
+        *drop_table_trigger_statements(dialect, ["benchmark_run"]),
+        *table_trigger_statements(dialect, ["benchmark_run"]),
+    ]:
+        op.execute(statement)
