@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         template = folder / "seeded.db"
-        seed_database(create_db_engine(f"sqlite:///{template}"))
+        seeded = create_db_engine(f"sqlite:///{template}")
+        seed_database(seeded)
+        seeded.dispose()  # checkpoints the WAL, so copying the file copies the database
         generated = folder / f"mlperf-generated-{args.records}.json"
         write_generated(generated, args.records)
         for file in (SUMMARY, generated):

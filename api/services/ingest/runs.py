@@ -739,8 +739,15 @@ def _get_review(session: Session, review_id: int, note: str | None) -> m.RunRevi
 
 def _teach(session: Session, names: _Names, kind: str, name: str, target_id: int) -> None:
     """Remember `name` as another name of the chosen entity, so later imports resolve it."""
-    if names.find(kind, name) == target_id:
+    current = names.find(kind, name)
+    if current == target_id:
         return
+    if current is not None:
+        # Taught by another review since this run was held: one name, one entity.
+        raise InvalidInputError(
+            f"{name!r} already names the {kind} {names.slug(kind, current)}",
+            [Problem("choose that one, or reject the review", field=kind)],
+        )
     alias: Any
     if kind == "engine":
         alias = m.EngineAlias(

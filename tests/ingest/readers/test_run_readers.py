@@ -280,3 +280,10 @@ def test_software_fields() -> None:
     assert software_candidates("deepsparse v1.5.2") == (("deepsparse", "1.5.2"),)
     assert software_candidates("PyTorch") == (("PyTorch", None),)
     assert software_candidates(None) == ()
+
+
+def test_unstorable_text_is_refused_by_path() -> None:
+    text = '{"model_id": "a\\u0000b", "request_throughput": 1, "mean_ttft_ms": 2, "x": ["\\ud800"]}'
+    with pytest.raises(InvalidInputError) as caught:
+        read_runs(text, file="nul.json")
+    assert [p.location for p in caught.value.problems] == ["nul.json:$.model_id", "nul.json:$.x[0]"]

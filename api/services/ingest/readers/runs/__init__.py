@@ -5,6 +5,7 @@ picks the reader and applies what the caller knows that the file does not say (`
 """
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,6 +22,7 @@ from api.services.ingest.readers.runs.records import (
     software_candidates,
     split_model,
 )
+from api.services.unstorable import refusals, text_refusal
 
 __all__ = [
     "FORMATS",
@@ -32,8 +34,11 @@ __all__ = [
     "model_key",
     "name_key",
     "read_runs",
+    "software_candidates",
+    "split_model",
 ]
 
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|d[89a-f][0-9a-f]{2})", re.IGNORECASE)
 _READERS: dict[str, tuple[Callable[[Any], bool], Callable[[Any, str], list[RunRecord]]]] = {
     "mlperf": (mlperf.looks_like, mlperf.read),
     "llmperf": (llmperf.looks_like, llmperf.read),
@@ -58,6 +63,16 @@ class RunContext:
 
     def given(self) -> dict[str, Any]:
         return {key: value for key, value in self.__dict__.items() if value is not None}
+
+    def check(self) -> None:
+        """The given words must be storable text (the CLI passes them unchecked)."""
+        problems = [
+            Problem(message, field=name)
+            for name, value in self.given().items()
+            if isinstance(value, str) and (message := text_refusal(value)) is not None
+        ]
+        if problems:
+            raise InvalidInputError("an option holds text that cannot be stored", problems)
 
     def apply(self, record: RunRecord) -> RunRecord:
         given = self.given()
@@ -106,6 +121,8 @@ def read_runs(
     text: str, *, file: str, fmt: str = "auto", context: RunContext | None = None
 ) -> tuple[str, list[RunRecord]]:
     """The format read and the file's run records; every problem names the file and a JSON path."""
+    if context is not None:
+        context.check()
     if fmt != "auto" and fmt not in _READERS:
         raise InvalidInputError(
             f"unknown format {fmt!r}",
@@ -122,6 +139,17 @@ def read_runs(
         raise InvalidInputError(
             f"{file} nests too deeply", [Problem("too deeply nested", location=file)]
         ) from None
+    # NUL and lone surrogates (`"\ud800"` is valid JSON) cannot be stored: refused here, by
+    # JSON path, for the CLI as for REST. Parsed JSON can hold them only where the text spells
+    # them as escapes (the parser refuses raw control characters), so the walk that finds
+    # their paths runs only when such an escape is there.
+    refused = (
+        [Problem(message, location=f"{file}:{where}") for where, message in refusals(data, "$")]
+        if _UNSTORABLE_ESCAPE.search(text)
+        else []
+    )
+    if refused:
+        raise InvalidInputError(f"{file} holds text that cannot be stored", refused[:50])
     name = detect_format(data) if fmt == "auto" else fmt
     if name is None:
         raise InvalidInputError(
@@ -137,7 +165,3 @@ def read_runs(
     if context is not None:
         records = [context.apply(record) for record in records]
     return name, records
-
-
-# Re-exported for the writer, which matches names the same way the readers split them.
-_ = (name_key, software_candidates)
