@@ -338,9 +338,19 @@ class _Writer:
                 self.session.delete(review)
             rows = run_rows(record, resolved, source_id)
             self._write_rows(rows, existing.get(record.record_id, {}), inserts)
-        if inserts:
-            self.session.execute(sa.insert(self.table), inserts)
-            self.report.added += len(inserts)
+        self._insert(inserts)
+
+    def write_one(self, record: RunRecord, resolved: _Resolved, source_id: int) -> None:
+        """The runs of one resolved record (a review accepted), compared with what is stored."""
+        inserts: list[dict[str, Any]] = []
+        stored = self._existing([record]).get(record.record_id, {})
+        self._write_rows(run_rows(record, resolved, source_id), stored, inserts)
+        self._insert(inserts)
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(sa.insert(self.table), rows)
+            self.report.added += len(rows)
 
     def resolve(self, record: RunRecord) -> _Resolved:
         ids: dict[str, int | None] = dict.fromkeys(KINDS)
@@ -690,16 +700,7 @@ def accept_run_review(
             review.note = decision.note
             session.add(review)
             session.flush()
-            existing = writer._existing([record])
-            inserts: list[dict[str, Any]] = []
-            writer._write_rows(
-                run_rows(record, resolved, review.source_id),
-                existing.get(record.record_id, {}),
-                inserts,
-            )
-            if inserts:
-                session.execute(sa.insert(writer.table), inserts)
-                report.added += len(inserts)
+            writer.write_one(record, resolved, review.source_id)
             report.records = 1
             _retry_pending(session, writer)
             session.flush()
@@ -783,14 +784,5 @@ def _retry_pending(session: Session, writer: _Writer) -> None:
         review.decided_at = writer.now
         review.note = "resolved by names taught in an accepted review"
         session.add(review)
-        existing = writer._existing([record])
-        inserts: list[dict[str, Any]] = []
-        writer._write_rows(
-            run_rows(record, resolved, review.source_id),
-            existing.get(record.record_id, {}),
-            inserts,
-        )
-        if inserts:
-            session.execute(sa.insert(writer.table), inserts)
-            writer.report.added += len(inserts)
+        writer.write_one(record, resolved, review.source_id)
         writer.report.records += 1

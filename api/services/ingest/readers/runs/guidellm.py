@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.services.ingest.readers.runs.records import (
+    FieldError,
     FileProblems,
     Measurement,
     RunRecord,
@@ -74,7 +75,7 @@ def read(data: Any, file: str) -> list[RunRecord]:
             continue
         try:
             records.append(_record(benchmark, path, file, version))
-        except _FieldError as error:
+        except FieldError as error:
             problems.add(f"{path}.{error.field}", error.message, error.value)
     problems.raise_if_any()
     return records
@@ -85,14 +86,6 @@ def _version(data: dict[str, Any]) -> str:
     if isinstance(metadata, dict) and isinstance(metadata.get("guidellm_version"), str):
         return str(metadata["guidellm_version"])
     return "0.3"
-
-
-class _FieldError(Exception):
-    def __init__(self, field: str, message: str, value: Any = None) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.value = value
 
 
 def _dig(data: Any, *keys: str) -> Any:
@@ -106,36 +99,36 @@ def _dig(data: Any, *keys: str) -> Any:
 def _record(benchmark: dict[str, Any], path: str, file: str, version: str) -> RunRecord:
     benchmark_id = benchmark.get("id_")
     if not isinstance(benchmark_id, str) or not benchmark_id.strip():
-        raise _FieldError("id_", "missing benchmark id", benchmark_id)
+        raise FieldError("id_", "missing benchmark id", benchmark_id)
     strategy = _dig(benchmark, "args", "strategy")
     if not isinstance(strategy, dict) or not isinstance(strategy.get("type_"), str):
-        raise _FieldError("args.strategy.type_", "missing scheduling strategy")
+        raise FieldError("args.strategy.type_", "missing scheduling strategy")
     try:
         model = text(_dig(benchmark, "worker", "backend_model"))
         streams = whole(strategy.get("streams"))
         rate = number(strategy.get("rate"))
     except ValueError as error:
-        raise _FieldError("args.strategy", str(error)) from None
+        raise FieldError("args.strategy", str(error)) from None
     data_spec = _dig(benchmark, "request_loader", "data")
     lengths = dict(_DATA_LENGTHS.findall(data_spec)) if isinstance(data_spec, str) else {}
     metrics = benchmark.get("metrics")
     if not isinstance(metrics, dict):
-        raise _FieldError("metrics", "missing metrics")
+        raise FieldError("metrics", "missing metrics")
     found: list[Measurement] = []
     for name, (metric, unit) in _METRICS.items():
         distribution = _dig(metrics, name, "successful")
         if distribution is None:
             continue
         if not isinstance(distribution, dict):
-            raise _FieldError(f"metrics.{name}.successful", "expected an object")
+            raise FieldError(f"metrics.{name}.successful", "expected an object")
         found.extend(_distribution(distribution, f"metrics.{name}.successful", metric, unit))
     if not found:
-        raise _FieldError("metrics", "no metrics of successful requests")
+        raise FieldError("metrics", "no metrics of successful requests")
     started = benchmark.get("start_time")
     try:
         start = number(started)
     except ValueError as error:
-        raise _FieldError("start_time", str(error), started) from None
+        raise FieldError("start_time", str(error), started) from None
     model_name, variant = split_model(model) if model else (None, None)
     kind = strategy["type_"]
     return RunRecord(
@@ -177,7 +170,7 @@ def _distribution(
     if isinstance(percentiles, dict):
         for key, value in percentiles.items():
             if key not in _PERCENTILES:
-                raise _FieldError(f"{where}.percentiles.{key}", "unknown percentile", value)
+                raise FieldError(f"{where}.percentiles.{key}", "unknown percentile", value)
         items += [
             (f"{where}.percentiles.{key}", key, stat)
             for key, stat in _PERCENTILES.items()
@@ -190,7 +183,7 @@ def _distribution(
         try:
             value = number(raw)
         except ValueError as error:
-            raise _FieldError(field, str(error), raw) from None
+            raise FieldError(field, str(error), raw) from None
         if value is None:
             continue
         stored = seconds(value, unit) if unit in ("ms", "s") else value

@@ -10,6 +10,7 @@ total); `Category` vs `Division`; `Performance_Result`/`Performance_Units` vs `R
 from typing import Any
 
 from api.services.ingest.readers.runs.records import (
+    FieldError,
     FileProblems,
     Measurement,
     RunRecord,
@@ -79,7 +80,7 @@ def read(data: Any, file: str) -> list[RunRecord]:
             continue
         try:
             record = _record(row, path, file)
-        except _FieldError as error:
+        except FieldError as error:
             problems.add(f"{path}.{error.field}", error.message, error.value)
             continue
         if record.record_id in seen:
@@ -91,14 +92,6 @@ def read(data: Any, file: str) -> list[RunRecord]:
         records.append(record)
     problems.raise_if_any()
     return records
-
-
-class _FieldError(Exception):
-    def __init__(self, field: str, message: str, value: Any = None) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.value = value
 
 
 def _get(row: dict[str, Any], key: str) -> tuple[str, Any]:
@@ -113,9 +106,9 @@ def _text(row: dict[str, Any], key: str, *, required: bool = False) -> str | Non
     try:
         result = text(value)
     except ValueError as error:
-        raise _FieldError(name, str(error), value) from None
+        raise FieldError(name, str(error), value) from None
     if required and result is None:
-        raise _FieldError(name, "missing")
+        raise FieldError(name, "missing")
     return result
 
 
@@ -124,7 +117,7 @@ def _number(row: dict[str, Any], key: str, convert: Any = number) -> Any:
     try:
         return convert(value)
     except ValueError as error:
-        raise _FieldError(name, str(error), value) from None
+        raise FieldError(name, str(error), value) from None
 
 
 def _record(row: dict[str, Any], path: str, file: str) -> RunRecord:
@@ -183,9 +176,9 @@ def _measurements(row: dict[str, Any], scenario: str) -> list[Measurement]:
     value = _number(row, "result")
     units_field, units = _get(row, "units")
     if value is None:
-        raise _FieldError(field, "missing or not a number", raw)
+        raise FieldError(field, "missing or not a number", raw)
     if not isinstance(units, str) or not units.strip():
-        raise _FieldError(units_field, "missing", units)
+        raise FieldError(units_field, "missing", units)
     spelled = units.strip().casefold()
     if spelled in _THROUGHPUT_UNITS:
         found.append(
@@ -201,7 +194,7 @@ def _measurements(row: dict[str, Any], scenario: str) -> list[Measurement]:
     elif spelled.startswith("latency"):
         unit = spelled.removeprefix("latency").strip(" ()")
         if unit not in ("ns", "us", "ms", "s"):
-            raise _FieldError(units_field, "unknown latency unit", units)
+            raise FieldError(units_field, "unknown latency unit", units)
         found.append(
             measurement(
                 "latency",
@@ -213,7 +206,7 @@ def _measurements(row: dict[str, Any], scenario: str) -> list[Measurement]:
             )
         )
     else:
-        raise _FieldError(units_field, "unknown performance unit", units)
+        raise FieldError(units_field, "unknown performance unit", units)
     power = _number(row, "power")
     if power is not None:
         power_field, power_raw = _get(row, "power")
@@ -242,5 +235,5 @@ def _measurements(row: dict[str, Any], scenario: str) -> list[Measurement]:
                 )
             )
         else:
-            raise _FieldError("Power_Units", "unknown power unit", power_units)
+            raise FieldError("Power_Units", "unknown power unit", power_units)
     return found

@@ -136,6 +136,16 @@ class FileProblems:
         return InvalidInputError(f"{self.file} is not a readable {self.format} file", self.problems)
 
 
+class FieldError(Exception):
+    """A bad field of one record; the reader adds the record's path and collects it."""
+
+    def __init__(self, field: str, message: str, value: Any = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.value = value
+
+
 def _shown(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
