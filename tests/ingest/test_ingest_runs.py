@@ -287,3 +287,22 @@ def test_rest_import_needs_a_write_token_and_reports(graph: sa.Engine) -> None:
     assert "hw=h200/framework=sglang" in per_gpu.origin_record
     assert (per_gpu.value, per_gpu.per_device, per_gpu.device_count) == (760.25, True, 8)
     assert per_gpu.engine_version == "0.5.2-cu126"
+
+
+def test_uploads_and_files_over_the_ingest_limit_are_refused(
+    graph: sa.Engine, tmp_path: Path
+) -> None:
+    token = create_token(graph, name="curator", scope=TokenScope.WRITE).token
+    body = (SAMPLES / "llmperf-leaderboard-groq_70b.json").read_bytes()
+    with client_for(graph, max_ingest_bytes=1000) as client:
+        response = client.post(
+            "/api/v1/ingest/runs",
+            content=body,
+            headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+        )
+    assert response.status_code == 413
+    assert "INFERGRAPH_MAX_INGEST_BYTES" in response.json()["error"]["problems"][0]["message"]
+    with pytest.raises(InvalidInputError) as caught:
+        RunFile.from_path(SAMPLES / "llmperf-leaderboard-groq_70b.json", 1000)
+    assert caught.value.problems[0].value == len(body)
+    assert count(graph, "run_review") == 0
