@@ -111,7 +111,8 @@ def _review(view: RunReviewView) -> RunReviewOut:
     responses={**AUTH_ERRORS, 413: {"model": ErrorResponse, "description": "File too large."}},
     response_model=RunImportOut,
     summary="Import benchmark runs from a result file",
-    description="The request body is one result file: an MLPerf Inference summary, an llmperf "
+    description="The request body is one result file: an MLPerf Inference summary (JSON or "
+    "CSV), an llmperf "
     "summary, a `vllm bench serve --save-result` JSON, a GuideLLM report or InferenceX "
     "aggregated results. Written in one transaction; the same file again changes nothing. "
     "Runs whose engine, model or device match nothing stored are held for review unless "
@@ -120,7 +121,8 @@ def _review(view: RunReviewView) -> RunReviewOut:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"type": "object"}, "example": RESULT_EXAMPLE}
+                "application/json": {"schema": {"type": "object"}, "example": RESULT_EXAMPLE},
+                "text/csv": {"schema": {"type": "string"}},
             },
         }
     },

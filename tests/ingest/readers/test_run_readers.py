@@ -287,3 +287,24 @@ def test_unstorable_text_is_refused_by_path() -> None:
     with pytest.raises(InvalidInputError) as caught:
         read_runs(text, file="nul.json")
     assert [p.location for p in caught.value.problems] == ["nul.json:$.model_id", "nul.json:$.x[0]"]
+
+
+def test_mlperf_results_as_csv() -> None:
+    fmt, (offline, interactive) = _read(VARIANTS / "mlperf-results.csv")
+    assert fmt == "mlperf"
+    assert offline.record_id == "5.1-0007/llama2-70b-99/Offline"
+    assert offline.path == "2"  # the CSV line
+    assert (offline.device, offline.device_count, offline.submitter) == (
+        "NVIDIA H200-SXM-141GB",
+        8,
+        "ExampleCloud",
+    )
+    assert offline.engine_candidates[0] == ("TensorRT", "10.11")
+    assert _value(offline, "output_throughput") == 34012.5
+    assert interactive.scenario == "Interactive"
+
+
+def test_malformed_csv_names_line_and_column() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        _read(VARIANTS / "mlperf-results-malformed.csv")
+    assert [p.location for p in caught.value.problems] == ["mlperf-results-malformed.csv:3:Result"]

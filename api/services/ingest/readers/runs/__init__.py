@@ -128,6 +128,12 @@ def read_runs(
             f"unknown format {fmt!r}",
             [Problem(f"one of auto, {', '.join(FORMATS)}", field="format", value=fmt)],
         )
+    if fmt in ("auto", "mlperf") and text.lstrip("\ufeff \t\r\n")[:1] not in ("[", "{", ""):
+        # Not JSON: MLPerf's results are also published as a table; no other format is CSV.
+        records = mlperf.read_csv(text, file)
+        if context is not None:
+            records = [context.apply(record) for record in records]
+        return "mlperf", records
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

@@ -7,9 +7,12 @@ total); `Category` vs `Division`; `Performance_Result`/`Performance_Units` vs `R
 `Submitter` vs `Organization`; `Accelerator` vs `Accelerator Model Name`.
 """
 
+import csv
+import io
 from typing import Any
 
 from api.services.ingest.readers.runs.records import (
+    RECORD_LIMIT,
     FieldError,
     FileProblems,
     Measurement,
@@ -71,17 +74,46 @@ def looks_like(data: Any) -> bool:
 
 
 def read(data: Any, file: str) -> list[RunRecord]:
+    """Rows of a `summary_results.json`; problems are located by JSON path (`$[17].Result`)."""
     problems = FileProblems(file, FORMAT)
+    rows = [(path, f"{path}.", row) for path, row in json_items(data, "$", problems)]
+    return _read(rows, file, problems)
+
+
+def read_csv(text: str, file: str) -> list[RunRecord]:
+    """The same results as a table (the results pages' CSV download, one header row);
+    problems are located by line and column (`results.csv:3:Result`)."""
+    problems = FileProblems(file, FORMAT)
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    rows: list[tuple[str, str, Any]] = []
+    try:
+        header = reader.fieldnames or []
+        if not any(name in header for name in _NAMES["result"]) or "Scenario" not in header:
+            raise problems.fail("1", "no Result / Performance_Result and Scenario columns")
+        for row in reader:
+            if len(rows) >= RECORD_LIMIT:
+                raise problems.fail(str(reader.line_num), f"more than {RECORD_LIMIT} rows")
+            if None in row:
+                problems.add(str(reader.line_num), "more cells than the header has columns")
+                continue
+            line = str(reader.line_num)
+            rows.append((line, f"{line}:", {k: v for k, v in row.items() if v not in ("", None)}))
+    except csv.Error as error:
+        raise problems.fail(str(reader.line_num), f"not CSV: {error}") from None
+    return _read(rows, file, problems)
+
+
+def _read(rows: list[tuple[str, str, Any]], file: str, problems: FileProblems) -> list[RunRecord]:
     records: list[RunRecord] = []
     seen: dict[str, str] = {}
-    for path, row in json_items(data, "$", problems):
+    for path, field_prefix, row in rows:
         if not isinstance(row, dict):
             problems.add(path, "expected an object (one result row)", type(row).__name__)
             continue
         try:
             record = _record(row, path, file)
         except FieldError as error:
-            problems.add(f"{path}.{error.field}", error.message, error.value)
+            problems.add(f"{field_prefix}{error.field}", error.message, error.value)
             continue
         if record.record_id in seen:
             problems.add(

@@ -38,7 +38,7 @@ METRIC_UNITS: dict[str, str] = {
 
 _TIME_FACTORS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
 _ENERGY_FACTORS = {"mj": 1e-3, "millijoules": 1e-3, "j": 1.0, "joules": 1.0}
-_RECORD_LIMIT = 1_000_000
+RECORD_LIMIT = 1_000_000
 """More records than any published summary holds; a bound on what one file may ask for."""
 
 
@@ -327,7 +327,7 @@ def json_items(data: Any, path: str, problems: FileProblems) -> Iterator[tuple[s
     """(path, item) of a JSON list, bounded in length."""
     if not isinstance(data, list):
         raise problems.fail(path, "expected a list", type(data).__name__)
-    if len(data) > _RECORD_LIMIT:
-        raise problems.fail(path, f"more than {_RECORD_LIMIT} records", len(data))
+    if len(data) > RECORD_LIMIT:
+        raise problems.fail(path, f"more than {RECORD_LIMIT} records", len(data))
     for index, item in enumerate(data):
         yield f"{path}[{index}]", item
