@@ -417,7 +417,7 @@ def run_reviews_list(
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
 ) -> None:
     """Held runs with what did not match and the suggested slugs."""
-    from api.services.ingest.runs import list_run_reviews
+    from api.services.ingest.run_reviews import list_run_reviews
     from models.benchmarks import ReviewStatus
 
     wanted = None if status == "all" else ReviewStatus(status)
@@ -443,7 +443,7 @@ def run_reviews_accept(
     note: Annotated[str | None, typer.Option(help="Why.")] = None,
 ) -> None:
     """Write a held run with the chosen entities; their names become aliases."""
-    from api.services.ingest.runs import ReviewDecision, accept_run_review
+    from api.services.ingest.run_reviews import ReviewDecision, accept_run_review
 
     decision = ReviewDecision(engine, model, device, create_missing, note)
     try:
@@ -459,7 +459,7 @@ def run_reviews_reject(
     review_id: int, note: Annotated[str | None, typer.Option(help="Why.")] = None
 ) -> None:
     """Reject a held run: it is not written, and later imports skip it."""
-    from api.services.ingest.runs import reject_run_review
+    from api.services.ingest.run_reviews import reject_run_review
 
     try:
         view = reject_run_review(_engine(ready=True), review_id, note)

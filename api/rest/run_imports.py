@@ -11,16 +11,14 @@ from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.common import SessionDep
 from api.rest.schemas import ErrorResponse
 from api.services.ingest.readers.runs import FORMATS, RunContext
-from api.services.ingest.runs import (
+from api.services.ingest.run_reviews import (
     ReviewDecision,
-    RunFile,
-    RunImportReport,
     RunReviewView,
     accept_run_review,
-    import_runs,
     list_run_reviews,
     reject_run_review,
 )
+from api.services.ingest.runs import RunFile, RunImportReport, import_runs
 from models.benchmarks import ReviewStatus
 
 router = APIRouter(tags=["curation"])

@@ -14,14 +14,13 @@ from api.cli import app
 from api.config import get_settings
 from api.errors import InvalidInputError
 from api.services.ingest.readers.runs import RunContext
-from api.services.ingest.runs import (
+from api.services.ingest.run_reviews import (
     ReviewDecision,
-    RunFile,
     accept_run_review,
-    import_runs,
     list_run_reviews,
     reject_run_review,
 )
+from api.services.ingest.runs import RunFile, import_runs
 from api.services.tokens import create_token
 from models.access import TokenScope
 from models.benchmarks import ReviewStatus

@@ -5,6 +5,7 @@ One call is one transaction (under the ingest write lock): every file is read an
 before anything is written, and a failure leaves the database as it was. A run's identity is
 its format's own id (`RunRecord.record_id`), so importing the same file again changes nothing
 and a corrected file updates its runs in place (numbers it no longer reports are removed).
+The review queue of held runs is `run_reviews.py`.
 """
 
 import difflib
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
-from api.errors import InvalidInputError, NotFoundError, Problem
+from api.errors import InvalidInputError, Problem
 from api.services.ingest.readers.runs import (
     RunContext,
     RunRecord,
@@ -159,7 +160,7 @@ def import_runs(
 
     def write(connection: sa.Connection) -> RunImportReport:
         with Session(bind=connection) as session:
-            writer = _Writer(session, report, create_missing=create_missing)
+            writer = Writer(session, report, create_missing=create_missing)
             for run_file, found, records in batches:
                 source_id = writer.source(run_file.name, found)
                 writer.write(records, source_id)
@@ -191,7 +192,7 @@ def _sizes(name: str) -> set[str]:
     return set(re.findall(r"(?<![a-z0-9])(\d+(?:x\d+)?(?:\.\d+)?b)(?![a-z0-9])", name.casefold()))
 
 
-class _Names:
+class Names:
     """Engines, models and devices with every name they are known by, matched in key form."""
 
     def __init__(self, session: Session) -> None:
@@ -288,18 +289,18 @@ def _bounded(text: str, limit: int) -> str:
 
 
 @dataclass
-class _Resolved:
+class Resolved:
     ids: dict[str, int | None]
     engine_version: str | None
     unresolved: dict[str, dict[str, Any]]
 
 
-class _Writer:
+class Writer:
     def __init__(self, session: Session, report: RunImportReport, *, create_missing: bool):
         self.session = session
         self.report = report
         self.create_missing = create_missing
-        self.names = _Names(session)
+        self.names = Names(session)
         self.now = datetime.now(UTC)
         self.table = m.BenchmarkRun.__table__  # type: ignore[attr-defined]
 
@@ -340,7 +341,7 @@ class _Writer:
             self._write_rows(rows, existing.get(record.record_id, {}), inserts)
         self._insert(inserts)
 
-    def write_one(self, record: RunRecord, resolved: _Resolved, source_id: int) -> None:
+    def write_one(self, record: RunRecord, resolved: Resolved, source_id: int) -> None:
         """The runs of one resolved record (a review accepted), compared with what is stored."""
         inserts: list[dict[str, Any]] = []
         stored = self._existing([record]).get(record.record_id, {})
@@ -352,7 +353,7 @@ class _Writer:
             self.session.execute(sa.insert(self.table), rows)
             self.report.added += len(rows)
 
-    def resolve(self, record: RunRecord) -> _Resolved:
+    def resolve(self, record: RunRecord) -> Resolved:
         ids: dict[str, int | None] = dict.fromkeys(KINDS)
         unresolved: dict[str, dict[str, Any]] = {}
         version = None
@@ -385,7 +386,7 @@ class _Writer:
                 if found is not None
                 else self._missing("device", record.device, [record.device], unresolved)
             )
-        return _Resolved(ids, version, unresolved)
+        return Resolved(ids, version, unresolved)
 
     def _missing(
         self,
@@ -485,7 +486,7 @@ class _Writer:
         self,
         record: RunRecord,
         identity: str,
-        resolved: _Resolved,
+        resolved: Resolved,
         source_id: int,
         review: m.RunReview | None,
     ) -> None:
@@ -538,7 +539,7 @@ def run_slug(record: RunRecord, item: Measurement) -> str:
     )
 
 
-def run_rows(record: RunRecord, resolved: _Resolved, source_id: int) -> list[dict[str, Any]]:
+def run_rows(record: RunRecord, resolved: Resolved, source_id: int) -> list[dict[str, Any]]:
     """The benchmark_run rows of one record: one per number it reports."""
     rows = []
     for item in record.measurements:
@@ -590,199 +591,3 @@ def run_rows(record: RunRecord, resolved: _Resolved, source_id: int) -> list[dic
 
 def _cut(value: str | None, limit: int) -> str | None:
     return value[:limit] if value is not None else None
-
-
-# --- the review queue --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunReviewView:
-    id: int
-    identity: str
-    import_format: str
-    origin_file: str
-    status: ReviewStatus
-    unresolved: dict[str, Any]
-    record: dict[str, Any]
-    note: str | None
-    created_at: datetime
-    decided_at: datetime | None
-
-
-def _view(review: m.RunReview) -> RunReviewView:
-    return RunReviewView(
-        id=int(review.id or 0),
-        identity=review.identity,
-        import_format=review.import_format,
-        origin_file=review.origin_file,
-        status=review.status,
-        unresolved=review.unresolved,
-        record=review.record,
-        note=review.note,
-        created_at=review.created_at,
-        decided_at=review.decided_at,
-    )
-
-
-def list_run_reviews(
-    session: Session, status: ReviewStatus | None = ReviewStatus.PENDING, *, limit: int = 100
-) -> list[RunReviewView]:
-    """Held runs (or those of any `status`; None for all), oldest first."""
-    statement = select(m.RunReview).order_by(col(m.RunReview.id)).limit(limit)
-    if status is not None:
-        statement = statement.where(m.RunReview.status == status)
-    return [_view(review) for review in session.exec(statement)]
-
-
-@dataclass(frozen=True)
-class ReviewDecision:
-    """The curator's choice per unresolved kind: an existing slug, or create it as named."""
-
-    engine: str | None = None
-    model: str | None = None
-    device: str | None = None
-    create_missing: bool = False
-    note: str | None = None
-
-
-def accept_run_review(
-    engine: sa.Engine, review_id: int, decision: ReviewDecision
-) -> tuple[RunReviewView, RunImportReport]:
-    """Write the held run with the chosen entities, teach their names as aliases, and write
-    every other held run those aliases now resolve."""
-
-    def work(connection: sa.Connection) -> tuple[RunReviewView, RunImportReport]:
-        with Session(bind=connection, expire_on_commit=False) as session:
-            review = _get_review(session, review_id, decision.note)
-            report = RunImportReport()
-            writer = _Writer(session, report, create_missing=decision.create_missing)
-            chosen = {"engine": decision.engine, "model": decision.model, "device": decision.device}
-            problems = []
-            for kind, slug in chosen.items():
-                if slug is None:
-                    continue
-                if kind not in review.unresolved:
-                    problems.append(Problem(f"the run's {kind} is not unresolved", field=kind))
-                    continue
-                target = next(
-                    (e for e in writer.names.entities[kind].values() if e.slug == slug), None
-                )
-                if target is None:
-                    suggestions = review.unresolved[kind].get("suggestions") or []
-                    problems.append(
-                        Problem(
-                            f"unknown {kind}"
-                            + (f"; did you mean {', '.join(suggestions)}?" if suggestions else ""),
-                            field=kind,
-                            value=slug,
-                        )
-                    )
-                    continue
-                _teach(session, writer.names, kind, review.unresolved[kind]["name"], target.id)
-            missing = [
-                k
-                for k in review.unresolved
-                if chosen.get(k) is None and not decision.create_missing
-            ]
-            if missing:
-                problems.append(
-                    Problem(
-                        f"choose the {' and '.join(missing)} (or create them as named)",
-                        field=missing[0],
-                    )
-                )
-            if problems:
-                raise InvalidInputError(f"run review {review_id} cannot be accepted", problems)
-            record = RunRecord.from_json(review.record)
-            resolved = writer.resolve(record)
-            review.status = ReviewStatus.ACCEPTED
-            review.decided_at = datetime.now(UTC)
-            review.note = decision.note
-            session.add(review)
-            session.flush()
-            writer.write_one(record, resolved, review.source_id)
-            report.records = 1
-            _retry_pending(session, writer)
-            session.flush()
-            view = _view(review)
-        return view, report
-
-    return run_exclusive(engine, work)
-
-
-def reject_run_review(engine: sa.Engine, review_id: int, note: str | None = None) -> RunReviewView:
-    """Reject a held run: it is not written, and importing it again skips it."""
-
-    def work(connection: sa.Connection) -> RunReviewView:
-        with Session(bind=connection, expire_on_commit=False) as session:
-            review = _get_review(session, review_id, note)
-            review.status = ReviewStatus.REJECTED
-            review.decided_at = datetime.now(UTC)
-            review.note = note
-            session.add(review)
-            session.flush()
-            return _view(review)
-
-    return run_exclusive(engine, work)
-
-
-def _get_review(session: Session, review_id: int, note: str | None) -> m.RunReview:
-    review = session.get(m.RunReview, review_id)
-    if review is None:
-        raise NotFoundError(
-            f"no run review with id {review_id}",
-            [Problem("not found", field="id", value=review_id)],
-        )
-    if note is not None and "\x00" in note:
-        raise InvalidInputError("the note contains a NUL character", [Problem("NUL", field="note")])
-    return review
-
-
-def _teach(session: Session, names: _Names, kind: str, name: str, target_id: int) -> None:
-    """Remember `name` as another name of the chosen entity, so later imports resolve it."""
-    current = names.find(kind, name)
-    if current == target_id:
-        return
-    if current is not None:
-        # Taught by another review since this run was held: one name, one entity.
-        raise InvalidInputError(
-            f"{name!r} already names the {kind} {names.slug(kind, current)}",
-            [Problem("choose that one, or reject the review", field=kind)],
-        )
-    alias: Any
-    if kind == "engine":
-        alias = m.EngineAlias(
-            engine_id=target_id, alias=name[:200], normalized=name.casefold()[:200]
-        )
-        clash = session.exec(
-            select(m.EngineAlias).where(m.EngineAlias.normalized == alias.normalized)
-        ).first()
-        if clash is not None:
-            return
-    elif kind == "model":
-        alias = m.ModelAlias(model_id=target_id, alias=name[:300], normalized=model_key(name)[:300])
-    else:
-        alias = m.DeviceAlias(
-            device_id=target_id, alias=name[:300], normalized=name_key(name)[:300]
-        )
-    session.add(alias)
-    session.flush()
-    names.add_term(kind, target_id, name)
-
-
-def _retry_pending(session: Session, writer: _Writer) -> None:
-    """Held runs that the names just taught resolve are written now."""
-    pending = session.exec(
-        select(m.RunReview).where(m.RunReview.status == ReviewStatus.PENDING)
-    ).all()
-    for review in pending:
-        record = RunRecord.from_json(review.record)
-        resolved = writer.resolve(record)
-        if resolved.unresolved:
-            continue
-        review.status = ReviewStatus.ACCEPTED
-        review.decided_at = writer.now
-        review.note = "resolved by names taught in an accepted review"
-        session.add(review)
-        writer.write_one(record, resolved, review.source_id)
-        writer.report.records += 1
