@@ -38,6 +38,8 @@ __all__ = [
     "split_model",
 ]
 
+_JSON_START = re.compile(r"[\ufeff\s]*(?:[\[{]|$)")
+"""Text that begins as JSON would (or is empty); anything else is taken for CSV."""
 _UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|d[89a-f][0-9a-f]{2})", re.IGNORECASE)
 _READERS: dict[str, tuple[Callable[[Any], bool], Callable[[Any, str], list[RunRecord]]]] = {
     "mlperf": (mlperf.looks_like, mlperf.read),
@@ -128,7 +130,7 @@ def read_runs(
             f"unknown format {fmt!r}",
             [Problem(f"one of auto, {', '.join(FORMATS)}", field="format", value=fmt)],
         )
-    if fmt in ("auto", "mlperf") and text.lstrip("\ufeff \t\r\n")[:1] not in ("[", "{", ""):
+    if fmt in ("auto", "mlperf") and not _JSON_START.match(text):
         # Not JSON: MLPerf's results are also published as a table; no other format is CSV.
         records = mlperf.read_csv(text, file)
         if context is not None:
