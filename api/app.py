@@ -91,9 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             default=BodyLimit(settings.max_body_bytes, "INFERGRAPH_MAX_BODY_BYTES"),
             deadline=ReadDeadline(settings.body_read_timeout, "INFERGRAPH_BODY_READ_TIMEOUT"),
             per_path={
-                "/api/v1/ingest/bibtex": BodyLimit(
-                    settings.max_ingest_bytes, "INFERGRAPH_MAX_INGEST_BYTES"
-                )
+                path: BodyLimit(settings.max_ingest_bytes, "INFERGRAPH_MAX_INGEST_BYTES")
+                for path in ("/api/v1/ingest/bibtex", "/api/v1/ingest/runs")
             },
         )
     )

@@ -27,6 +27,10 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Grow the graph from arXiv and BibTeX.", no_args_is_help=True)
 suggestions_app = typer.Typer(help="Review suggested technique links.", no_args_is_help=True)
+run_reviews_app = typer.Typer(
+    help="Review imported benchmark runs whose engine, model or device matched nothing.",
+    no_args_is_help=True,
+)
 token_app = typer.Typer(
     help="API tokens for writes (and reads, when required).", no_args_is_help=True
 )
@@ -34,6 +38,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(suggestions_app, name="suggestions")
+app.add_typer(run_reviews_app, name="run-reviews")
 app.add_typer(token_app, name="token")
 
 
@@ -354,6 +359,123 @@ def ingest_bibtex_command(
             _engine(ready=True), file, techniques=technique or (), progress=progress
         )
     )
+
+
+@ingest_app.command("runs")
+def ingest_runs_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="Result files: MLPerf, llmperf, vLLM bench, GuideLLM, …")
+    ],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="mlperf, llmperf, vllm-bench, guidellm, inferencex or auto."),
+    ] = "auto",
+    create_missing: Annotated[
+        bool,
+        typer.Option(
+            "--create-missing", help="Create engines, models and devices no stored name matches."
+        ),
+    ] = False,
+    engine: Annotated[
+        str | None, typer.Option(help="Engine that ran, when the file does not say.")
+    ] = None,
+    engine_version: Annotated[str | None, typer.Option(help="Its version.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model, replacing the file's.")] = None,
+    device: Annotated[
+        str | None, typer.Option(help="Device, e.g. 'Intel Gaudi 3', when the file does not say.")
+    ] = None,
+    device_count: Annotated[int | None, typer.Option(min=1, help="How many devices.")] = None,
+    precision: Annotated[str | None, typer.Option(help="Weight data type, e.g. bf16.")] = None,
+    submitter: Annotated[str | None, typer.Option(help="Who measured.")] = None,
+) -> None:
+    """Import benchmark runs from result files, all in one transaction (idempotent)."""
+    from api.services.ingest.readers.runs import RunContext
+    from api.services.ingest.runs import RunFile, import_runs
+
+    context = RunContext(
+        engine=engine,
+        engine_version=engine_version,
+        model=model,
+        device=device,
+        device_count=device_count,
+        precision=precision,
+        submitter=submitter,
+    )
+    try:
+        limit = get_settings().max_ingest_bytes
+        report = import_runs(
+            _engine(ready=True),
+            [RunFile.from_path(path, limit) for path in files],
+            fmt=fmt,
+            create_missing=create_missing,
+            context=context,
+        )
+    except InferGraphError as error:
+        _fail(error)
+        return
+    for item in report.files:
+        typer.echo(f"{item['name']}: {item['format']}, {item['records']} records")
+    typer.echo(report.summary())
+    if report.held:
+        typer.echo("held runs: `infergraph run-reviews list`", err=True)
+
+
+@run_reviews_app.command("list")
+def run_reviews_list(
+    status: Annotated[str, typer.Option(help="pending, accepted, rejected or all.")] = "pending",
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+) -> None:
+    """Held runs with what did not match and the suggested slugs."""
+    from api.services.ingest.run_reviews import list_run_reviews
+    from models.benchmarks import ReviewStatus
+
+    wanted = None if status == "all" else ReviewStatus(status)
+    with Session(_engine()) as session:
+        views = list_run_reviews(session, wanted, limit=limit)
+    for view in views:
+        unresolved = "; ".join(
+            f"{kind} {item['name']!r} → {', '.join(item['suggestions']) or 'no suggestion'}"
+            for kind, item in view.unresolved.items()
+        )
+        typer.echo(f"{view.id:>6}  {view.status:<8} {view.identity}  ({unresolved})")
+
+
+@run_reviews_app.command("accept")
+def run_reviews_accept(
+    review_id: int,
+    engine: Annotated[str | None, typer.Option(help="Engine slug for the run's engine.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model slug.")] = None,
+    device: Annotated[str | None, typer.Option(help="Device slug.")] = None,
+    create_missing: Annotated[
+        bool, typer.Option("--create-missing", help="Create what is not chosen, as named.")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Write a held run with the chosen entities; their names become aliases."""
+    from api.services.ingest.run_reviews import ReviewDecision, accept_run_review
+
+    decision = ReviewDecision(engine, model, device, create_missing, note)
+    try:
+        view, report = accept_run_review(_engine(ready=True), review_id, decision)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    typer.echo(f"{view.id}: {view.identity} is now {view.status}; {report.summary()}")
+
+
+@run_reviews_app.command("reject")
+def run_reviews_reject(
+    review_id: int, note: Annotated[str | None, typer.Option(help="Why.")] = None
+) -> None:
+    """Reject a held run: it is not written, and later imports skip it."""
+    from api.services.ingest.run_reviews import reject_run_review
+
+    try:
+        view = reject_run_review(_engine(ready=True), review_id, note)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    typer.echo(f"{view.id}: {view.identity} is now {view.status}")
 
 
 @suggestions_app.command("list")

@@ -46,12 +46,7 @@ def create_statements(dialect: str, tables: list[str], epoch: str) -> list[str]:
         f"INSERT INTO data_version (id, epoch, version) VALUES (1, '{epoch}', 0)",
     ]
     if dialect == "sqlite":
-        for table in tables:
-            for suffix, event in (("ai", "INSERT"), ("au", "UPDATE"), ("ad", "DELETE")):
-                statements.append(
-                    f"CREATE TRIGGER data_version_{table}_{suffix} AFTER {event} ON {table}"
-                    " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
-                )
+        statements += table_trigger_statements(dialect, tables)
     elif dialect == "postgresql":
         statements += [
             "CREATE TABLE data_version_change (txid BIGINT PRIMARY KEY)",
@@ -66,12 +61,39 @@ def create_statements(dialect: str, tables: list[str], epoch: str) -> list[str]:
             "CREATE CONSTRAINT TRIGGER data_version_bump AFTER INSERT ON data_version_change"
             " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION data_version_bump()",
         ]
-        statements += [
+        statements += table_trigger_statements(dialect, tables)
+    return statements
+
+
+def table_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
+    """The triggers that make writes to `tables` bump the version (the counter must exist);
+    a migration adding content tables runs these for them."""
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER data_version_{table}_{suffix} AFTER {event} ON {table}"
+            " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
+            for table in tables
+            for suffix, event in (("ai", "INSERT"), ("au", "UPDATE"), ("ad", "DELETE"))
+        ]
+    if dialect == "postgresql":
+        return [
             f"CREATE TRIGGER data_version_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
             f" ON {table} FOR EACH STATEMENT EXECUTE FUNCTION data_version_note_change()"
             for table in tables
         ]
-    return statements
+    return []
+
+
+def drop_table_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
+    if dialect == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS data_version_{table}_{suffix}"
+            for table in tables
+            for suffix in ("ai", "au", "ad")
+        ]
+    if dialect == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS data_version_{table} ON {table}" for table in tables]
+    return []
 
 
 def drop_statements(dialect: str, tables: list[str]) -> list[str]:

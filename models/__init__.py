@@ -2,7 +2,7 @@
 
 from models.access import ApiToken, TokenScope
 from models.base import metadata
-from models.benchmarks import BenchmarkRun
+from models.benchmarks import BenchmarkRun, DeviceAlias, ModelAlias, ReviewStatus, RunReview
 from models.catalog import Engine, EngineAlias, Organization
 from models.hardware import Device, Platform, PlatformExample, Precision
 from models.ingest import IngestRun, PaperChange, TechniqueLink
@@ -23,6 +23,7 @@ __all__ = [
     "Author",
     "BenchmarkRun",
     "Device",
+    "DeviceAlias",
     "DevicePrice",
     "Engine",
     "EngineAlias",
@@ -32,6 +33,7 @@ __all__ = [
     "IngestRun",
     "LLMModel",
     "LayoutEntry",
+    "ModelAlias",
     "ModelPrice",
     "OptimizationFeature",
     "Organization",
@@ -43,6 +45,8 @@ __all__ = [
     "PlatformSupport",
     "Precision",
     "PrecisionSupport",
+    "ReviewStatus",
+    "RunReview",
     "Source",
     "Technique",
     "TechniqueAlias",

@@ -89,6 +89,14 @@ CASES = [
     ("benchmark-runs", "source:survey-commercial-performance-figure,model:deepseek-r1"),
     ("benchmark-runs", "engine:vllmm"),
     ("benchmark-runs", "device:nvidia-h1000,model:lama-2-7b"),
+    ("benchmark-runs", "statistic:p99"),
+    ("benchmark-runs", "scenario:Offline,metric:output_throughput"),
+    ("benchmark-runs", "engine_version:0.4.3+rocm614"),
+    ("benchmark-runs", "precision:fp8"),
+    ("benchmark-runs", "format:mlperf"),
+    ("benchmark-runs", "concurrency:5"),
+    ("benchmark-runs", "technique:paged-attention"),
+    ("benchmark-runs", "technique:paged-atention,metric:ttft"),
 ]
 
 

@@ -80,6 +80,12 @@ strawberry.enum(
     description="Order of a paper list (ignored with `text`, which ranks by relevance).",
 )
 PaperOrder = literature.PaperOrder
+strawberry.enum(
+    benchmarks.RunOrder,
+    description="Order of a run list: `VALUE_DESC` for the best throughputs, `VALUE_ASC` for "
+    "the best latencies.",
+)
+RunOrder = benchmarks.RunOrder
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -116,6 +122,66 @@ class SearchHit:
         description="Relevance; higher is better (comparable within one kind)."
     )
     node: SearchResult = strawberry.field(description="The engine, paper or technique found.")
+
+
+@strawberry.type(description="How many runs have one engine, model, device, scenario, …")
+class FacetCount:
+    value: str | None = strawberry.field(
+        description="Slug (engine, model, device) or text; null counts runs without one."
+    )
+    count: int = strawberry.field(description="Runs.")
+
+
+@strawberry.type(description="Benchmark run counts by facet, most first.")
+class RunFacets:
+    engine: list[FacetCount] = strawberry.field(description="Per engine slug.")
+    model: list[FacetCount] = strawberry.field(description="Per model slug.")
+    device: list[FacetCount] = strawberry.field(description="Per device slug.")
+    scenario: list[FacetCount] = strawberry.field(description="Per scenario.")
+    metric: list[FacetCount] = strawberry.field(description="Per metric.")
+    format: list[FacetCount] = strawberry.field(description="Per import format.")
+
+
+PageArg = Annotated[
+    int, strawberry.argument(description="At most this many (bounded by the server).")
+]
+
+
+@strawberry.type(
+    description="Runs of two engines on one workload: same model and variant, device and "
+    "count, scenario, metric, statistic, concurrency, lengths, rate and precision."
+)
+class RunComparison:
+    first_runs: strawberry.Private[list[m.BenchmarkRun]]
+    second_runs: strawberry.Private[list[m.BenchmarkRun]]
+
+    @strawberry.field(description="Runs of engine `a`.")
+    def a(self, info: Info, first: PageArg = 20) -> list[t.BenchmarkRun]:
+        return _runs(info, _bounded(info, self.first_runs, first))
+
+    @strawberry.field(description="Runs of engine `b`.")
+    def b(self, info: Info, first: PageArg = 20) -> list[t.BenchmarkRun]:
+        return _runs(info, _bounded(info, self.second_runs, first))
+
+
+@strawberry.type(description="An engine's runs with one engine version.")
+class RunVersion:
+    version: str | None = strawberry.field(description="Engine version; null: not stated.")
+    all_runs: strawberry.Private[list[m.BenchmarkRun]]
+
+    @strawberry.field(description="The runs.")
+    def runs(self, info: Info, first: PageArg = 50) -> list[t.BenchmarkRun]:
+        return _runs(info, _bounded(info, self.all_runs, first))
+
+
+def _bounded(info: Info, items: list[Any], first: int) -> list[Any]:
+    check_page_size(first, _ctx(info).max_page_size, "first", minimum=0)
+    return items[:first]
+
+
+def _runs(info: Info, rows: list[m.BenchmarkRun]) -> list[t.BenchmarkRun]:
+    _ctx(info).batch.announce_rows(m.BenchmarkRun, rows)
+    return [wrap(t.BenchmarkRun, r) for r in rows]
 
 
 def _refs(items: list[requirements.Requirement]) -> list[RequirementRef]:
@@ -427,6 +493,7 @@ class Query:
         self,
         info: Info,
         filter: BenchmarkRunFilterInput | None = None,
+        order_by: RunOrder = benchmarks.RunOrder.SLUG,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> t.Connection[t.BenchmarkRun]:
@@ -437,9 +504,64 @@ class Query:
                 m.BenchmarkRun,
                 t.BenchmarkRun,
                 lambda info: benchmarks.list_runs(
-                    _ctx(info).session, run_filter, _page(info, first, after)
+                    _ctx(info).session, run_filter, order_by, _page(info, first, after)
                 ),
             )
+
+    @strawberry.field(description="Run counts per engine, model, device, scenario, metric, format.")
+    def benchmark_run_facets(
+        self, info: Info, filter: BenchmarkRunFilterInput | None = None
+    ) -> RunFacets:
+        run_filter = _filtered(info, benchmarks.RunFilter, filter)
+        with _graphql_words(benchmarks.RunFilter):
+            facets = benchmarks.run_facets(_ctx(info).session, run_filter)
+        counts = {
+            kind: [FacetCount(value=c.value, count=c.count) for c in found]
+            for kind, found in facets.items()
+        }
+        return RunFacets(
+            engine=counts["engine"],
+            model=counts["model"],
+            device=counts["device"],
+            scenario=counts["scenario"],
+            metric=counts["metric"],
+            format=counts["import_format"],
+        )
+
+    @strawberry.field(
+        description="Runs of engines `a` and `b` on the same workloads, side by side; "
+        "narrow them with `filter` (model, device, scenario, metric, …)."
+    )
+    def benchmark_run_comparison(
+        self,
+        info: Info,
+        a: str,
+        b: str,
+        filter: BenchmarkRunFilterInput | None = None,
+        first: PageArg = 20,
+    ) -> list[RunComparison]:
+        run_filter = _filtered(info, benchmarks.RunFilter, filter)
+        with _graphql_words(benchmarks.RunFilter):
+            found = benchmarks.compare_engines(_ctx(info).session, a, b, run_filter)
+        return [
+            RunComparison(first_runs=c.first, second_runs=c.second)
+            for c in _bounded(info, found, first)
+        ]
+
+    @strawberry.field(description="An engine's runs grouped by engine version, oldest first.")
+    def benchmark_run_versions(
+        self,
+        info: Info,
+        engine: str,
+        filter: BenchmarkRunFilterInput | None = None,
+        first: PageArg = 20,
+    ) -> list[RunVersion]:
+        run_filter = _filtered(info, benchmarks.RunFilter, filter)
+        with _graphql_words(benchmarks.RunFilter):
+            found = benchmarks.engine_versions(_ctx(info).session, engine, run_filter)
+        return [
+            RunVersion(version=v.version, all_runs=v.runs) for v in _bounded(info, found, first)
+        ]
 
     @strawberry.field(description="Sources of facts.")
     def sources(

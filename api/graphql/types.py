@@ -523,6 +523,32 @@ class Technique(Node):
         engines = sorted((r for r in rows if r is not None), key=lambda e: e.name.casefold())
         return list_connection(info, engines, lambda r: wrap(Engine, r), first, after)
 
+    @strawberry.field(
+        description="Benchmark runs of the engines that support this technique (through any "
+        "of its matrix columns)."
+    )
+    def benchmark_runs(
+        self, info: Info, first: FirstArg = None, after: AfterArg = None
+    ) -> Connection[BenchmarkRun]:
+        ctx = _ctx(info)
+        engine_ids: dict[int, None] = {}
+        for feature in _features_of_technique(ctx, self._pk):
+            for fact in _facts_of_feature(ctx, feature.id or 0):
+                if fact.status == base.SupportStatus.SUPPORTED:
+                    engine_ids.setdefault(fact.engine_id)
+        rows: list[m.BenchmarkRun] = []
+        for engine_id in _announced(ctx, "Engine", engine_ids):
+            rows += ctx.batch.children(
+                "Engine.benchmark_runs",
+                "Engine",
+                engine_id,
+                m.BenchmarkRun,
+                "engine_id",
+                order_by=["slug"],
+            )
+        rows.sort(key=lambda r: r.slug)
+        return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
+
 
 def _announced(ctx: GraphContext, kind: str, ids: dict[int, None]) -> list[int]:
     ctx.batch.announce(kind, ids)

@@ -161,7 +161,7 @@ def register(server: MCPServer, reader: Reader) -> None:
         with reader.session(ctx) as session:
             run_filter = parsed(benchmarks.RunFilter, filter, max_values)
             with respelled(benchmarks.RunFilter, Interface.REST):
-                page = benchmarks.list_runs(session, run_filter, page_of(limit, after))
+                page = benchmarks.list_runs(session, run_filter, page=page_of(limit, after))
             return page_answer(session, benchmarks.RUN, page)
 
     @server.tool(name="prices", annotations=READ_ONLY)

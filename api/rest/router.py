@@ -11,6 +11,7 @@ from api.rest import (
     market,
     papers,
     provenance,
+    run_imports,
     search,
     techniques,
     tokens,
@@ -46,6 +47,7 @@ for domain in (
     search,
     graph,
     ingest,
+    run_imports,
     tokens,
 ):
     router.include_router(domain.router)

@@ -19,7 +19,7 @@ from api.rest.papers import (
     paper_selection_response,
     paper_set_response,
 )
-from api.services import engines, literature, support, techniques
+from api.services import benchmarks, engines, literature, support, techniques
 
 router = APIRouter(tags=["techniques"])
 
@@ -133,4 +133,12 @@ nested_route(
     view=support.SUPPORT_VIEWS[support.FactKind.FEATURE],
     rows=lambda session, feature: support.target_facts(session, support.FactKind.FEATURE, feature),
     summary="Every engine's fact for a column",
+)
+nested_route(
+    router,
+    "/techniques/{slug}/benchmark-runs",
+    parent=techniques.get_technique,
+    view=benchmarks.RUN,
+    rows=benchmarks.technique_runs,
+    summary="Runs of the engines supporting a technique",
 )

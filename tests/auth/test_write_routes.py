@@ -37,6 +37,9 @@ def test_the_write_routes_are_the_ones_we_know() -> None:
         ("DELETE", "/api/v1/tokens/{token_id}"),
         ("POST", "/api/v1/ingest/arxiv"),
         ("POST", "/api/v1/ingest/bibtex"),
+        ("POST", "/api/v1/ingest/runs"),
+        ("POST", "/api/v1/run-reviews/{review_id}/accept"),
+        ("POST", "/api/v1/run-reviews/{review_id}/reject"),
         ("POST", "/api/v1/suggestions/{suggestion_id}/accept"),
         ("POST", "/api/v1/suggestions/{suggestion_id}/reject"),
         ("POST", "/api/v1/tokens"),
@@ -44,7 +47,9 @@ def test_the_write_routes_are_the_ones_we_know() -> None:
 
 
 def _call(client: TestClient, method: str, path: str, token: str | None) -> Response:
-    url = path.replace("{suggestion_id}", "1").replace("{token_id}", "1")
+    url = path
+    for parameter in ("{suggestion_id}", "{token_id}", "{review_id}"):
+        url = url.replace(parameter, "1")
     headers = {"authorization": f"Bearer {token}"} if token is not None else {}
     return client.request(method, url, headers=headers)
 

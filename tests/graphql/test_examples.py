@@ -186,3 +186,21 @@ def test_paging(client: TestClient) -> None:
         "PrefillOnly",
         "Colossal-AI",
     }
+
+
+def test_benchmark_run_facets(client: TestClient) -> None:
+    data = example(client, "benchmark-run-facets")
+    assert data["benchmarkRunFacets"]["engine"] == [
+        {"value": "fireworks-ai", "count": 8},
+        {"value": "together-inference", "count": 8},
+        {"value": "groqcloud", "count": 5},
+        {"value": "friendli-inference", "count": 4},
+        {"value": None, "count": 1},
+    ]
+    (fastest,) = data["benchmarkRuns"]["nodes"]
+    assert fastest == {
+        "engine": {"slug": "together-inference"},
+        "model": {"slug": "llama-3.1-8b"},
+        "value": 0.2,
+        "unit": "s",
+    }

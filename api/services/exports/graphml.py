@@ -210,7 +210,8 @@ def _node_sets() -> list[_Nodes]:
         # A run has no name of its own: its slug labels it.
         label = model.title if node_kind.kind == "paper" else getattr(model, "name", None)
         key_column = getattr(model, node_kind.key)
-        columns = {a.column for a in node_kind.view.attrs if a.column is not None}
+        # Every column, not only the attributes' own: derived attributes read others.
+        columns = {column.name for column in model.__table__.columns}
         statement = sa.select(
             col(getattr(model, node_kind.key)).label("key"),
             (key_column if label is None else sa.func.coalesce(label, key_column)).label("label"),
