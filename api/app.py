@@ -28,6 +28,8 @@ from api.rest.router import router as rest_router
 from api.services.ingest.slots import IngestSlots
 from api.services.stats import schema_revision
 from api.services.tokens import authenticate, token_digest
+from api.web import graphiql_page, is_page
+from api.web import install as install_pages
 from models.access import TokenScope
 
 
@@ -52,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A knowledge graph of LLM inference engines, techniques, papers and hardware.",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by api/web from vendored copies instead: FastAPI's load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.settings = settings
@@ -70,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     app.include_router(rest_router)
+    install_pages(app)
 
     app.add_route("/graphql", graphql.handle, methods=["GET", "POST"], include_in_schema=False)
     # The MCP app's route itself (it has no middleware without SDK auth, which we do not
@@ -88,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             revision = schema_revision(session.connection())
         return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
 
-    install_response_cache(app, engine, settings)
+    install_response_cache(app, engine, settings, pages=is_page)
     if settings.rate_limit_requests > 0:
         # In front of the cache: a cached answer is still a request the client made.
         policy = RatePolicy(settings.rate_limit_requests, settings.rate_limit_window)
@@ -113,6 +119,7 @@ def graphql_endpoint(engine: sa.Engine, settings: Settings) -> GraphQLEndpoint:
         limits,
         PlannedExecutor(schema),
         authorize=_read_check(engine) if settings.read_requires_token else None,
+        ide_page=graphiql_page(),
     )
 
 

@@ -51,3 +51,10 @@ def schema_revision(connection: sa.Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def data_version(session: Session) -> str:
+    """The version of the data every cached answer is keyed by (`epoch.version`): it changes
+    with each committed write of content, so a reader can tell two snapshots apart."""
+    row = session.execute(sa.text("SELECT epoch, version FROM data_version WHERE id = 1")).first()
+    return "unversioned" if row is None else f"{row[0]}.{row[1]}"

@@ -90,3 +90,91 @@ def target_facts(
     if status is not None:
         statement = statement.where(model.status == status)
     return list(session.exec(statement.order_by(col(model.engine_id))))
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    slug: str
+    name: str
+    group: str
+    """What the column can be filtered by: the technique categories of a matrix column's
+    members (`;`-joined slugs), a platform's kind, a precision's family."""
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    status: SupportStatus
+    note: str | None
+    source: str | None
+    """Slug of the source that states the fact; None when no source says anything."""
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    engine: str
+    engine_name: str
+    cells: tuple[MatrixCell, ...]
+
+    @property
+    def supported(self) -> int:
+        return sum(cell.status == SupportStatus.SUPPORTED for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    kind: FactKind
+    columns: tuple[MatrixColumn, ...]
+    rows: tuple[MatrixRow, ...]
+
+
+_NO_FACT = MatrixCell(SupportStatus.UNKNOWN, None, None)
+
+
+def support_matrix(session: Session, kind: FactKind) -> Matrix:
+    """Every engine (by name) × every target of `kind` (in recorded order): one status per
+    cell, `unknown` where no source says anything. Three queries whatever the size."""
+    facts = _FACTS[kind]
+    target: Any = facts.target
+    targets: list[Any] = list(session.exec(select(target).order_by(col(target.id))))
+    engines = sorted(session.exec(select(m.Engine)), key=lambda e: e.name.casefold())
+    sources = {s.id: s.slug for s in session.exec(select(m.Source))}
+    stated: dict[tuple[int, int], MatrixCell] = {}
+    for fact in session.exec(select(facts.model)):
+        stated[(fact.engine_id, getattr(fact, facts.column))] = MatrixCell(
+            fact.status, fact.note, sources.get(fact.source_id)
+        )
+    groups = _column_groups(session, kind, targets)
+    return Matrix(
+        kind,
+        tuple(MatrixColumn(t.slug, t.name, groups.get(t.id, "")) for t in targets),
+        tuple(
+            MatrixRow(
+                e.slug,
+                e.name,
+                tuple(stated.get((e.id or 0, t.id), _NO_FACT) for t in targets),
+            )
+            for e in engines
+        ),
+    )
+
+
+def _column_groups(session: Session, kind: FactKind, targets: Sequence[Any]) -> dict[int, str]:
+    if kind == FactKind.PLATFORM:
+        return {t.id: t.kind.value for t in targets}
+    if kind == FactKind.PRECISION:
+        return {t.id: t.family.value for t in targets}
+    # A matrix column belongs to the categories of its member techniques and their ancestors,
+    # so filtering by `compression` keeps the quantization columns.
+    categories = {c.id: c for c in session.exec(select(m.TechniqueCategory))}
+    members = session.exec(
+        select(m.FeatureMember.feature_id, m.Technique.category_id).join(
+            m.Technique, col(m.Technique.id) == m.FeatureMember.technique_id
+        )
+    )
+    groups: dict[int, set[str]] = {}
+    for feature_id, category_id in members:
+        category = categories.get(category_id)
+        while category is not None:
+            groups.setdefault(feature_id, set()).add(category.slug)
+            category = categories.get(category.parent_id)
+    return {feature: ";".join(sorted(slugs)) for feature, slugs in groups.items()}
