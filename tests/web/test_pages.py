@@ -203,7 +203,10 @@ def test_the_heatmap_filters_by_category_and_sorts_by_a_column(web: TestClient) 
 
 def test_compare_highlights_differences_folds_agreement_and_exports(web: TestClient) -> None:
     page = web.get("/compare?engine=vllm&engine=llama-cpp").text
-    assert '<tr class="differs"><th scope="row">Organization</th>' in page
+    assert (
+        '<tr class="differs"><th scope="row">Organization <span class="tag">(differs)</span></th>'
+        in page
+    )
     assert "<details>" in page and "where all agree" in page
     assert 'href="/compare?engine=vllm&amp;engine=llama-cpp"' in page  # the permalink
     csv = web.get("/compare?engine=vllm&engine=llama-cpp&format=csv")

@@ -1,24 +1,24 @@
-// GraphiQL on this server's /graphql, from the vendored builds (no CDN). The query can be
-// shared through ?query=…&variables=… in the address.
+// GraphiQL on this server's /graphql, from the vendored builds (no CDN). The query and its
+// variables are kept in the address's fragment (#query=…&variables=…), so a URL shares a
+// query: a fragment never reaches the server, which answers /graphql?query=… with data.
 (function () {
-  var params = new URLSearchParams(window.location.search);
+  var shared = new URLSearchParams(window.location.hash.slice(1));
   var defaultQuery =
-    "# Engines that do speculative decoding, and the papers behind it\n" +
-    "{\n  engines(first: 5, filter: {techniques: {allOf: [\"speculative-decoding\"]}}) {\n" +
-    "    nodes { slug name }\n  }\n}\n";
-  var fetcher = GraphiQL.createFetcher({ url: "/graphql" });
+    "# Engines that do speculative decoding on AMD Instinct\n" +
+    "{\n  engines(first: 10, filter: {techniques: {allOf: [\"speculative-decoding\"]}, " +
+    "platforms: {allOf: [\"amd-instinct\"]}}) {\n    nodes { slug name }\n  }\n}\n";
   function remember(name) {
     return function (value) {
-      params.set(name, value);
-      history.replaceState(null, "", "?" + params.toString());
+      shared.set(name, value);
+      history.replaceState(null, "", "#" + shared.toString());
     };
   }
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
     React.createElement(GraphiQL, {
-      fetcher: fetcher,
+      fetcher: GraphiQL.createFetcher({ url: "/graphql" }),
       defaultQuery: defaultQuery,
-      query: params.get("query") || undefined,
-      variables: params.get("variables") || undefined,
+      query: shared.get("query") || undefined,
+      variables: shared.get("variables") || undefined,
       onEditQuery: remember("query"),
       onEditVariables: remember("variables"),
     })
