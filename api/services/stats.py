@@ -1,5 +1,7 @@
 """Entity counts, for `infergraph stats` and the health endpoint."""
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
@@ -33,14 +35,15 @@ COUNTED: dict[str, type[SQLModel]] = {
 }
 
 
-def entity_counts(session: Session) -> dict[str, int]:
-    """One query for all counts."""
+def entity_counts(session: Session, names: Sequence[str] | None = None) -> dict[str, int]:
+    """One query for all counts (or those of `names`, keys of `COUNTED`)."""
+    counted = list(COUNTED) if names is None else list(names)
     columns = [
-        select(func.count()).select_from(model).scalar_subquery().label(f"c{index}")
-        for index, model in enumerate(COUNTED.values())
+        select(func.count()).select_from(COUNTED[name]).scalar_subquery().label(f"c{index}")
+        for index, name in enumerate(counted)
     ]
     row = session.exec(select(*columns)).one()
-    return dict(zip(COUNTED, (int(value) for value in row), strict=True))
+    return dict(zip(counted, (int(value) for value in row), strict=True))
 
 
 def is_seeded(session: Session) -> bool:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 import models as m
@@ -94,11 +95,12 @@ def target_facts(
 
 @dataclass(frozen=True)
 class MatrixColumn:
+    id: int
     slug: str
     name: str
     group: str
     """What the column can be filtered by: the technique categories of a matrix column's
-    members (`;`-joined slugs), a platform's kind, a precision's family."""
+    members and their ancestors (`;`-joined slugs), a platform's kind, a precision's family."""
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,6 @@ class MatrixRow:
     engine_name: str
     cells: tuple[MatrixCell, ...]
 
-    @property
-    def supported(self) -> int:
-        return sum(cell.status == SupportStatus.SUPPORTED for cell in self.cells)
-
 
 @dataclass(frozen=True)
 class Matrix:
@@ -130,32 +128,72 @@ class Matrix:
 _NO_FACT = MatrixCell(SupportStatus.UNKNOWN, None, None)
 
 
-def support_matrix(session: Session, kind: FactKind) -> Matrix:
-    """Every engine (by name) × every target of `kind` (in recorded order): one status per
-    cell, `unknown` where no source says anything. Three queries whatever the size."""
-    facts = _FACTS[kind]
-    target: Any = facts.target
+def matrix_columns(session: Session, kind: FactKind) -> tuple[MatrixColumn, ...]:
+    """Every target of `kind` (matrix column, platform, precision) in recorded order."""
+    target: Any = _FACTS[kind].target
     targets: list[Any] = list(session.exec(select(target).order_by(col(target.id))))
-    engines = sorted(session.exec(select(m.Engine)), key=lambda e: e.name.casefold())
-    sources = {s.id: s.slug for s in session.exec(select(m.Source))}
-    stated: dict[tuple[int, int], MatrixCell] = {}
-    for fact in session.exec(select(facts.model)):
-        stated[(fact.engine_id, getattr(fact, facts.column))] = MatrixCell(
-            fact.status, fact.note, sources.get(fact.source_id)
-        )
     groups = _column_groups(session, kind, targets)
-    return Matrix(
-        kind,
-        tuple(MatrixColumn(t.slug, t.name, groups.get(t.id, "")) for t in targets),
-        tuple(
-            MatrixRow(
-                e.slug,
-                e.name,
-                tuple(stated.get((e.id or 0, t.id), _NO_FACT) for t in targets),
-            )
-            for e in engines
-        ),
+    return tuple(MatrixColumn(t.id, t.slug, t.name, groups.get(t.id, "")) for t in targets)
+
+
+def matrix_rows(
+    session: Session,
+    kind: FactKind,
+    engines: Sequence[m.Engine],
+    columns: Sequence[MatrixColumn],
+) -> tuple[MatrixRow, ...]:
+    """One row per engine, in the order given, one cell per column: the fact's status, or
+    `unknown` where no source says anything. Reads only these engines' facts."""
+    facts = _FACTS[kind]
+    model = facts.model
+    ids = [e.id for e in engines]
+    sources = {s.id: s.slug for s in session.exec(select(m.Source))}
+    target_column = getattr(model, facts.column)
+    # Plain rows, not ORM objects: a page of the matrix is hundreds of facts.
+    statement = sa.select(
+        model.engine_id, target_column, model.status, model.note, model.source_id
+    ).where(col(model.engine_id).in_(ids))
+    stated = {
+        (engine_id, target_id): MatrixCell(status, note, sources.get(source_id))
+        for engine_id, target_id, status, note, source_id in session.execute(statement)
+    }
+    return tuple(
+        MatrixRow(
+            e.slug,
+            e.name,
+            tuple(stated.get((e.id or 0, c.id), _NO_FACT) for c in columns),
+        )
+        for e in engines
     )
+
+
+def supported_counts(session: Session, kind: FactKind, target_ids: Sequence[int]) -> dict[int, int]:
+    """Engine id → how many of these targets it is stated to support (one grouped query)."""
+    facts = _FACTS[kind]
+    model = facts.model
+    statement = (
+        sa.select(model.engine_id, sa.func.count())
+        .where(model.status == SupportStatus.SUPPORTED)
+        .where(getattr(model, facts.column).in_(list(target_ids)))
+        .group_by(model.engine_id)
+    )
+    return {int(engine): int(count) for engine, count in session.execute(statement)}
+
+
+def column_statuses(session: Session, kind: FactKind, target_id: int) -> dict[int, SupportStatus]:
+    """Engine id → its stated status for one target."""
+    facts = _FACTS[kind]
+    model = facts.model
+    statement = select(model.engine_id, model.status).where(
+        getattr(model, facts.column) == target_id
+    )
+    return {int(engine): status for engine, status in session.exec(statement)}
+
+
+def support_matrix(session: Session, kind: FactKind, engines: Sequence[m.Engine]) -> Matrix:
+    """`engines` × every target of `kind`."""
+    columns = matrix_columns(session, kind)
+    return Matrix(kind, columns, matrix_rows(session, kind, engines, columns))
 
 
 def _column_groups(session: Session, kind: FactKind, targets: Sequence[Any]) -> dict[int, str]:

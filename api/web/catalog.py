@@ -24,6 +24,11 @@ from api.web.sessions import SessionDep
 from models.base import SupportStatus
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+SHOWN_PER_CATEGORY = 12
+"""Techniques named under each category of the tree; the rest one link away."""
+SHOWN_CITATIONS = 50
+SHOWN_ENGINES = 40
+"""Citations and engines (per status) a technique page names; the twins list every one."""
 STATUSES = (SupportStatus.SUPPORTED, SupportStatus.NOT_SUPPORTED, SupportStatus.UNKNOWN)
 
 
@@ -274,10 +279,7 @@ def technique_page(request: Request, slug: str, session: SessionDep) -> HTMLResp
         category = categories.get(category.parent_id)
     citations = literature.technique_citations(session, technique)
     by_status = {
-        status.value: present(
-            session, engines.ENGINE, engines.engines_supporting(session, slug, status)
-        )
-        for status in STATUSES
+        status.value: engines.engines_supporting(session, slug, status) for status in STATUSES
     }
     return render(
         request,
@@ -285,8 +287,11 @@ def technique_page(request: Request, slug: str, session: SessionDep) -> HTMLResp
         title=technique.name,
         technique=present(session, techniques.TECHNIQUE, [technique])[0],
         category_path=[(c.slug, c.name) for c in path],
-        citations=present(session, literature.CITATION, citations),
+        citations=present(session, literature.CITATION, citations[:SHOWN_CITATIONS]),
+        citation_count=len(citations),
+        shown_citations=SHOWN_CITATIONS,
         engines_by_status=by_status,
+        shown_engines=SHOWN_ENGINES,
         twins=[
             ("JSON", f"/api/v1/techniques/{slug}"),
             ("citations JSON", f"/api/v1/techniques/{slug}/papers"),
@@ -299,10 +304,7 @@ def technique_page(request: Request, slug: str, session: SessionDep) -> HTMLResp
 @router.get("/categories")
 def categories_page(request: Request, session: SessionDep) -> HTMLResponse:
     categories = techniques.list_categories(session)
-    members = list(all_items(lambda page: techniques.list_techniques(session, page=page)))
-    by_category: dict[int, list[Any]] = {}
-    for technique in members:
-        by_category.setdefault(technique.category_id, []).append(technique)
+    by_category = techniques.techniques_by_category(session, SHOWN_PER_CATEGORY)
     children: dict[int | None, list[Any]] = {}
     for category in categories:
         children.setdefault(category.parent_id, []).append(category)

@@ -19,6 +19,8 @@ from api.web.sessions import SessionDep
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 MAX_COMPARED = 4
+SHOWN_MATCHES = 30
+"""Ranked engines the requirement page lists (the survey's 27 fit); its JSON twin has all."""
 
 _ATTRIBUTES: tuple[tuple[str, str], ...] = (
     ("organization", "Organization"),
@@ -86,7 +88,7 @@ def comparison(
         )
     ]
     for kind, title in _SECTIONS:
-        matrix = support.support_matrix(session, kind)
+        matrix = support.support_matrix(session, kind, rows)
         by_engine = {row.engine: row for row in matrix.rows}
         sections.append(
             (
@@ -207,6 +209,7 @@ def requirements_page(request: Request, session: SessionDep) -> HTMLResponse:
         precisions=present(session, hardware.PRECISION, hardware.all_precisions(session)),
         wanted=wanted,
         filter_text=filter_text or "",
-        matches=matches,
+        matches=matches[:SHOWN_MATCHES] if matches is not None else None,
+        match_count=len(matches) if matches is not None else 0,
         twins=[("JSON", twin(request, "/api/v1/requirements"))] if matches is not None else [],
     )

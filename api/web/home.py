@@ -35,7 +35,7 @@ _SHOWN_COUNTS = (
 
 @router.get("/")
 def landing(request: Request, session: SessionDep) -> HTMLResponse:
-    counts = entity_counts(session)
+    counts = entity_counts(session, [name for name, _label, _href in _SHOWN_COUNTS])
     return render(
         request,
         "home.html",

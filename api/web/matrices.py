@@ -7,9 +7,12 @@ from collections.abc import Sequence
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+import models as m
 from api.errors import InvalidInputError, NotFoundError, Problem
 from api.services import support, techniques
-from api.services.support import FactKind, Matrix, MatrixRow
+from api.services.engines import list_engines
+from api.services.pagination import all_items
+from api.services.support import FactKind, MatrixColumn
 from api.web.rendering import PageRoute, render, single, with_params
 from api.web.sessions import SessionDep
 from models.base import PlatformKind, PrecisionFamily, SupportStatus
@@ -23,6 +26,8 @@ MATRICES: dict[str, tuple[FactKind, str, str]] = {
 }
 """Page name → the kind of fact, the title, the survey table it regenerates."""
 
+ROWS_PER_PAGE = 30
+"""Engines per heatmap page: the survey's 27 fit on one; a larger graph pages."""
 _RANK = {SupportStatus.SUPPORTED: 0, SupportStatus.NOT_SUPPORTED: 1, SupportStatus.UNKNOWN: 2}
 
 
@@ -45,36 +50,46 @@ def matrix_page(request: Request, name: str, session: SessionDep) -> HTMLRespons
             [Problem(f"one of {', '.join(MATRICES)}", "path", "name", name[:50])],
         )
     kind, title, table = MATRICES[name]
-    matrix = support.support_matrix(session, kind)
+    params = request.query_params
     groups = _groups(session, kind)
-    category = single(request.query_params, "category", max_length=200) or ""
+    category = single(params, "category", max_length=200) or ""
     if category and category not in dict(groups):
         raise InvalidInputError(
             "invalid request",
             [Problem(f"one of {', '.join(dict(groups))}", "query", "category", category)],
         )
-    sort = single(request.query_params, "sort", max_length=200) or "name"
-    shown = [
-        index
-        for index, column in enumerate(matrix.columns)
+    columns = [
+        column
+        for column in support.matrix_columns(session, kind)
         if not category or category in column.group.split(";")
     ]
-    rows = _sorted(matrix, sort, shown)
+    sort = single(params, "sort", max_length=200) or "name"
+    ordered = _ordered(session, kind, sort, columns)
+    page = _page_number(single(params, "page", max_length=10))
+    pages = max(1, -(-len(ordered) // ROWS_PER_PAGE))
+    if page > pages:
+        raise InvalidInputError(
+            "invalid request", [Problem(f"a whole number from 1 to {pages}", "query", "page", page)]
+        )
+    shown = ordered[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+    rows = support.matrix_rows(session, kind, shown, columns)
     return render(
         request,
         "matrix.html",
         title=title,
         name=name,
         kind=kind.value,
-        columns=[matrix.columns[i] for i in shown],
-        rows=[(row, [row.cells[i] for i in shown]) for row in rows],
+        columns=columns,
+        rows=rows,
+        engines_total=len(ordered),
+        page=page,
+        pages=pages,
+        previous_url=with_params(request, page=str(page - 1)) if page > 1 else None,
+        next_url=with_params(request, page=str(page + 1)) if page < pages else None,
         groups=groups,
         category=category,
         sort=sort,
-        sort_url=lambda value: with_params(request, sort=value),
-        target_path={"feature": None, "platform": "/platforms/", "precision": "/precisions/"}[
-            kind.value
-        ],
+        sort_url=lambda value: with_params(request, sort=value, page=None),
         others=[(n, t) for n, (_k, t, _tb) in MATRICES.items() if n != name],
         twins=[
             ("JSON", f"/api/v1/tables/{table}"),
@@ -82,6 +97,16 @@ def matrix_page(request: Request, name: str, session: SessionDep) -> HTMLRespons
             ("Markdown", f"/api/v1/tables/{table}?format=markdown"),
         ],
     )
+
+
+def _page_number(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise InvalidInputError(
+            "invalid request", [Problem("a whole number from 1", "query", "page", raw)]
+        )
+    return int(raw)
 
 
 def _groups(session: SessionDep, kind: FactKind) -> list[tuple[str, str]]:
@@ -93,22 +118,29 @@ def _groups(session: SessionDep, kind: FactKind) -> list[tuple[str, str]]:
     return [(c.slug, c.name) for c in techniques.list_categories(session)]
 
 
-def _sorted(matrix: Matrix, sort: str, shown: Sequence[int]) -> list[MatrixRow]:
-    """`name`, `-supported` (most ✔ among the shown columns first) or a column's slug
-    (supported there first, then not supported, then unknown)."""
-    by_name = sorted(matrix.rows, key=lambda row: row.engine_name.casefold())
+def _ordered(
+    session: SessionDep, kind: FactKind, sort: str, columns: Sequence[MatrixColumn]
+) -> list[m.Engine]:
+    """Every engine in the order asked for: `name`, `-supported` (most ✔ among the shown
+    columns first) or a column's slug (supported there first, then not supported, then
+    unknown); ties by name."""
+    engines = sorted(
+        all_items(lambda page: list_engines(session, page=page)),
+        key=lambda engine: engine.name.casefold(),
+    )
     if sort == "name":
-        return by_name
+        return engines
     if sort == "-supported":
-        return sorted(
-            by_name,
-            key=lambda row: -sum(row.cells[i].status == SupportStatus.SUPPORTED for i in shown),
-        )
-    slugs = [column.slug for column in matrix.columns]
-    if sort not in slugs:
+        counts = support.supported_counts(session, kind, [c.id for c in columns])
+        return sorted(engines, key=lambda engine: -counts.get(engine.id or 0, 0))
+    by_slug = {column.slug: column for column in support.matrix_columns(session, kind)}
+    if sort not in by_slug:
         raise InvalidInputError(
             "invalid request",
             [Problem("`name`, `-supported` or a column's slug", "query", "sort", sort)],
         )
-    index = slugs.index(sort)
-    return sorted(by_name, key=lambda row: _RANK.get(row.cells[index].status, 2))
+    statuses = support.column_statuses(session, kind, by_slug[sort].id)
+    return sorted(
+        engines,
+        key=lambda engine: _RANK.get(statuses.get(engine.id or 0, SupportStatus.UNKNOWN), 2),
+    )

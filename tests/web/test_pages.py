@@ -6,6 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.services import techniques
 
 PAGES = [
     "/",
@@ -277,3 +280,17 @@ def test_pages_carry_etags_and_answer_304(web: TestClient) -> None:
     again = web.get("/engines/vllm", headers={"if-none-match": etag})
     assert again.status_code == 304
     assert web.get("/matrices/optimization").headers["etag"] != etag
+
+
+def test_the_heatmap_pages_its_engines(web: TestClient) -> None:
+    assert web.get("/matrices/optimization?page=1").status_code == 200
+    for page in ("2", "0", "x", "²"):
+        assert web.get(f"/matrices/optimization?page={page}").status_code == 400
+
+
+def test_the_category_tree_counts_every_technique_once(web: TestClient, session: Session) -> None:
+    grouped = techniques.techniques_by_category(session, 2)
+    assert sum(total for total, _listed in grouped.values()) == 56
+    assert all(len(listed) == min(total, 2) for total, listed in grouped.values())
+    page = web.get("/categories").text
+    assert page.count('<a href="/techniques/') == 56  # the survey's categories hold <= 12 each
