@@ -13,6 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -68,7 +69,7 @@ def server(
 
 
 @pytest.fixture(scope="session")
-def driver(server: LiveServer) -> Iterator[object]:
+def driver(server: LiveServer) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -96,20 +97,20 @@ def driver(server: LiveServer) -> Iterator[object]:
         browser.quit()
 
 
-def requested_urls(driver: object) -> list[str]:
+def requested_urls(driver: Any) -> list[str]:
     """URLs the browser asked for since the last call (the log is drained as it is read)."""
     urls = []
-    for entry in driver.get_log("performance"):  # type: ignore[attr-defined]
+    for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message["method"] == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
     return urls
 
 
-def axe_violations(driver: object) -> list[dict[str, object]]:
+def axe_violations(driver: Any) -> list[dict[str, Any]]:
     """Serious and critical axe-core findings on the current page."""
-    driver.execute_script(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
-    result = driver.execute_async_script(  # type: ignore[attr-defined]
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "axe.run(document, {resultTypes: ['violations']})"
         ".then(r => done(r.violations))"
