@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
 import models as m
+from api.services.count_cache import count_rows
 
 COUNTED: dict[str, type[SQLModel]] = {
     "sources": m.Source,
@@ -35,15 +36,20 @@ COUNTED: dict[str, type[SQLModel]] = {
 }
 
 
-def entity_counts(session: Session, names: Sequence[str] | None = None) -> dict[str, int]:
-    """One query for all counts (or those of `names`, keys of `COUNTED`)."""
-    counted = list(COUNTED) if names is None else list(names)
+def entity_counts(session: Session) -> dict[str, int]:
+    """One query for all counts."""
     columns = [
-        select(func.count()).select_from(COUNTED[name]).scalar_subquery().label(f"c{index}")
-        for index, name in enumerate(counted)
+        select(func.count()).select_from(model).scalar_subquery().label(f"c{index}")
+        for index, model in enumerate(COUNTED.values())
     ]
     row = session.exec(select(*columns)).one()
-    return dict(zip(counted, (int(value) for value in row), strict=True))
+    return dict(zip(COUNTED, (int(value) for value in row), strict=True))
+
+
+def graph_counts(session: Session, names: Sequence[str]) -> dict[str, int]:
+    """Counts of some entities (keys of `COUNTED`), each counted once per data version (the
+    lists' count cache): a page showing them costs no full count on every request."""
+    return {name: count_rows(session, sa.select(COUNTED[name])) for name in names}
 
 
 def is_seeded(session: Session) -> bool:

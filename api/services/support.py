@@ -136,14 +136,22 @@ def matrix_columns(session: Session, kind: FactKind) -> tuple[MatrixColumn, ...]
     return tuple(MatrixColumn(t.id, t.slug, t.name, groups.get(t.id, "")) for t in targets)
 
 
+def matrix_engines(session: Session) -> list[Any]:
+    """Every engine's id, slug and name, by name: the rows a matrix can have (plain rows, so
+    ordering a few hundred engines costs no ORM objects)."""
+    statement = sa.select(col(m.Engine.id), col(m.Engine.slug), col(m.Engine.name))
+    return sorted(session.execute(statement), key=lambda engine: engine.name.casefold())
+
+
 def matrix_rows(
     session: Session,
     kind: FactKind,
-    engines: Sequence[m.Engine],
+    engines: Sequence[Any],
     columns: Sequence[MatrixColumn],
 ) -> tuple[MatrixRow, ...]:
-    """One row per engine, in the order given, one cell per column: the fact's status, or
-    `unknown` where no source says anything. Reads only these engines' facts."""
+    """One row per engine (anything with `id`, `slug`, `name`), in the order given, one cell
+    per column: the fact's status, or `unknown` where no source says anything. Reads only
+    these engines' facts."""
     facts = _FACTS[kind]
     model = facts.model
     ids = [e.id for e in engines]

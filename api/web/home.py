@@ -5,9 +5,8 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from api.errors import InvalidInputError, Problem
 from api.services.search import MAX_QUERY_LENGTH, search
-from api.services.stats import data_version, entity_counts
+from api.services.stats import data_version, graph_counts
 from api.web.rendering import STATIC_PREFIX, PageRoute, render, single, templates, twin
 from api.web.sessions import SessionDep
 
@@ -35,30 +34,27 @@ _SHOWN_COUNTS = (
 
 @router.get("/")
 def landing(request: Request, session: SessionDep) -> HTMLResponse:
-    counts = entity_counts(session, [name for name, _label, _href in _SHOWN_COUNTS])
+    counts = graph_counts(session, [name for name, _label, _href in _SHOWN_COUNTS])
     return render(
         request,
         "home.html",
         title="InferGraph",
         counts=[(label, counts[name], href) for name, label, href in _SHOWN_COUNTS],
         version=data_version(session),
-        twins=[("OpenAPI", "/openapi.json"), ("GraphQL schema", "/graphql")],
+        twins=[("OpenAPI", "/openapi.json"), ("survey tables JSON", "/api/v1/tables")],
     )
 
 
 @router.get("/search")
 def search_page(request: Request, session: SessionDep) -> HTMLResponse:
     query = single(request.query_params, "q", max_length=MAX_QUERY_LENGTH) or ""
-    if not query.strip():
-        raise InvalidInputError(
-            "invalid request", [Problem("words to find", "query", "q", query or None)]
-        )
-    hits = search(session, query, SEARCH_LIMIT)
+    # An empty box submitted is a person who has not typed yet: the form, not an error.
+    hits = search(session, query, SEARCH_LIMIT) if query.strip() else []
     paths = {"engine": "/engines/", "technique": "/techniques/", "paper": "/papers/"}
     return render(
         request,
         "search.html",
-        title=f"Search: {query}",
+        title=f"Search: {query}" if query.strip() else "Search",
         query=query,
         hits=[(hit.kind, hit.title or hit.key, paths[hit.kind] + hit.key) for hit in hits],
         twins=[("JSON", twin(request, "/api/v1/search"))],

@@ -3,15 +3,13 @@ precisions, filterable by category and sortable through the URL, each cell linki
 of its fact."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-import models as m
 from api.errors import InvalidInputError, NotFoundError, Problem
 from api.services import support, techniques
-from api.services.engines import list_engines
-from api.services.pagination import all_items
 from api.services.support import FactKind, MatrixColumn
 from api.web.rendering import PageRoute, render, single, with_params
 from api.web.sessions import SessionDep
@@ -120,14 +118,11 @@ def _groups(session: SessionDep, kind: FactKind) -> list[tuple[str, str]]:
 
 def _ordered(
     session: SessionDep, kind: FactKind, sort: str, columns: Sequence[MatrixColumn]
-) -> list[m.Engine]:
+) -> list[Any]:
     """Every engine in the order asked for: `name`, `-supported` (most ✔ among the shown
     columns first) or a column's slug (supported there first, then not supported, then
     unknown); ties by name."""
-    engines = sorted(
-        all_items(lambda page: list_engines(session, page=page)),
-        key=lambda engine: engine.name.casefold(),
-    )
+    engines = support.matrix_engines(session)
     if sort == "name":
         return engines
     if sort == "-supported":
