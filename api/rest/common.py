@@ -17,7 +17,7 @@ from api.http.cancel import canceller_of
 from api.rest import schemas as s
 from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
-from api.services.pagination import Page, PageRequest, all_items
+from api.services.pagination import Page, PageRequest, all_items, per_page_from_text
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
 
@@ -77,17 +77,7 @@ FormatParam = Annotated[
 
 def per_page_param(request: Request) -> int:
     maximum: int = request.app.state.settings.max_page_size
-    raw = request.query_params.get("per_page")
-    if raw is None:
-        return min(50, maximum)
-    # str.isdigit also accepts "²" and other digits int() refuses; six digits bound int()
-    # below its 4,300-digit limit.
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= maximum:
-        raise InvalidInputError(
-            "per_page out of range",
-            [Problem(f"a whole number from 1 to {maximum}", field="per_page", value=raw[:50])],
-        )
-    return int(raw)
+    return per_page_from_text(request.query_params.get("per_page"), maximum)
 
 
 PerPage = Annotated[int, Depends(per_page_param)]

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from api.errors import InvalidInputError, Problem
-from api.services.pagination import Page, PageRequest
+from api.services.pagination import Page, PageRequest, per_page_from_text
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
 from api.web.rendering import render, single, twin, with_params
@@ -77,7 +77,7 @@ def render_list(request: Request, session: Session, spec: ListPage) -> HTMLRespo
     settings = request.app.state.settings
     filter_text = single(params, "filter")
     cursor = single(params, "cursor", max_length=1000)
-    per_page = _per_page(params.get("per_page"), settings.max_page_size)
+    per_page = per_page_from_text(params.get("per_page"), settings.max_page_size)
     with _rest_words(spec.filter_class):
         list_filter = from_text(spec.filter_class, filter_text, settings.max_list_values)
         ordered: tuple[Any, ...] = ()
@@ -108,18 +108,6 @@ def render_list(request: Request, session: Session, spec: ListPage) -> HTMLRespo
             *((label, twin(request, spec.api_path, format=fmt)) for label, fmt in spec.downloads),
         ],
     )
-
-
-def _per_page(raw: str | None, maximum: int) -> int:
-    # The words of the REST check (api/rest/common.py), so both answer a bad value alike.
-    if raw is None:
-        return min(50, maximum)
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= maximum:
-        raise InvalidInputError(
-            "per_page out of range",
-            [Problem(f"a whole number from 1 to {maximum}", field="per_page", value=raw[:50])],
-        )
-    return int(raw)
 
 
 def _sort(order: type[StrEnum], raw: str | None, default: Any) -> Any:
