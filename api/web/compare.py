@@ -131,6 +131,10 @@ def compare_page(request: Request, session: SessionDep) -> Response:
             choices=[(e.slug, e.name) for e in everyone],
             chosen=slugs,
             permalink=None,
+            twins=[
+                ("engines JSON", "/api/v1/engines"),
+                ("engines CSV", "/api/v1/engines?format=csv"),
+            ],
         )
     shown, sections = comparison(session, slugs)
     if output == "csv":
@@ -211,5 +215,11 @@ def requirements_page(request: Request, session: SessionDep) -> HTMLResponse:
         filter_text=filter_text or "",
         matches=matches[:SHOWN_MATCHES] if matches is not None else None,
         match_count=len(matches) if matches is not None else 0,
-        twins=[("JSON", twin(request, "/api/v1/requirements"))] if matches is not None else [],
+        twins=[("JSON", twin(request, "/api/v1/requirements"))]
+        if matches is not None
+        else [
+            ("the choices: matrix columns JSON", "/api/v1/features"),
+            ("platforms JSON", "/api/v1/platforms"),
+            ("precisions JSON", "/api/v1/precisions"),
+        ],
     )

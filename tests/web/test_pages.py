@@ -76,6 +76,7 @@ def test_every_page_is_html_with_a_title_and_same_origin_assets(web: TestClient,
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "<h1>" in response.text and "<title>" in response.text
+    assert "This page as data:" in response.text  # every page links its twins
     for tag, target, attributes in links(response.text):
         if tag == "a" and attributes.get("rel") == "external noopener":
             continue  # a link a person may follow (a repository, a DOI), never loaded
