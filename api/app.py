@@ -30,6 +30,8 @@ from api.rest.router import router as rest_router
 from api.services.ingest.slots import IngestSlots
 from api.services.stats import schema_revision
 from api.services.tokens import authenticate, token_digest
+from api.web import graphiql_page, is_page
+from api.web import install as install_pages
 from models.access import TokenScope
 
 
@@ -54,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A knowledge graph of LLM inference engines, techniques, papers and hardware.",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by api/web from vendored copies instead: FastAPI's load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.settings = settings
@@ -64,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CancelOnDisconnect, prefix="/api/v1/")
     app.include_router(rest_router)
     app.openapi = with_page_size_bounds(app.openapi, settings.max_page_size)  # type: ignore[method-assign]
+    install_pages(app)
 
     app.add_route("/graphql", graphql.handle, methods=["GET", "POST"], include_in_schema=False)
     # The MCP app's route itself (it has no middleware without SDK auth, which we do not
@@ -82,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             revision = schema_revision(session.connection())
         return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
 
-    install_response_cache(app, engine, settings)
+    install_response_cache(app, engine, settings, pages=is_page)
     # In front of the cache, which reads GraphQL bodies for its key: no reader of ours waits
     # on a body longer, or for more bytes, than the bounds allow.
     app.set_front(
@@ -125,6 +131,7 @@ def graphql_endpoint(engine: sa.Engine, settings: Settings) -> GraphQLEndpoint:
         limits,
         PlannedExecutor(schema),
         authorize=_read_check(engine) if settings.read_requires_token else None,
+        ide_page=graphiql_page(),
     )
 
 

@@ -590,7 +590,7 @@ def serve(
     ] = True,
 ) -> None:
     """Upgrade the schema, seed an empty database, and serve the HTTP API."""
-    from api.startup import start_preparing_database
+    from api.startup import served_urls, start_preparing_database
 
     settings = get_settings()
     # The database is migrated and seeded while the app is imported (bench/cold_start.py).
@@ -601,10 +601,17 @@ def serve(
 
     app = create_app(settings)
     try:
-        database_ready()
+        prepared = database_ready()
     except InferGraphError as error:
         _fail(error)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port)
+        return
+    host, port = host or settings.host, port or settings.port
+    for line in prepared.lines():
+        typer.echo(line)
+    typer.echo("serving InferGraph:")
+    for line in served_urls(host, port):
+        typer.echo(f"  {line}")
+    uvicorn.run(app, host=host, port=port)
 
 
 @app.command("mcp")

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from api.config import normalize_database_url
 from api.db import create_db_engine
-from bench import cold_start, graphql_whole_graph, postgraphile, scale
+from bench import cold_start, graphql_whole_graph, pages, postgraphile, scale
 from bench.databases import postgres_admin_url, seeded_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -266,6 +266,51 @@ def cold(report: Report, plan: Plan, _postgres_url: str | None) -> None:
     )
 
 
+def web_pages(report: Report, plan: Plan, postgres_url: str | None) -> None:
+    bodies = []
+    for backend in ("sqlite", "postgresql"):
+        timings, explorers, counts = pages.run(
+            backend, repeat=plan.scale_repeat, factor=plan.scale_factor, postgres_url=postgres_url
+        )
+        for timing in timings:
+            report.add(
+                Ratio(
+                    "8. web pages",
+                    f"{backend}: `{timing.path}`: p50 on the survey",
+                    timing.survey_ms,
+                    " ms",
+                    f"<= {pages.TIME_TARGET_MS:g} ms",
+                    timing.survey_ms <= pages.TIME_TARGET_MS,
+                ),
+                Ratio(
+                    "8. web pages (100k papers)",
+                    f"{backend}: `{timing.path}`: p50 scale / survey",
+                    timing.ratio,
+                    "x",
+                    f"<= {pages.RATIO_TARGET}x",
+                    timing.ratio <= pages.RATIO_TARGET,
+                ),
+            )
+        heaviest = max(timings, key=lambda t: t.survey_kb)
+        report.add(
+            Ratio(
+                "8. page weight",
+                f"{backend}: heaviest page without images (`{heaviest.path}`)",
+                heaviest.survey_kb,
+                " KB",
+                f"<= {pages.WEIGHT_TARGET_KB:g} KB",
+                heaviest.survey_kb <= pages.WEIGHT_TARGET_KB,
+            )
+        )
+        bodies.append(pages.markdown(backend, timings, explorers, counts))
+    report.section(
+        "8. Web pages",
+        "`python -m bench.pages`: every page in-process (response cache off), alternating "
+        f"between the two graphs of section 4, {plan.scale_repeat} repeats, medians; weight is "
+        "the HTML plus the stylesheets and scripts it loads, uncompressed.\n\n" + "\n".join(bodies),
+    )
+
+
 def seed_and_ingest(report: Report, _plan: Plan, postgres_url: str | None) -> None:
     outputs = []
     for module in ("bench.seed", "bench.ingest"):
@@ -333,6 +378,7 @@ STEPS: dict[str, Callable[[Report, Plan, str | None], None]] = {
     "PostGraphile": versus_postgraphile,
     "scale": at_scale,
     "cold start": cold,
+    "pages": web_pages,
 }
 
 

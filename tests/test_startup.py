@@ -55,3 +55,40 @@ def test_a_failure_in_the_child_is_raised_by_wait(
     )
     with pytest.raises(InferGraphError, match="the seed has 1 problem"):
         wait()
+
+
+def test_the_report_says_what_was_migrated_and_seeded_then_what_was_found(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    first = api.startup.start_preparing_database(url, seed_if_empty=True)()
+    assert first.revision_before is None and first.revision_after is not None
+    assert first.seeded_rows is not None and first.seeded_rows > 3000
+    assert first.lines()[1] == (
+        f"migrated the schema from an empty database to {first.revision_after}"
+    )
+    assert first.lines()[2] == (
+        f"seeded the survey: {first.seeded_rows} rows inserted "
+        "(27 engines, 56 techniques, 88 papers)"
+    )
+    again = api.startup.start_preparing_database(url, seed_if_empty=True)()
+    assert again.seeded_rows is None
+    assert again.lines()[1:] == [
+        f"schema up to date ({first.revision_after})",
+        "found an existing graph: 27 engines, 56 techniques, 88 papers",
+    ]
+
+
+def test_the_report_of_an_unseeded_database_says_so(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bare.db'}"
+    report = api.startup.prepare_database(url, seed_if_empty=False)
+    assert report.lines()[0] == f"database: {url}"
+    assert report.lines()[2] == "the database is empty (not seeded: --no-seed)"
+
+
+def test_served_urls_name_pages_graphiql_docs_and_the_api() -> None:
+    lines = api.startup.served_urls("127.0.0.1", 8000)
+    assert lines[0].split() == ["pages", "http://127.0.0.1:8000/"]
+    assert "http://127.0.0.1:8000/graphql" in lines[1]
+    assert "http://127.0.0.1:8000/docs" in lines[2]
+    assert api.startup.served_urls("::1", 9000)[0].endswith("http://[::1]:9000/")

@@ -1,5 +1,7 @@
 """The response cache: data version, bounded store, ASGI middleware (see docs/rest.md)."""
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
@@ -15,10 +17,16 @@ from models.access import TokenScope
 __all__ = ["FrontedFastAPI", "install_response_cache"]
 
 
-def install_response_cache(app: FrontedFastAPI, engine: sa.Engine, settings: Settings) -> None:
+def install_response_cache(
+    app: FrontedFastAPI,
+    engine: sa.Engine,
+    settings: Settings,
+    pages: Callable[[str], bool] | None = None,
+) -> None:
     """Put the cache in front of `app`, before FastAPI itself, unless disabled (0 bytes) or
     the database has no version to read (in-memory SQLite). `app.state.response_store` is
-    the store, or None."""
+    the store, or None. `pages` tells which GET paths outside `/api/v1/` are pages kept
+    like REST reads."""
     app.state.response_store = None
     if settings.response_cache_bytes <= 0:
         return
@@ -31,7 +39,7 @@ def install_response_cache(app: FrontedFastAPI, engine: sa.Engine, settings: Set
     read_check = _token_read_check(engine) if settings.read_requires_token else None
     app.set_front(
         lambda inner: ResponseCacheMiddleware(
-            inner, store=store, versions=versions, read_check=read_check
+            inner, store=store, versions=versions, read_check=read_check, pages=pages
         )
     )
 

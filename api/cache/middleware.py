@@ -41,8 +41,11 @@ class ResponseCacheMiddleware:
         store: ResponseStore,
         versions: VersionSource,
         read_check: ReadCheck | None = None,
+        pages: Callable[[str], bool] | None = None,
     ) -> None:
         self.app = app
+        self.pages = pages or _no_pages
+        """Which other GET paths are pages to keep like REST reads (the web interface's)."""
         self.store = store
         self.versions = versions
         self.read_check = read_check
@@ -92,14 +95,15 @@ class ResponseCacheMiddleware:
             await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
             await send({"type": "http.response.body", "body": entry.body})
         else:
-            scope[CACHEABLE_SCOPE_KEY] = scope["path"].startswith(REST_PREFIX)
+            path = scope["path"]
+            scope[CACHEABLE_SCOPE_KEY] = path.startswith(REST_PREFIX) or self.pages(path)
             await self._fill(scope, receive, send, version, key, etag)
 
     def _eligible(self, scope: Scope) -> bool:
         path: str = scope["path"]
         method: str = scope["method"]
         if method == "GET":
-            if not (path.startswith(REST_PREFIX) or path == GRAPHQL_PATH):
+            if not (path.startswith(REST_PREFIX) or path == GRAPHQL_PATH or self.pages(path)):
                 return False
         elif method != "POST" or path != GRAPHQL_PATH:
             return False
@@ -193,6 +197,10 @@ class ResponseCacheMiddleware:
             (_ETAG, etag),
             *self._policy_headers,
         ]
+
+
+def _no_pages(_path: str) -> bool:
+    return False
 
 
 def request_key(scope: Scope, body: bytes) -> Hashable | None:

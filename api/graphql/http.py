@@ -105,8 +105,12 @@ class GraphQLEndpoint:
         limits: Limits,
         planned: PlannedExecutor | None = None,
         authorize: Callable[[Request], None] | None = None,
+        ide_page: str | None = None,
     ) -> None:
         self.schema = schema
+        self.ide_page = ide_page
+        """The HTML a browser's GET is answered with (GraphiQL); strawberry's page, which
+        loads its scripts from a CDN, when not given."""
         self.authorize = authorize
         """Raises InferGraphError (401/403) when the request may not read."""
         self.planned = planned
@@ -122,7 +126,7 @@ class GraphQLEndpoint:
             media_type = negotiate(request.headers.get("accept"))
             if media_type is None:
                 if request.method == "GET" and _wants_html(request):
-                    return HTMLResponse(ide_html())
+                    return HTMLResponse(self.ide_page or ide_html())
                 raise RequestError(
                     406,
                     (
@@ -135,7 +139,7 @@ class GraphQLEndpoint:
                 and "query" not in request.query_params
                 and _wants_html(request)
             ):
-                return HTMLResponse(ide_html())
+                return HTMLResponse(self.ide_page or ide_html())
             if self.authorize is not None:
                 await run_in_threadpool(self.authorize, request)
             params = await self._params(request)

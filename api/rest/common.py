@@ -22,7 +22,7 @@ from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
 from api.services.exports.csv_writer import BOM
 from api.services.groups import Grouping, group_counts, grouping_named, groupings
-from api.services.pagination import Page, PageRequest, all_items
+from api.services.pagination import Page, PageRequest, all_items, per_page_from_text
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
 
@@ -89,24 +89,12 @@ PER_PAGE_DOC = "Items per page, 1 to the server's `INFERGRAPH_MAX_PAGE_SIZE` (de
 
 def per_page_param(
     request: Request,
-    per_page: Annotated[
-        str | None, Query(description=PER_PAGE_DOC, pattern="^[0-9]{1,6}$", examples=["50"])
-    ] = None,
+    per_page: Annotated[str | None, Query(description=PER_PAGE_DOC, examples=["50"])] = None,
 ) -> int:
     # Read as text: digits int() accepts but ASCII does not ("²", "٣") are refused here, and
     # the range comes from the settings, not from the route's declaration.
     maximum: int = request.app.state.settings.max_page_size
-    raw = per_page
-    if raw is None:
-        return min(50, maximum)
-    # str.isdigit also accepts "²" and other digits int() refuses; six digits bound int()
-    # below its 4,300-digit limit.
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= maximum:
-        raise InvalidInputError(
-            "per_page out of range",
-            [Problem(f"a whole number from 1 to {maximum}", field="per_page", value=raw[:50])],
-        )
-    return int(raw)
+    return per_page_from_text(per_page, maximum)
 
 
 PerPage = Annotated[int, Depends(per_page_param)]

@@ -147,6 +147,12 @@ class SearchHitOut(Out):
     score: float
 
 
+class SuggestionOut(Out):
+    kind: str = Field(description="`engine`, `technique`, `feature`, `category` or `paper`.")
+    id: str = Field(description="Slug, or a paper's BibTeX key.")
+    name: str = Field(description="The name (a paper's title) that matched the prefix.")
+
+
 class TableOut(Out):
     name: str
     title: str

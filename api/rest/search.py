@@ -9,7 +9,7 @@ from api.rest import schemas as s
 from api.rest.common import SessionDep
 from api.services import survey_tables
 from api.services.pagination import check_page_size
-from api.services.search import search
+from api.services.search import MAX_PREFIX_LENGTH, autocomplete, search
 
 router = APIRouter(tags=["search and survey tables"])
 
@@ -32,6 +32,30 @@ def full_text_search(
     return [
         s.SearchHitOut(kind=hit.kind, id=hit.key, title=hit.title, score=hit.score)
         for hit in search(session, q, limit)
+    ]
+
+
+@router.get(
+    "/autocomplete",
+    response_model=s.list_of(s.SuggestionOut),
+    summary="Names starting with a prefix",
+    description="Engines, techniques, matrix columns, categories and papers with a word of "
+    "their name starting with `q` (case-insensitively: `spe` suggests Speculative Decoding), "
+    "names that start with it first.",
+)
+def prefix_suggestions(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=MAX_PREFIX_LENGTH, description="What was typed so far."),
+    ],
+    limit: Annotated[int, Query(ge=1, description="Most suggestions.")] = 10,
+) -> Any:
+    check_page_size(limit, request.app.state.settings.max_page_size, "limit")
+    return [
+        s.SuggestionOut(kind=hit.kind, id=hit.key, name=hit.name)
+        for hit in autocomplete(session, q, limit)
     ]
 
 

@@ -50,6 +50,21 @@ def check_page_size(size: int, max_size: int, field: str, minimum: int = 1) -> i
     return size
 
 
+def per_page_from_text(raw: str | None, maximum: int) -> int:
+    """A `per_page` query value as REST and the pages read it: ASCII digits from 1 to
+    `maximum` (the setting), 50 (or `maximum`) when absent."""
+    if raw is None:
+        return min(DEFAULT_PAGE_SIZE, maximum)
+    # str.isdigit also accepts "²" and other digits int() refuses; six digits bound int()
+    # below its 4,300-digit limit.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= maximum:
+        raise InvalidInputError(
+            "per_page out of range",
+            [Problem(f"a whole number from 1 to {maximum}", field="per_page", value=raw[:50])],
+        )
+    return int(raw)
+
+
 FIRST_PAGE = PageRequest()
 
 

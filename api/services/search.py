@@ -114,3 +114,59 @@ def _engines(session: Session, text: str, limit: int) -> list[Found]:
 
     hits = [Found("engine", engine, score(engine)) for engine in page.items]
     return sorted(hits, key=lambda hit: -hit.score)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A name that starts with what was typed: an engine, a technique, a matrix column, a
+    technique category or a paper."""
+
+    kind: str
+    key: str
+    """Slug, or a paper's BibTeX key."""
+    name: str
+
+
+MAX_PREFIX_LENGTH = 100
+_PREFIXED: tuple[tuple[str, Any, Any, Any], ...] = (
+    ("engine", m.Engine, m.Engine.slug, m.Engine.name),
+    ("technique", m.Technique, m.Technique.slug, m.Technique.name),
+    ("feature", m.OptimizationFeature, m.OptimizationFeature.slug, m.OptimizationFeature.name),
+    ("category", m.TechniqueCategory, m.TechniqueCategory.slug, m.TechniqueCategory.name),
+    ("paper", m.Paper, m.Paper.bibtex_key, m.Paper.title),
+)
+"""What `autocomplete` looks in, in the order its suggestions come."""
+
+
+def autocomplete(session: Session, prefix: str, limit: int) -> list[Suggestion]:
+    """Names with a word starting with `prefix` (case-insensitively): "spe" suggests
+    Speculative Decoding. Engines first, then techniques, matrix columns, categories and
+    papers; within a kind, names that start with the prefix before those with a later word
+    that does, then alphabetically. At most `limit`, one query per kind."""
+    if len(prefix) > MAX_PREFIX_LENGTH:
+        raise InvalidInputError(
+            "prefix too long",
+            [Problem(f"at most {MAX_PREFIX_LENGTH} characters", field="q", value=len(prefix))],
+        )
+    # Full-text prefix queries stem and tokenise differently per database; a LIKE on the
+    # names behaves the same on both, and the names are short.
+    wanted = " ".join(prefix.split()).casefold()
+    if not wanted:
+        return []
+    escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    found: list[Suggestion] = []
+    for kind, model, key_column, name_column in _PREFIXED:
+        if len(found) >= limit:
+            break
+        lowered = sa.func.lower(name_column)
+        starts = lowered.like(escaped + "%", escape="\\")
+        later_word = lowered.like("% " + escaped + "%", escape="\\")
+        statement = (
+            sa.select(key_column, name_column)
+            .select_from(model)
+            .where(starts | later_word | sa.func.lower(key_column).like(escaped + "%", escape="\\"))
+            .order_by(sa.case((starts, 0), else_=1), lowered, key_column)
+            .limit(limit - len(found))
+        )
+        found += [Suggestion(kind, str(k), str(n)) for k, n in session.execute(statement)]
+    return found

@@ -1,9 +1,12 @@
 """Entity counts, for `infergraph stats` and the health endpoint."""
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
 import models as m
+from api.services.count_cache import count_rows
 
 COUNTED: dict[str, type[SQLModel]] = {
     "sources": m.Source,
@@ -43,6 +46,12 @@ def entity_counts(session: Session) -> dict[str, int]:
     return dict(zip(COUNTED, (int(value) for value in row), strict=True))
 
 
+def graph_counts(session: Session, names: Sequence[str]) -> dict[str, int]:
+    """Counts of some entities (keys of `COUNTED`), each counted once per data version (the
+    lists' count cache): a page showing them costs no full count on every request."""
+    return {name: count_rows(session, sa.select(COUNTED[name])) for name in names}
+
+
 def is_seeded(session: Session) -> bool:
     return session.exec(select(m.Source.id).where(m.Source.slug == "survey")).first() is not None
 
@@ -51,3 +60,10 @@ def schema_revision(connection: sa.Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def data_version(session: Session) -> str:
+    """The version of the data every cached answer is keyed by (`epoch.version`): it changes
+    with each committed write of content, so a reader can tell two snapshots apart."""
+    row = session.execute(sa.text("SELECT epoch, version FROM data_version WHERE id = 1")).first()
+    return "unversioned" if row is None else f"{row[0]}.{row[1]}"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 import models as m
@@ -90,3 +91,136 @@ def target_facts(
     if status is not None:
         statement = statement.where(model.status == status)
     return list(session.exec(statement.order_by(col(model.engine_id))))
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    id: int
+    slug: str
+    name: str
+    group: str
+    """What the column can be filtered by: the technique categories of a matrix column's
+    members and their ancestors (`;`-joined slugs), a platform's kind, a precision's family."""
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    status: SupportStatus
+    note: str | None
+    source: str | None
+    """Slug of the source that states the fact; None when no source says anything."""
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    engine: str
+    engine_name: str
+    cells: tuple[MatrixCell, ...]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    kind: FactKind
+    columns: tuple[MatrixColumn, ...]
+    rows: tuple[MatrixRow, ...]
+
+
+_NO_FACT = MatrixCell(SupportStatus.UNKNOWN, None, None)
+
+
+def matrix_columns(session: Session, kind: FactKind) -> tuple[MatrixColumn, ...]:
+    """Every target of `kind` (matrix column, platform, precision) in recorded order."""
+    target: Any = _FACTS[kind].target
+    targets: list[Any] = list(session.exec(select(target).order_by(col(target.id))))
+    groups = _column_groups(session, kind, targets)
+    return tuple(MatrixColumn(t.id, t.slug, t.name, groups.get(t.id, "")) for t in targets)
+
+
+def matrix_engines(session: Session) -> list[Any]:
+    """Every engine's id, slug and name, by name: the rows a matrix can have (plain rows, so
+    ordering a few hundred engines costs no ORM objects)."""
+    statement = sa.select(col(m.Engine.id), col(m.Engine.slug), col(m.Engine.name))
+    return sorted(session.execute(statement), key=lambda engine: engine.name.casefold())
+
+
+def matrix_rows(
+    session: Session,
+    kind: FactKind,
+    engines: Sequence[Any],
+    columns: Sequence[MatrixColumn],
+) -> tuple[MatrixRow, ...]:
+    """One row per engine (anything with `id`, `slug`, `name`), in the order given, one cell
+    per column: the fact's status, or `unknown` where no source says anything. Reads only
+    these engines' facts."""
+    facts = _FACTS[kind]
+    model = facts.model
+    ids = [e.id for e in engines]
+    sources = {s.id: s.slug for s in session.exec(select(m.Source))}
+    target_column = getattr(model, facts.column)
+    # Plain rows, not ORM objects: a page of the matrix is hundreds of facts.
+    statement = sa.select(
+        model.engine_id, target_column, model.status, model.note, model.source_id
+    ).where(col(model.engine_id).in_(ids))
+    stated = {
+        (engine_id, target_id): MatrixCell(status, note, sources.get(source_id))
+        for engine_id, target_id, status, note, source_id in session.execute(statement)
+    }
+    return tuple(
+        MatrixRow(
+            e.slug,
+            e.name,
+            tuple(stated.get((e.id or 0, c.id), _NO_FACT) for c in columns),
+        )
+        for e in engines
+    )
+
+
+def supported_counts(session: Session, kind: FactKind, target_ids: Sequence[int]) -> dict[int, int]:
+    """Engine id → how many of these targets it is stated to support (one grouped query)."""
+    facts = _FACTS[kind]
+    model = facts.model
+    statement = (
+        sa.select(model.engine_id, sa.func.count())
+        .where(model.status == SupportStatus.SUPPORTED)
+        .where(getattr(model, facts.column).in_(list(target_ids)))
+        .group_by(model.engine_id)
+    )
+    return {int(engine): int(count) for engine, count in session.execute(statement)}
+
+
+def column_statuses(session: Session, kind: FactKind, target_id: int) -> dict[int, SupportStatus]:
+    """Engine id → its stated status for one target."""
+    facts = _FACTS[kind]
+    model = facts.model
+    statement = select(model.engine_id, model.status).where(
+        getattr(model, facts.column) == target_id
+    )
+    return {int(engine): status for engine, status in session.exec(statement)}
+
+
+def support_matrix(session: Session, kind: FactKind, engines: Sequence[m.Engine]) -> Matrix:
+    """`engines` × every target of `kind`."""
+    columns = matrix_columns(session, kind)
+    return Matrix(kind, columns, matrix_rows(session, kind, engines, columns))
+
+
+def _column_groups(session: Session, kind: FactKind, targets: Sequence[Any]) -> dict[int, str]:
+    if kind == FactKind.PLATFORM:
+        return {t.id: t.kind.value for t in targets}
+    if kind == FactKind.PRECISION:
+        return {t.id: t.family.value for t in targets}
+    # A matrix column belongs to the categories of its member techniques and their ancestors,
+    # so filtering by `compression` keeps the quantization columns.
+    categories = {c.id: c for c in session.exec(select(m.TechniqueCategory))}
+    members = session.exec(
+        select(m.FeatureMember.feature_id, m.Technique.category_id).join(
+            m.Technique, col(m.Technique.id) == m.FeatureMember.technique_id
+        )
+    )
+    groups: dict[int, set[str]] = {}
+    for feature_id, category_id in members:
+        category = categories.get(category_id)
+        while category is not None:
+            groups.setdefault(feature_id, set()).add(category.slug)
+            category = categories.get(category.parent_id)
+    return {feature: ";".join(sorted(slugs)) for feature, slugs in groups.items()}

@@ -282,3 +282,23 @@ def _grouped_by_member(session: Session, statement: sa.Select[Any]) -> dict[int,
     for row in session.connection().execute(statement):
         grouped.setdefault(row.member_of, []).append(row)
     return grouped
+
+
+def techniques_by_category(
+    session: Session, per_category: int
+) -> dict[int, tuple[int, list[m.Technique]]]:
+    """Category id → how many techniques it holds itself and the first `per_category` of
+    them by position: the category tree's page names a few per category, whatever the size.
+    One grouped count, then one short indexed query per category that has techniques."""
+    category_id = col(m.Technique.category_id)
+    totals = session.exec(select(category_id, sa.func.count()).group_by(category_id)).all()
+    grouped: dict[int, tuple[int, list[m.Technique]]] = {}
+    for category, total in totals:
+        first = session.exec(
+            select(m.Technique)
+            .where(category_id == category)
+            .order_by(col(m.Technique.position), col(m.Technique.id))
+            .limit(per_category)
+        ).all()
+        grouped[int(category)] = (int(total), list(first))
+    return grouped
