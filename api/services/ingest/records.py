@@ -66,9 +66,7 @@ class IncomingPaper:
     identity_key: str | None = field(init=False)
 
     def __post_init__(self) -> None:
-        first = self.authors[0].family if self.authors else None
-        key = identity_key(self.columns.get("title"), first, self.columns.get("year"))
-        object.__setattr__(self, "identity_key", key)
+        object.__setattr__(self, "identity_key", identity_key(self.columns.get("title")))
 
     @property
     def arxiv_id(self) -> str | None:
@@ -90,13 +88,11 @@ def normalize_words(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", plain).split())
 
 
-def identity_key(title: str | None, first_family: str | None, year: int | None) -> str | None:
-    """`normalized title|first author family|year`, or None when any part is missing."""
-    if not title or not first_family or year is None:
+def identity_key(title: str | None) -> str | None:
+    """The normalized title matching looks papers up by, or None without a title."""
+    if not title:
         return None
-    words = normalize_words(title)[:_IDENTITY_TITLE_LIMIT]
-    family = normalize_words(first_family)
-    return f"{words}|{family}|{year}" if words and family else None
+    return normalize_words(title)[:_IDENTITY_TITLE_LIMIT] or None
 
 
 def from_arxiv(entry: ArxivEntry) -> IncomingPaper:
