@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 import models as m
 from api.services.ingest import ingest_arxiv, ingest_bibtex
 from models.ingest import ConflictStatus, EntryOutcome
+from seed.loader import seed_database
 from tests.ingest.helpers import ARXIV_FIXTURES, BIBTEX_FIXTURES, count, paper
 
 IDENTITY = BIBTEX_FIXTURES / "identity"
@@ -107,3 +108,48 @@ def test_an_entry_two_stored_papers_claim_is_a_conflict_and_not_written(
     (conflict,) = _conflicts(empty_engine)
     assert conflict.fields["doi"] == [None, "10.1/b"]
     assert conflict.evidence.startswith("one entry (both.bib:1)")
+
+
+def test_the_surveys_published_version_joins_the_arxiv_paper(empty_engine: sa.Engine) -> None:
+    seed_database(empty_engine)
+    preprint = paper(empty_engine, bibtex_key="park2025survey")
+    papers = count(empty_engine, "paper")
+
+    report = ingest_bibtex(empty_engine, IDENTITY / "survey_tist_acm.bib")
+
+    (entry,) = report.entries
+    assert (entry.outcome, entry.paper_key, entry.evidence) == (
+        EntryOutcome.MERGED,  # it brought an identifier the paper lacked
+        "park2025survey",
+        "title, authors and year",
+    )
+    assert count(empty_engine, "paper") == papers
+    survey = paper(empty_engine, bibtex_key="park2025survey")
+    assert survey.id == preprint.id
+    assert (survey.arxiv_id, survey.doi) == ("2505.01658", "10.1145/3803798")
+    assert (survey.venue, survey.year) == ("ACM Trans. Intell. Syst. Technol.", 2026)
+    assert (survey.url, survey.preprint_url) == (
+        "https://doi.org/10.1145/3803798",
+        "https://arxiv.org/abs/2505.01658",
+    )
+    assert survey.joined_by == "title, authors and year"
+    assert survey.bibtex_fields["eprint"] == "2505.01658"  # the preprint's fields stay
+    # Found again by either identifier; a second ingest changes nothing.
+    again = ingest_bibtex(empty_engine, IDENTITY / "survey_tist_acm.bib")
+    assert (again.entries[0].outcome, again.entries[0].evidence) == (
+        EntryOutcome.UNCHANGED,
+        "doi",
+    )
+
+
+def test_the_seeds_preprint_and_published_pairs_are_one_paper_each(
+    seeded_engine: sa.Engine,
+) -> None:
+    for key, arxiv_id, doi in (
+        ("kwon2023efficient", "2309.06180", "10.1145/3600006.3613165"),
+        ("zheng2024sglang", "2312.07104", "10.52202/079017-2000"),
+    ):
+        stored = paper(seeded_engine, bibtex_key=key)
+        assert (stored.arxiv_id, stored.doi, stored.joined_by) == (arxiv_id, doi, "one record")
+        assert stored.preprint_url == f"https://arxiv.org/abs/{arxiv_id}"
+        assert stored.url and "arxiv.org" not in stored.url
