@@ -127,7 +127,7 @@ def test_ingest_report_file_and_exit_codes(
     )
     assert again.exit_code == 0, again.output
     rows = list(csv.DictReader(as_csv.open(encoding="utf-8")))
-    assert [(r["outcome"], r["evidence"], r["location"]) for r in rows][0] == (
+    assert (rows[0]["outcome"], rows[0]["evidence"], rows[0]["location"]) == (
         "unchanged",
         "doi",
         "wrong_eprint.bib:5",

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import AfterValidator, BaseModel, Field
 
-from api.errors import InvalidInputError, Problem
+from api.db import as_utc
+from api.errors import InvalidInputError, NotFoundError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.common import SessionDep
 from api.rest.schemas import ErrorResponse
@@ -18,9 +19,9 @@ from api.services.ingest import (
     ingest_arxiv,
     ingest_bibtex,
     list_suggestions,
+    review,
     review_suggestion,
 )
-from api.services.ingest import review
 from api.services.ingest.readers.arxiv_client import ArxivClient
 from api.services.pagination import PageRequest, page_request
 from models.ingest import ConflictStatus, EntryOutcome, IngestStatus
@@ -359,7 +360,16 @@ def reject_suggestion(
     return _suggestion(view)
 
 
-RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RunId = Annotated[str, Path(max_length=20, description="The number it was given.")]
+
+
+def _number(text: str, what: str) -> int:
+    """Ids are numbers; anything else names nothing (a 404, like every unknown key)."""
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+        raise NotFoundError(
+            f"no {what} with id {text}", [Problem("not found", field="id", value=text)]
+        )
+    return int(text)
 
 
 @router.get("/ingest-runs", response_model=list[RunOut], summary="Ingest runs, newest first")
@@ -371,7 +381,7 @@ def get_ingest_runs(
 
 @router.get("/ingest-runs/{run_id}", response_model=RunOut, summary="One ingest run")
 def get_ingest_run(request: Request, run_id: RunId, session: SessionDep) -> Any:
-    return _run(request, session, review.get_run(session, run_id))
+    return _run(request, session, review.get_run(session, _number(run_id, "ingest run")))
 
 
 def _run(request: Request, session: Any, run: Any) -> RunOut:
@@ -380,8 +390,8 @@ def _run(request: Request, session: Any, run: Any) -> RunOut:
         kind=str(run.kind),
         locator=run.locator,
         status=run.status,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
+        started_at=as_utc(run.started_at),
+        finished_at=as_utc(run.finished_at) if run.finished_at else None,
         outcomes=review.run_outcomes(session, run.id),
         failures=[ProblemOut.model_validate(f) for f in run.failures or []],
         entries=str(request.url_for("ingest_run_entries", run_id=run.id)),
@@ -408,11 +418,19 @@ def get_ingest_run_entries(
     size = per_page if per_page is not None else ENTRIES_IN_ANSWER
     page = page_request(size, cursor, request.app.state.settings.max_page_size, "per_page")
     found = review.run_entries(
-        session, run_id, outcome or (), PageRequest(page.first, page.after), after_position
+        session,
+        _number(run_id, "ingest run"),
+        outcome or (),
+        PageRequest(page.first, page.after),
+        after_position,
     )
     next_cursor = found.end_cursor if found.has_next else None
     next_url = (
-        str(request.url.remove_query_params("after_position").include_query_params(cursor=next_cursor))
+        str(
+            request.url.remove_query_params("after_position").include_query_params(
+                cursor=next_cursor
+            )
+        )
         if next_cursor
         else None
     )
@@ -440,7 +458,7 @@ def get_paper_conflicts(
 
 @router.get("/paper-conflicts/{conflict_id}", response_model=ConflictOut, summary="One conflict")
 def get_paper_conflict(conflict_id: RunId, session: SessionDep) -> Any:
-    return _conflict(review.get_conflict(session, conflict_id))
+    return _conflict(review.get_conflict(session, _number(conflict_id, "paper conflict")))
 
 
 @router.post(
@@ -453,6 +471,8 @@ def post_conflict_distinct(
     conflict_id: RunId, request: Request, _: WriteAccess, body: ReviewRequest | None = None
 ) -> Any:
     view = review.mark_distinct(
-        request.app.state.engine, conflict_id, note=body.note if body else None
+        request.app.state.engine,
+        _number(conflict_id, "paper conflict"),
+        note=body.note if body else None,
     )
     return _conflict(view)

@@ -54,6 +54,8 @@ PAPER = View(
         column(m.Paper, "doi"),
         column(m.Paper, "arxiv_id"),
         column(m.Paper, "url"),
+        column(m.Paper, "preprint_url"),
+        column(m.Paper, "joined_by"),
         column(m.Paper, "abstract"),
     ),
     (Ref("authors", list[str], "Author names in order.", _authors, list),),

@@ -118,3 +118,51 @@ def test_each_run_keeps_its_entries_and_conflicts_are_readable(
     assert len(curator.get("/api/v1/paper-conflicts").json()) == 2
     assert curator.get("/api/v1/paper-conflicts/999").status_code == 404
     assert curator.get("/api/v1/ingest-runs/999").status_code == 404
+
+
+def test_graphql_reads_runs_entries_and_conflicts(
+    curator: TestClient, empty_engine: sa.Engine
+) -> None:
+    ingest_arxiv(empty_engine, feed_file=FIXTURES / "arxiv" / "query_ids.xml")
+    report = _ingest(curator, "wrong_eprint.bib")
+    query = """query ($id: Int!) {
+      ingestRun(id: $id) {
+        kind locator status
+        outcomes { outcome entries }
+        entries(first: 2, outcome: [CONFLICT]) {
+          totalCount
+          nodes { position location outcome paperKey conflictId message }
+        }
+      }
+      paperConflicts {
+        evidence status
+        paper { bibtexKey doi arxivId }
+        other { bibtexKey arxivId }
+        disagreements { field paperValue otherValue }
+      }
+      missing: ingestRun(id: 999) { id }
+    }"""
+
+    body = curator.post(
+        "/graphql", json={"query": query, "variables": {"id": report["run_id"]}}
+    ).json()
+
+    assert "errors" not in body, body
+    run = body["data"]["ingestRun"]
+    assert (run["kind"], run["status"]) == ("bibtex", "finished")
+    assert {"outcome": "CONFLICT", "entries": 3} in run["outcomes"]
+    assert run["entries"]["totalCount"] == 3
+    assert [n["paperKey"] for n in run["entries"]["nodes"]] == [
+        "borstnik2014sparse",
+        "he2024deferred",
+    ]
+    conflict = body["data"]["paperConflicts"][0]
+    assert conflict["paper"] == {
+        "bibtexKey": "borstnik2014sparse",
+        "doi": "10.1016/j.parco.2014.03.012",
+        "arxivId": None,
+    }
+    assert conflict["other"] == {"bibtexKey": "kwon2023efficient", "arxivId": "2309.06180"}
+    title = next(d for d in conflict["disagreements"] if d["field"] == "title")
+    assert title["paperValue"].startswith('"Sparse Matrix')
+    assert body["data"]["missing"] is None

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
-from api.db import session_scope
+from api.db import as_utc, session_scope
 from api.errors import InvalidInputError, NotFoundError, Problem
 from api.services.pagination import FIRST_PAGE, Page, PageRequest, SortKey, keyset_page
 from models.ingest import ConflictStatus, EntryOutcome
@@ -35,13 +35,14 @@ def list_runs(session: Session, limit: int = 100) -> list[m.IngestRun]:
 
 def run_outcomes(session: Session, run_id: int) -> dict[str, int]:
     """How many of the run's entries came to each outcome (every outcome named, 0 or more)."""
-    counted = dict(
-        session.execute(
+    counted: dict[Any, int] = {
+        outcome: number
+        for outcome, number in session.execute(
             sa.select(col(m.IngestEntry.outcome), sa.func.count())
-            .where(m.IngestEntry.run_id == run_id)
+            .where(col(m.IngestEntry.run_id) == run_id)
             .group_by(col(m.IngestEntry.outcome))
         ).all()
-    )
+    }
     return {outcome.value: int(counted.get(outcome, 0)) for outcome in EntryOutcome}
 
 
@@ -115,15 +116,21 @@ def _conflicts(
     paper = sa.orm.aliased(m.Paper)
     other = sa.orm.aliased(m.Paper)
     statement = (
-        sa.select(m.PaperConflict, paper.bibtex_key, paper.title, other.bibtex_key, other.title)
-        .join(paper, paper.id == m.PaperConflict.paper_id)
-        .join(other, other.id == m.PaperConflict.other_paper_id)
+        sa.select(
+            m.PaperConflict,
+            col(paper.bibtex_key),
+            col(paper.title),
+            col(other.bibtex_key),
+            col(other.title),
+        )
+        .join(paper, col(paper.id) == m.PaperConflict.paper_id)
+        .join(other, col(other.id) == m.PaperConflict.other_paper_id)
         .order_by(col(m.PaperConflict.id))
     )
     if status is not None:
-        statement = statement.where(m.PaperConflict.status == status)
+        statement = statement.where(col(m.PaperConflict.status) == status)
     if conflict_id is not None:
-        statement = statement.where(m.PaperConflict.id == conflict_id)
+        statement = statement.where(col(m.PaperConflict.id) == conflict_id)
     if limit is not None:
         statement = statement.limit(limit)
     return [
@@ -139,8 +146,8 @@ def _conflicts(
             run_id=conflict.run_id,
             status=conflict.status,
             note=conflict.note,
-            created_at=conflict.created_at,
-            decided_at=conflict.decided_at,
+            created_at=as_utc(conflict.created_at),
+            decided_at=as_utc(conflict.decided_at) if conflict.decided_at else None,
         )
         for conflict, key, title, other_key, other_title in session.execute(statement).all()
     ]
