@@ -27,6 +27,9 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Grow the graph from arXiv and BibTeX.", no_args_is_help=True)
 suggestions_app = typer.Typer(help="Review suggested technique links.", no_args_is_help=True)
+papers_app = typer.Typer(
+    help="Paper identity: conflicts ingests found, merges and their undo.", no_args_is_help=True
+)
 token_app = typer.Typer(
     help="API tokens for writes (and reads, when required).", no_args_is_help=True
 )
@@ -34,6 +37,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(suggestions_app, name="suggestions")
+app.add_typer(papers_app, name="papers")
 app.add_typer(token_app, name="token")
 
 
@@ -449,6 +453,57 @@ def _review(suggestion_id: int, *, accept: bool, note: str | None) -> None:
         _fail(error)
         return
     typer.echo(f"{view.id}: {view.technique_slug} ← {view.paper_key} is now {view.status}")
+
+
+@papers_app.command("conflicts")
+def papers_conflicts(
+    status: Annotated[str, typer.Option(help="open, merged, distinct or all.")] = "open",
+) -> None:
+    """List paper conflicts: both papers, what they share and each field that disagrees."""
+    from api.services.ingest.review import list_conflicts
+    from models.ingest import ConflictStatus
+
+    if status != "all" and status not in {s.value for s in ConflictStatus}:
+        typer.echo("error: --status must be open, merged, distinct or all", err=True)
+        raise typer.Exit(code=2)
+    wanted = None if status == "all" else ConflictStatus(status)
+    with Session(_engine()) as session:
+        views = list_conflicts(session, wanted, limit=10_000)
+    for view in views:
+        typer.echo(view.described())
+        for name, (ours, theirs) in view.fields.items():
+            typer.echo(f"    {name}: {ours!r} / {theirs!r}")
+
+
+@papers_app.command("merge")
+def papers_merge(
+    survivor: Annotated[str, typer.Argument(help="Key of the paper that stays.")],
+    absorbed: Annotated[str, typer.Argument(help="Key of the paper merged into it.")],
+    note: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Merge paper ABSORBED into SURVIVOR; the absorbed key, DOI and arXiv id keep resolving."""
+    from api.services.paper_merges import merge_papers
+
+    try:
+        view = merge_papers(_engine(ready=True), survivor, absorbed, note=note)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    names = ", ".join(f"{kind} {value}" for kind, value in view.aliases)
+    typer.echo(f"merge {view.id}: {view.absorbed_key} → {view.survivor_key} ({names})")
+
+
+@papers_app.command("undo")
+def papers_undo(merge_id: Annotated[int, typer.Argument(help="The merge's number.")]) -> None:
+    """Undo a merge: the absorbed paper comes back as it was."""
+    from api.services.paper_merges import undo_merge
+
+    try:
+        view = undo_merge(_engine(ready=True), merge_id)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    typer.echo(f"merge {view.id} undone: {view.absorbed_key} is its own paper again")
 
 
 @token_app.command("create")

@@ -588,6 +588,12 @@ class EnginePaper(Node):
         return _source(info, self.source_id)
 
 
+@strawberry.type(description="An identifier a paper absorbed when another was merged into it.")
+class AbsorbedId:
+    kind: str = strawberry.field(description="`key`, `doi` or `arxiv`.")
+    value: str = strawberry.field(description="The key, the DOI (lower case) or the arXiv id.")
+
+
 @strawberry.type(description="A paper or other cited work (repository, documentation page).")
 @entity(literature.PAPER)
 class Paper(Node):
@@ -631,6 +637,15 @@ class Paper(Node):
     ) -> Connection[EnginePaper]:
         rows = _children(info, self, "engine_papers", m.EnginePaper, "paper_id", ["engine_id"])
         return list_connection(info, rows, lambda r: wrap(EnginePaper, r), first, after)
+
+    @strawberry.field(
+        description="Identifiers of papers merged into this one: lookups by them find it."
+    )
+    def absorbed_ids(self, info: Info) -> list[AbsorbedId]:
+        rows = _ctx(info).batch.children(
+            "Paper.absorbed_ids", "Paper", self._pk, m.PaperAlias, "paper_id", order_by=["id"]
+        )
+        return [AbsorbedId(kind=str(r.kind), value=r.value) for r in rows]
 
     @strawberry.field(description="The entry as BibTeX, with the source's raw LaTeX.")
     def bibtex(self, info: Info) -> str:

@@ -12,6 +12,7 @@ from api.errors import InvalidInputError, NotFoundError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.common import SessionDep
 from api.rest.schemas import ErrorResponse
+from api.services import paper_merges
 from api.services.ingest import (
     IngestReport,
     LinkStatus,
@@ -476,3 +477,69 @@ def post_conflict_distinct(
         note=body.note if body else None,
     )
     return _conflict(view)
+
+
+class MergeRequest(BaseModel):
+    survivor: str = Field(max_length=300, description="Key of the paper that stays.")
+    absorbed: str = Field(max_length=300, description="Key of the paper merged into it.")
+    note: str | None = Field(default=None, max_length=2000, description="Why.")
+
+
+class AliasOut(BaseModel):
+    kind: str = Field(description="`key`, `doi` or `arxiv`.")
+    value: str
+
+
+class MergeOut(BaseModel):
+    id: int
+    survivor: str = Field(description="Key of the paper that absorbed the other.")
+    absorbed: str = Field(description="The absorbed paper's key; it now resolves to `survivor`.")
+    aliases: list[AliasOut] = Field(description="Identifiers that now name the survivor.")
+    merged_at: datetime
+    undone_at: datetime | None
+    note: str | None
+
+
+def _merge(view: paper_merges.MergeView) -> MergeOut:
+    return MergeOut(
+        id=view.id,
+        survivor=view.survivor_key,
+        absorbed=view.absorbed_key,
+        aliases=[AliasOut(kind=kind, value=value) for kind, value in view.aliases],
+        merged_at=view.merged_at,
+        undone_at=view.undone_at,
+        note=view.note,
+    )
+
+
+@router.post(
+    "/paper-merges",
+    responses=AUTH_ERRORS,
+    response_model=MergeOut,
+    summary="Merge two papers that are one work",
+    description="The absorbed paper's citations, links and identifiers move to the survivor; "
+    "its key, DOI and arXiv id keep resolving (REST: 301 to the survivor). Undo with "
+    "`/paper-merges/{id}/undo`.",
+)
+def post_paper_merge(body: MergeRequest, request: Request, _: WriteAccess) -> Any:
+    view = paper_merges.merge_papers(
+        request.app.state.engine, body.survivor, body.absorbed, note=body.note
+    )
+    return _merge(view)
+
+
+@router.get("/paper-merges/{merge_id}", response_model=MergeOut, summary="One paper merge")
+def get_paper_merge(merge_id: RunId, request: Request) -> Any:
+    return _merge(paper_merges.get_merge(request.app.state.engine, _number(merge_id, "merge")))
+
+
+@router.post(
+    "/paper-merges/{merge_id}/undo",
+    responses=AUTH_ERRORS,
+    response_model=MergeOut,
+    summary="Undo a paper merge",
+    description="The absorbed paper comes back with its own id, key, identifiers and rows.",
+)
+def post_paper_merge_undo(merge_id: RunId, request: Request, _: WriteAccess) -> Any:
+    view = paper_merges.undo_merge(request.app.state.engine, _number(merge_id, "merge"))
+    return _merge(view)

@@ -38,6 +38,8 @@ def test_the_write_routes_are_the_ones_we_know() -> None:
         ("POST", "/api/v1/ingest/arxiv"),
         ("POST", "/api/v1/ingest/bibtex"),
         ("POST", "/api/v1/paper-conflicts/{conflict_id}/distinct"),
+        ("POST", "/api/v1/paper-merges"),
+        ("POST", "/api/v1/paper-merges/{merge_id}/undo"),
         ("POST", "/api/v1/suggestions/{suggestion_id}/accept"),
         ("POST", "/api/v1/suggestions/{suggestion_id}/reject"),
         ("POST", "/api/v1/tokens"),
@@ -46,7 +48,7 @@ def test_the_write_routes_are_the_ones_we_know() -> None:
 
 def _call(client: TestClient, method: str, path: str, token: str | None) -> Response:
     url = path.replace("{suggestion_id}", "1").replace("{token_id}", "1")
-    url = url.replace("{conflict_id}", "1")
+    url = url.replace("{conflict_id}", "1").replace("{merge_id}", "1")
     headers = {"authorization": f"Bearer {token}"} if token is not None else {}
     return client.request(method, url, headers=headers)
 

@@ -21,7 +21,7 @@ becomes its own paper, and the pair is recorded as a conflict for a curator.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,11 +138,22 @@ class Comparison:
 
 
 def compare(
-    stored: dict[str, Any], families: Sequence[str] | None, record: IncomingPaper
+    stored: dict[str, Any],
+    families: Sequence[str] | None,
+    record: IncomingPaper,
+    absorbed: Collection[tuple[str, str]] = (),
 ) -> Comparison:
-    """Weigh a stored paper (its columns, its authors' family names) against a record."""
+    """Weigh a stored paper (its columns, its authors' family names, the identifiers it
+    absorbed by merges) against a record."""
     result = Comparison(int(stored["id"]))
     incoming_arxiv = record.arxiv_id or arxiv_of_doi(record.doi_key)
+    # An identifier a curator merged into this paper settles it: no evidence outweighs that.
+    if record.doi_key and ("doi", record.doi_key) in absorbed:
+        result.agreeing.append(Evidence.DOI)
+        return result
+    if incoming_arxiv and ("arxiv", incoming_arxiv) in absorbed:
+        result.agreeing.append(Evidence.ARXIV)
+        return result
     stored_arxiv = stored.get("arxiv_id") or arxiv_of_doi(stored.get("doi"))
     stored_doi = str(stored["doi"]).casefold() if stored.get("doi") else None
     if record.doi_key and stored_doi == record.doi_key:

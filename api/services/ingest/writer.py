@@ -121,6 +121,8 @@ class PaperIndex:
         """Pairs of papers with a conflict on record → its id."""
         self.by_alias: dict[tuple[str, str], int] = {}
         """(kind, value) of an identifier a merge absorbed → the paper that holds it now."""
+        self.absorbed: dict[int, set[tuple[str, str]]] = {}
+        """The same, by paper: a record naming one of them is that paper, as a curator said."""
         self.taken_keys: set[str] = set()
         """Cite keys known to be in use: stored ones the batch asked about, and planned ones."""
         self.checked_keys: set[str] = set()
@@ -144,6 +146,7 @@ class PaperIndex:
         for row in connection.execute(sa.select(*columns).where(sa.or_(*conditions))).all():
             self.remember(dict(row._mapping))
         for (kind, value), paper_id in self.by_alias.items():
+            self.absorbed.setdefault(paper_id, set()).add((kind, value))
             if paper_id in self.rows:
                 target = self.by_arxiv if kind == "arxiv" else self.by_doi
                 if kind == "key":
@@ -221,9 +224,16 @@ class PaperIndex:
         return list(dict.fromkeys(found))
 
     def _needs_authors_or_key(self, record: IncomingPaper) -> bool:
+        """Unless the record surely is one stored paper with authors, it may become a paper
+        of its own (new, or kept apart by a conflict), whose authors and key are needed."""
         stored = self._candidates(record)
-        # Several candidates may end in a new paper (a conflict); read for it.
-        return len(stored) != 1 or any(paper_id not in self.first_family for paper_id in stored)
+        if len(stored) != 1 or stored[0] not in self.first_family:
+            return True
+        return not self._compare(stored[0], record).same
+
+    def _compare(self, paper_id: int, record: IncomingPaper) -> Comparison:
+        aliases = self.absorbed.get(paper_id, set())
+        return compare(self.rows[paper_id], self.families.get(paper_id), record, aliases)
 
     def read_taken_keys(self, connection: sa.Connection, keys: Sequence[str]) -> None:
         for chunk in _chunks(keys):
@@ -275,10 +285,7 @@ class PaperIndex:
 
     def resolve(self, record: IncomingPaper) -> Decision:
         """Which stored paper this record is, weighing every candidate's evidence."""
-        comparisons = [
-            compare(self.rows[paper_id], self.families.get(paper_id), record)
-            for paper_id in self._candidates(record)
-        ]
+        comparisons = [self._compare(paper_id, record) for paper_id in self._candidates(record)]
         return decide(comparisons)
 
 
