@@ -121,6 +121,8 @@ class PaperIndex:
         """Pairs of papers with a conflict on record → its id."""
         self.by_alias: dict[tuple[str, str], int] = {}
         """(kind, value) of an identifier a merge absorbed → the paper that holds it now."""
+        self.aliases_exist = True
+        """Whether any merge left aliases (probed by `load`; assumed until then)."""
         self.absorbed: dict[int, set[tuple[str, str]]] = {}
         """The same, by paper: a record naming one of them is that paper, as a curator said."""
         self.taken_keys: set[str] = set()
@@ -177,6 +179,9 @@ class PaperIndex:
         dois: set[str],
         cite_keys: set[str | None],
     ) -> None:
+        self.aliases_exist = connection.execute(sa.select(ALIAS.c.id).limit(1)).first() is not None
+        if not self.aliases_exist:
+            return  # no merge yet: nothing to look up (the common case, one cheap probe)
         wanted = [("arxiv", arxiv_ids), ("doi", dois), ("key", {k for k in cite_keys if k})]
         for kind, values in wanted:
             for chunk in _chunks(sorted(values)):
@@ -239,14 +244,16 @@ class PaperIndex:
         for chunk in _chunks(keys):
             statement = sa.select(PAPER.c.bibtex_key).where(PAPER.c.bibtex_key.in_(chunk))
             self.taken_keys.update(connection.execute(statement).scalars().all())
-            # A merged paper's old key keeps naming the survivor: never handed out again.
-            aliases = sa.select(ALIAS.c.value).where(
-                ALIAS.c.kind == "key", ALIAS.c.value.in_(chunk)
-            )
-            self.taken_keys.update(connection.execute(aliases).scalars().all())
+            if self.aliases_exist:
+                # A merged paper's old key keeps naming the survivor: never handed out again.
+                aliases = sa.select(ALIAS.c.value).where(
+                    ALIAS.c.kind == "key", ALIAS.c.value.in_(chunk)
+                )
+                self.taken_keys.update(connection.execute(aliases).scalars().all())
         self.checked_keys.update(keys)
 
     def _load_related(self, connection: sa.Connection, paper_ids: list[int]) -> None:
+        any_conflict = connection.execute(sa.select(CONFLICT.c.id).limit(1)).first() is not None
         for chunk in _chunks(paper_ids):
             firsts = sa.select(PAPER_AUTHOR.c.paper_id, AUTHOR.c.family).join(
                 AUTHOR, AUTHOR.c.id == PAPER_AUTHOR.c.author_id
@@ -264,6 +271,8 @@ class PaperIndex:
                 CITATION.c.paper_id.in_(chunk)
             )
             self.cited.update((p, t) for p, t in connection.execute(cited).all())
+            if not any_conflict:
+                continue
             pairs = sa.select(CONFLICT.c.id, CONFLICT.c.paper_id, CONFLICT.c.other_paper_id).where(
                 sa.or_(CONFLICT.c.paper_id.in_(chunk), CONFLICT.c.other_paper_id.in_(chunk))
             )
