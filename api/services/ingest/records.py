@@ -64,19 +64,16 @@ class IncomingPaper:
     bibtex_fields: dict[str, str]
     authors: tuple[IncomingAuthor, ...]
     identity_key: str | None = field(init=False)
+    arxiv_id: str | None = field(init=False)
+    doi_key: str | None = field(init=False)
+    """The DOI case-folded, as matching compares it."""
 
     def __post_init__(self) -> None:
+        # Computed once: matching asks for them several times per stored candidate.
         object.__setattr__(self, "identity_key", identity_key(self.columns.get("title")))
-
-    @property
-    def arxiv_id(self) -> str | None:
-        value = self.columns.get("arxiv_id")
-        return str(value) if value else None
-
-    @property
-    def doi_key(self) -> str | None:
-        value = self.columns.get("doi")
-        return str(value).casefold() if value else None
+        arxiv_id, doi = self.columns.get("arxiv_id"), self.columns.get("doi")
+        object.__setattr__(self, "arxiv_id", str(arxiv_id) if arxiv_id else None)
+        object.__setattr__(self, "doi_key", str(doi).casefold() if doi else None)
 
 
 def normalize_words(text: str) -> str:

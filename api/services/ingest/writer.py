@@ -123,6 +123,10 @@ class PaperIndex:
         """(kind, value) of an identifier a merge absorbed → the paper that holds it now."""
         self.aliases_exist = True
         """Whether any merge left aliases (probed by `load`; assumed until then)."""
+        self._changes: dict[int, int] = {}
+        """How often each paper's row was remembered: a comparison older than that is stale."""
+        self._compared: dict[int, tuple[tuple[int, int], Comparison]] = {}
+        """id(record) → ((paper, its change count), comparison), the last one made."""
         self.absorbed: dict[int, set[tuple[str, str]]] = {}
         """The same, by paper: a record naming one of them is that paper, as a curator said."""
         self.taken_keys: set[str] = set()
@@ -237,8 +241,15 @@ class PaperIndex:
         return not self._compare(stored[0], record).same
 
     def _compare(self, paper_id: int, record: IncomingPaper) -> Comparison:
+        # Loading compares each record once already; planning reuses that unless an earlier
+        # entry of the batch changed the stored paper since.
+        cached = self._compared.get(id(record))
+        if cached is not None and cached[0] == (paper_id, self._changes.get(paper_id, 0)):
+            return cached[1]
         aliases = self.absorbed.get(paper_id, set())
-        return compare(self.rows[paper_id], self.families.get(paper_id), record, aliases)
+        result = compare(self.rows[paper_id], self.families.get(paper_id), record, aliases)
+        self._compared[id(record)] = ((paper_id, self._changes.get(paper_id, 0)), result)
+        return result
 
     def read_taken_keys(self, connection: sa.Connection, keys: Sequence[str]) -> None:
         for chunk in _chunks(keys):
@@ -282,6 +293,7 @@ class PaperIndex:
     def remember(self, row: dict[str, Any]) -> None:
         paper_id = int(row["id"])
         self.rows[paper_id] = row
+        self._changes[paper_id] = self._changes.get(paper_id, 0) + 1
         if row.get("arxiv_id"):
             self.by_arxiv[row["arxiv_id"]] = paper_id
         if row.get("doi"):
