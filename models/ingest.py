@@ -208,7 +208,9 @@ class PaperConflict(SQLModel, table=True):
         default=None, max_length=300, description="Where the entry was read (`file:line`)."
     )
     run_id: int | None = Field(
-        default=None, description="The ingest run that found it (runs are not part of dumps)."
+        default=None,
+        description="The ingest run that found it (no foreign key: a conflict outlives "
+        "the bookkeeping of runs).",
     )
     status: ConflictStatus = Field(
         default=ConflictStatus.OPEN, sa_type=enum_column(ConflictStatus, "conflict_status")
