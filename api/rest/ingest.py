@@ -10,8 +10,8 @@ from pydantic import AfterValidator, BaseModel, Field
 from api.db import as_utc
 from api.errors import InvalidInputError, NotFoundError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
-from api.rest.common import SessionDep
-from api.rest.schemas import ErrorResponse
+from api.rest.common import SessionDep, rest_words
+from api.rest.schemas import ErrorResponse, PageMeta
 from api.services import paper_merges
 from api.services.ingest import (
     IngestReport,
@@ -132,8 +132,7 @@ class RunOut(BaseModel):
 
 class EntryPage(BaseModel):
     results: list[EntryOut]
-    next_cursor: str | None
-    next: str | None
+    meta: PageMeta
 
 
 class ConflictOut(BaseModel):
@@ -418,13 +417,21 @@ def get_ingest_run_entries(
 ) -> Any:
     size = per_page if per_page is not None else ENTRIES_IN_ANSWER
     page = page_request(size, cursor, request.app.state.settings.max_page_size, "per_page")
-    found = review.run_entries(
-        session,
-        _number(run_id, "ingest run"),
-        outcome or (),
-        PageRequest(page.first, page.after),
-        after_position,
-    )
+    # The cursor is checked before the run is looked up: a forged one is a 400 whatever
+    # the path names. A path that is no number names no run (id 0 never exists).
+    number = run_id.isascii() and run_id.isdigit() and 0 < int(run_id) < 2**31
+    try:
+        with rest_words():
+            found = review.run_entries(
+                session,
+                int(run_id) if number else 0,
+                outcome or (),
+                PageRequest(page.first, page.after),
+                after_position,
+            )
+    except NotFoundError:
+        _number(run_id, "ingest run")
+        raise
     next_cursor = found.end_cursor if found.has_next else None
     next_url = (
         str(
@@ -435,9 +442,10 @@ def get_ingest_run_entries(
         if next_cursor
         else None
     )
-    return EntryPage(
-        results=[_entry(e) for e in found.items], next_cursor=next_cursor, next=next_url
+    meta = PageMeta(
+        count=found.count(), per_page=page.first, next_cursor=next_cursor, next=next_url
     )
+    return EntryPage(results=[_entry(e) for e in found.items], meta=meta)
 
 
 @router.get(

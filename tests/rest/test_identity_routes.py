@@ -97,9 +97,17 @@ def test_each_run_keeps_its_entries_and_conflicts_are_readable(
     assert run["outcomes"]["conflict"] == 3 and run["status"] == "finished"
     entries = curator.get(run["entries"], params={"per_page": 2}).json()
     assert [e["paper_key"] for e in entries["results"]] == ["borstnik2014sparse", "he2024deferred"]
-    rest = curator.get(entries["next"]).json()
+    assert entries["meta"]["count"] == 3
+    rest = curator.get(entries["meta"]["next"]).json()
     assert [e["paper_key"] for e in rest["results"]] == ["yu2024twinpilots"]
-    assert rest["next"] is None
+    assert rest["meta"]["next"] is None
+    # Cursors are the list's own: a forged one, or another list's, is a 400.
+    papers_cursor = curator.get("/api/v1/papers", params={"per_page": 1}).json()["meta"]
+    for cursor in ("W3t9LCAxXQ", papers_cursor["next_cursor"]):
+        refused = curator.get(run["entries"], params={"cursor": cursor})
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["problems"][0]["field"] == "cursor"
+    assert curator.get("/api/v1/ingest-runs/999/entries").status_code == 404
     only = curator.get(run["entries"], params={"outcome": "added"}).json()
     assert only["results"] == []
 

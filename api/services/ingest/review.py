@@ -54,15 +54,18 @@ def run_entries(
     after_position: int | None = None,
 ) -> Page[m.IngestEntry]:
     """A run's entries in input order, optionally only those of some outcomes, or only those
-    after a position (where an ingest's own answer stopped)."""
-    get_run(session, run_id)
+    after a position (where an ingest's own answer stopped). The cursor is checked before
+    the run: a forged one is refused whatever run it names."""
     statement = select(m.IngestEntry).where(m.IngestEntry.run_id == run_id)
     if after_position is not None:
         statement = statement.where(col(m.IngestEntry.position) > after_position)
     if outcomes:
         statement = statement.where(col(m.IngestEntry.outcome).in_(list(outcomes)))
     keys = [SortKey(col(m.IngestEntry.position)), SortKey(col(m.IngestEntry.id))]
-    return keyset_page(session, statement, keys, page, lambda e: [e.position, e.id])
+    found = keyset_page(session, statement, keys, page, lambda e: [e.position, e.id])
+    if not found.items:
+        get_run(session, run_id)
+    return found
 
 
 @dataclass(frozen=True)
