@@ -7,8 +7,8 @@ from sqlmodel import Session, col
 
 import models as m
 from api.services.ingest.identity import stated_together
-from api.services.ingest.records import identity_key
 from api.services.ingest.readers.bibtex import BibEntry
+from api.services.ingest.records import identity_key
 from seed.survey_files import SurveySeed
 from seed.sync import SyncReport, sync_rows
 
