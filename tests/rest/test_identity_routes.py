@@ -174,3 +174,19 @@ def test_graphql_reads_runs_entries_and_conflicts(
     title = next(d for d in conflict["disagreements"] if d["field"] == "title")
     assert title["paperValue"].startswith('"Sparse Matrix')
     assert body["data"]["missing"] is None
+
+
+def test_a_large_ingest_answers_500_entries_and_pages_the_rest(curator: TestClient) -> None:
+    text = "".join(
+        f"@misc{{w{n}, title = {{Work number {n} on paged caches}}, year = {{2024}}}}\n"
+        for n in range(503)
+    )
+
+    report = curator.post(
+        "/api/v1/ingest/bibtex", params={"file_name": "big.bib"}, content=text.encode()
+    ).json()
+
+    assert report["added"] == 503 and len(report["entries"]) == 500
+    rest = curator.get(report["entries_next"]).json()
+    assert [e["entry_key"] for e in rest["results"]] == ["w500", "w501", "w502"]
+    assert [e["position"] for e in rest["results"]] == [500, 501, 502]
