@@ -14,7 +14,7 @@ from api.config import get_settings
 from api.db import create_db_engine, upgrade_database
 from api.errors import InferGraphError
 from api.services import survey_tables
-from api.services.ingest import IngestReport, Progress, ProgressEvent
+from api.services.ingest import IngestReport, Outcome, Progress, ProgressEvent
 from api.services.stats import entity_counts, schema_revision
 from models.access import TokenScope
 from seed import DATA_DIR, REFERENCES_BIB
@@ -31,6 +31,9 @@ run_reviews_app = typer.Typer(
     help="Review imported benchmark runs whose engine, model or device matched nothing.",
     no_args_is_help=True,
 )
+papers_app = typer.Typer(
+    help="Paper identity: conflicts ingests found, merges and their undo.", no_args_is_help=True
+)
 token_app = typer.Typer(
     help="API tokens for writes (and reads, when required).", no_args_is_help=True
 )
@@ -39,6 +42,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(suggestions_app, name="suggestions")
 app.add_typer(run_reviews_app, name="run-reviews")
+app.add_typer(papers_app, name="papers")
 app.add_typer(token_app, name="token")
 
 
@@ -275,12 +279,27 @@ TechniqueOption = Annotated[
     list[str] | None,
     typer.Option("--technique", "-t", help="Link every ingested paper to this technique slug."),
 ]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="Write every entry's outcome to this file: CSV if it ends in .csv, else JSON.",
+    ),
+]
+INGEST_EXIT_CODES = (
+    "Exit codes: 0 every entry was written (added, updated, merged or unchanged); "
+    "1 some entries failed or met a conflict, or the input stopped being readable "
+    "(the rest is kept); 2 usage: bad arguments or an input that is not what it claims, "
+    "nothing written."
+)
 
 
-def _run_ingest(run: Callable[[Progress], IngestReport]) -> None:
-    """Show a progress bar, then the summary; exit 1 when anything failed."""
+def _run_ingest(run: Callable[[Progress], IngestReport], report_file: Path | None) -> None:
+    """Show a progress bar, then the summary table; exit as INGEST_EXIT_CODES says."""
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
     from rich.progress import Progress as Bar
+
+    from api.errors import InvalidInputError
 
     with Bar(
         TextColumn("ingesting"),
@@ -297,25 +316,63 @@ def _run_ingest(run: Callable[[Progress], IngestReport]) -> None:
 
         try:
             report = run(progress)
+        except InvalidInputError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(code=2) from None
         except InferGraphError as error:
             _fail(error)
             return
     typer.echo(f"{report.kind} {report.locator}: {report.summary()}")
+    _print_outcome_table(report)
     if report.suggestions or report.links:
         typer.echo(
             f"technique links: {report.links} made, {report.suggestions} suggested for review"
         )
-    for failure in report.failures:
-        typer.echo(f"  failed: {failure}", err=True)
+    for entry in report.entries:
+        if entry.outcome in (Outcome.CONFLICT, Outcome.FAILED):
+            typer.echo(f"  {entry.location}: {entry.described()}", err=True)
     if report.aborted:
+        # The reason it stopped follows the failures of entries.
+        entry_failures = sum(1 for e in report.entries if e.outcome is Outcome.FAILED)
+        for failure in report.failures[entry_failures:]:
+            typer.echo(f"  stopped: {failure}", err=True)
         typer.echo(
             "  the input stopped being readable; entries before that point were kept", err=True
         )
+    if report_file is not None:
+        _write_report(report, report_file)
+        typer.echo(f"report of {len(report.entries)} entries written to {report_file}")
     if not report.ok:
         raise typer.Exit(code=1)
 
 
-@ingest_app.command("arxiv")
+def _print_outcome_table(report: IngestReport) -> None:
+    counts = {outcome: 0 for outcome in Outcome}
+    for entry in report.entries:
+        counts[entry.outcome] += 1
+    typer.echo(f"{'outcome':<10} {'entries':>7}")
+    for outcome, number in counts.items():
+        typer.echo(f"{outcome.value:<10} {number:>7}")
+
+
+def _write_report(report: IngestReport, path: Path) -> None:
+    import csv
+    import json
+
+    rows = [entry.as_dict() for entry in report.entries]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        if path.suffix.lower() != ".csv":
+            json.dump(report.as_dict(), handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+            return
+        columns = list(rows[0]) if rows else ["position", "location", "outcome"]
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row | {"fields": " ".join(row.get("fields") or ())})
+
+
+@ingest_app.command("arxiv", epilog=INGEST_EXIT_CODES)
 def ingest_arxiv_command(
     ids: Annotated[
         list[str] | None, typer.Argument(help="arXiv ids, e.g. 2309.06180v2 or hep-th/9901001.")
@@ -329,6 +386,7 @@ def ingest_arxiv_command(
         Path | None, typer.Option(help="A saved arXiv Atom response to ingest.")
     ] = None,
     technique: TechniqueOption = None,
+    report: ReportOption = None,
 ) -> None:
     """Ingest arXiv entries by id, by search query, or from a saved Atom file."""
     from api.services.ingest import ingest_arxiv
@@ -342,14 +400,16 @@ def ingest_arxiv_command(
             feed_file=feed,
             techniques=technique or (),
             progress=progress,
-        )
+        ),
+        report,
     )
 
 
-@ingest_app.command("bibtex")
+@ingest_app.command("bibtex", epilog=INGEST_EXIT_CODES)
 def ingest_bibtex_command(
     file: Annotated[Path, typer.Argument(help="A BibTeX file (JabRef, Zotero, Mendeley, …).")],
     technique: TechniqueOption = None,
+    report: ReportOption = None,
 ) -> None:
     """Ingest every entry of a BibTeX file; each is written whole or not at all."""
     from api.services.ingest import ingest_bibtex
@@ -357,7 +417,8 @@ def ingest_bibtex_command(
     _run_ingest(
         lambda progress: ingest_bibtex(
             _engine(ready=True), file, techniques=technique or (), progress=progress
-        )
+        ),
+        report,
     )
 
 
@@ -523,6 +584,57 @@ def _review(suggestion_id: int, *, accept: bool, note: str | None) -> None:
         _fail(error)
         return
     typer.echo(f"{view.id}: {view.technique_slug} ← {view.paper_key} is now {view.status}")
+
+
+@papers_app.command("conflicts")
+def papers_conflicts(
+    status: Annotated[str, typer.Option(help="open, merged, distinct or all.")] = "open",
+) -> None:
+    """List paper conflicts: both papers, what they share and each field that disagrees."""
+    from api.services.ingest.review import list_conflicts
+    from models.ingest import ConflictStatus
+
+    if status != "all" and status not in {s.value for s in ConflictStatus}:
+        typer.echo("error: --status must be open, merged, distinct or all", err=True)
+        raise typer.Exit(code=2)
+    wanted = None if status == "all" else ConflictStatus(status)
+    with Session(_engine()) as session:
+        views = list_conflicts(session, wanted, limit=10_000)
+    for view in views:
+        typer.echo(view.described())
+        for name, (ours, theirs) in view.fields.items():
+            typer.echo(f"    {name}: {ours!r} / {theirs!r}")
+
+
+@papers_app.command("merge")
+def papers_merge(
+    survivor: Annotated[str, typer.Argument(help="Key of the paper that stays.")],
+    absorbed: Annotated[str, typer.Argument(help="Key of the paper merged into it.")],
+    note: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Merge paper ABSORBED into SURVIVOR; the absorbed key, DOI and arXiv id keep resolving."""
+    from api.services.paper_merges import merge_papers
+
+    try:
+        view = merge_papers(_engine(ready=True), survivor, absorbed, note=note)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    names = ", ".join(f"{kind} {value}" for kind, value in view.aliases)
+    typer.echo(f"merge {view.id}: {view.absorbed_key} → {view.survivor_key} ({names})")
+
+
+@papers_app.command("undo")
+def papers_undo(merge_id: Annotated[int, typer.Argument(help="The merge's number.")]) -> None:
+    """Undo a merge: the absorbed paper comes back as it was."""
+    from api.services.paper_merges import undo_merge
+
+    try:
+        view = undo_merge(_engine(ready=True), merge_id)
+    except InferGraphError as error:
+        _fail(error)
+        return
+    typer.echo(f"merge {view.id} undone: {view.absorbed_key} is its own paper again")
 
 
 @token_app.command("create")

@@ -24,7 +24,9 @@ from sqlalchemy.sql.util import find_tables
 DATA_VERSION_OBJECT_PREFIX = "data_version"
 """Every object here is named with this prefix; Alembic autogenerate leaves them alone."""
 
-NOT_CONTENT = frozenset({"api_token", "ingest_run", "paper_change", "alembic_version"})
+NOT_CONTENT = frozenset(
+    {"api_token", "ingest_run", "ingest_entry", "paper_change", "alembic_version"}
+)
 """Tables whose writes do not change what any read route answers."""
 
 
@@ -45,9 +47,7 @@ def create_statements(dialect: str, tables: list[str], epoch: str) -> list[str]:
         " epoch VARCHAR(32) NOT NULL, version BIGINT NOT NULL)",
         f"INSERT INTO data_version (id, epoch, version) VALUES (1, '{epoch}', 0)",
     ]
-    if dialect == "sqlite":
-        statements += table_trigger_statements(dialect, tables)
-    elif dialect == "postgresql":
+    if dialect == "postgresql":
         statements += [
             "CREATE TABLE data_version_change (txid BIGINT PRIMARY KEY)",
             "CREATE FUNCTION data_version_note_change() RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -61,13 +61,12 @@ def create_statements(dialect: str, tables: list[str], epoch: str) -> list[str]:
             "CREATE CONSTRAINT TRIGGER data_version_bump AFTER INSERT ON data_version_change"
             " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION data_version_bump()",
         ]
-        statements += table_trigger_statements(dialect, tables)
-    return statements
+    return statements + create_trigger_statements(dialect, tables)
 
 
-def table_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
-    """The triggers that make writes to `tables` bump the version (the counter must exist);
-    a migration adding content tables runs these for them."""
+def create_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
+    """The triggers that make writes to `tables` bump the counter (which must exist), for a
+    migration that adds content tables."""
     if dialect == "sqlite":
         return [
             f"CREATE TRIGGER data_version_{table}_{suffix} AFTER {event} ON {table}"
@@ -84,7 +83,7 @@ def table_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
     return []
 
 
-def drop_table_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
+def drop_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
     if dialect == "sqlite":
         return [
             f"DROP TRIGGER IF EXISTS data_version_{table}_{suffix}"
@@ -97,17 +96,8 @@ def drop_table_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
 
 
 def drop_statements(dialect: str, tables: list[str]) -> list[str]:
-    statements: list[str] = []
-    if dialect == "sqlite":
-        statements += [
-            f"DROP TRIGGER IF EXISTS data_version_{table}_{suffix}"
-            for table in tables
-            for suffix in ("ai", "au", "ad")
-        ]
-    elif dialect == "postgresql":
-        statements += [
-            f"DROP TRIGGER IF EXISTS data_version_{table} ON {table}" for table in tables
-        ]
+    statements = drop_trigger_statements(dialect, tables)
+    if dialect == "postgresql":
         statements += [
             "DROP TABLE IF EXISTS data_version_change",
             "DROP FUNCTION IF EXISTS data_version_bump()",

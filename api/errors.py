@@ -89,3 +89,14 @@ class InvalidInputError(InferGraphError):
 class NotFoundError(InferGraphError):
     code: str = "not_found"
     status: int = 404
+
+
+@dataclass
+class MovedError(InferGraphError):
+    """What was asked for was merged into another entity, which answers for it now (REST: a
+    301 to it)."""
+
+    code: str = "moved"
+    status: int = 301
+    old_key: str = ""
+    new_key: str = ""

@@ -5,8 +5,17 @@ from models.base import metadata
 from models.benchmarks import BenchmarkRun, DeviceAlias, ModelAlias, ReviewStatus, RunReview
 from models.catalog import Engine, EngineAlias, Organization
 from models.hardware import Device, Platform, PlatformExample, Precision
-from models.ingest import IngestRun, PaperChange, TechniqueLink
-from models.literature import Author, EnginePaper, Paper, PaperAuthor, TechniqueCitation
+from models.ingest import IngestEntry, IngestRun, PaperChange, PaperConflict, TechniqueLink
+from models.literature import (
+    AliasKind,
+    Author,
+    EnginePaper,
+    Paper,
+    PaperAlias,
+    PaperAuthor,
+    PaperMerge,
+    TechniqueCitation,
+)
 from models.market import DevicePrice, LLMModel, ModelPrice
 from models.provenance import LayoutEntry, Source
 from models.support import FeatureSupport, PlatformSupport, PrecisionSupport
@@ -19,6 +28,7 @@ from models.techniques import (
 )
 
 __all__ = [
+    "AliasKind",
     "ApiToken",
     "Author",
     "BenchmarkRun",
@@ -30,6 +40,7 @@ __all__ = [
     "EnginePaper",
     "FeatureMember",
     "FeatureSupport",
+    "IngestEntry",
     "IngestRun",
     "LLMModel",
     "LayoutEntry",
@@ -38,8 +49,11 @@ __all__ = [
     "OptimizationFeature",
     "Organization",
     "Paper",
+    "PaperAlias",
     "PaperAuthor",
     "PaperChange",
+    "PaperConflict",
+    "PaperMerge",
     "Platform",
     "PlatformExample",
     "PlatformSupport",

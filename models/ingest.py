@@ -120,3 +120,101 @@ class TechniqueLink(TechniqueLinkBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
+
+
+class EntryOutcome(StrEnum):
+    """What one entry of an ingest came to."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    MERGED = "merged"
+    """The entry joined a stored paper and gave it an identifier it lacked."""
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    """Weak evidence said "same paper", strong evidence said "different": see the conflict."""
+    FAILED = "failed"
+
+
+class IngestEntry(SQLModel, table=True):
+    """One entry of an ingest run and what came of it, in input order."""
+
+    __tablename__ = "ingest_entry"
+    __table_args__ = (sa.UniqueConstraint("run_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="ingest_run.id", ondelete="CASCADE", index=True)
+    position: int = Field(ge=0, description="Order of the entry in the input, from 0.")
+    location: str = Field(max_length=300, description="The arXiv id, or `file:line`.")
+    entry_key: str | None = Field(
+        default=None, max_length=300, description="The cite key the file gave the entry."
+    )
+    outcome: EntryOutcome = Field(sa_type=enum_column(EntryOutcome, "entry_outcome"))
+    paper_id: int | None = Field(
+        default=None,
+        foreign_key="paper.id",
+        ondelete="SET NULL",
+        description="The paper the entry is now part of.",
+    )
+    paper_key: str | None = Field(
+        default=None, max_length=300, description="That paper's cite key when the entry was read."
+    )
+    fields: list[str] = Field(
+        default_factory=list, sa_type=JSON, description="Columns the entry changed."
+    )
+    evidence: str | None = Field(
+        default=None, max_length=200, description="What identified the stored paper it joined."
+    )
+    message: str | None = Field(
+        default=None, description="Why it failed, or what the conflict is about."
+    )
+    conflict_id: int | None = Field(default=None, description="The conflict recorded for it.")
+
+
+class ConflictStatus(StrEnum):
+    OPEN = "open"
+    MERGED = "merged"
+    """A curator merged the two papers."""
+    DISTINCT = "distinct"
+    """A curator confirmed they are different papers."""
+
+
+class PaperConflict(SQLModel, table=True):
+    """Two papers that some evidence calls one and stronger evidence calls two, for review."""
+
+    __tablename__ = "paper_conflict"
+
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(
+        foreign_key="paper.id",
+        ondelete="CASCADE",
+        index=True,
+        description="The paper the incoming entry was stored as.",
+    )
+    other_paper_id: int = Field(
+        foreign_key="paper.id",
+        ondelete="CASCADE",
+        index=True,
+        description="The stored paper the weaker evidence pointed at.",
+    )
+    evidence: str = Field(
+        max_length=300, description="What the two share, e.g. `arXiv id 2401.00001`."
+    )
+    fields: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="Each field that disagrees: {field: [value of paper, value of other]}.",
+    )
+    location: str | None = Field(
+        default=None, max_length=300, description="Where the entry was read (`file:line`)."
+    )
+    run_id: int | None = Field(
+        default=None,
+        description="The ingest run that found it (no foreign key: a conflict outlives "
+        "the bookkeeping of runs).",
+    )
+    status: ConflictStatus = Field(
+        default=ConflictStatus.OPEN, sa_type=enum_column(ConflictStatus, "conflict_status")
+    )
+    note: str | None = Field(default=None, description="The reviewer's note.")
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    decided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

@@ -1,10 +1,13 @@
 """Papers (and other cited works), their authors, and who cites them."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, SQLModel
+
+from models.base import enum_column
 
 
 class PaperBase(SQLModel):
@@ -68,7 +71,20 @@ class Paper(PaperBase, table=True):
         default=None,
         max_length=600,
         index=True,
-        description="Normalized `title|first author family|year`, the last resort of matching.",
+        description="Normalized title (case, accents, punctuation and spacing removed): "
+        "the title evidence of matching, checked against authors and year.",
+    )
+    preprint_url: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Where the preprint can be read, when `url` is the published version's.",
+    )
+    joined_by: str | None = Field(
+        default=None,
+        max_length=60,
+        description="The rule that made a preprint and its published version this one paper: "
+        "`one record` (a source named both), `doi`, `arxiv id`, `title, authors and year`, "
+        "or `curator merge`.",
     )
 
 
@@ -145,3 +161,47 @@ class EnginePaper(SQLModel, table=True):
     label: str = Field(max_length=100, description="As printed, e.g. `Paper1`.")
     url: str = Field(max_length=500, description="The link the source used.")
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
+
+
+class AliasKind(StrEnum):
+    KEY = "key"
+    DOI = "doi"
+    ARXIV = "arxiv"
+
+
+class PaperMerge(SQLModel, table=True):
+    """A curator's merge of one paper into another, with what undoing it needs."""
+
+    __tablename__ = "paper_merge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survivor_id: int = Field(
+        index=True,
+        description="The paper that absorbed the other (no foreign key: it may be "
+        "absorbed in turn).",
+    )
+    absorbed_id: int = Field(description="The id the absorbed paper had; undo restores it.")
+    absorbed_key: str = Field(max_length=120, description="The absorbed paper's cite key.")
+    snapshot: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="The absorbed paper's row and rows, and the survivor's columns before.",
+    )
+    note: str | None = Field(default=None, description="Why, as the curator said.")
+    merged_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    undone_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class PaperAlias(SQLModel, table=True):
+    """An identifier a paper absorbed by a merge: lookups by it find the survivor."""
+
+    __tablename__ = "paper_alias"
+    __table_args__ = (sa.UniqueConstraint("kind", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id", ondelete="CASCADE", index=True)
+    kind: AliasKind = Field(sa_type=enum_column(AliasKind, "alias_kind"))
+    value: str = Field(
+        max_length=200, description="Key as written; DOI lower-cased; arXiv id without version."
+    )
+    merge_id: int = Field(foreign_key="paper_merge.id", ondelete="CASCADE", index=True)

@@ -6,7 +6,9 @@ from typing import Any
 from sqlmodel import Session, col
 
 import models as m
+from api.services.ingest.identity import stated_together
 from api.services.ingest.readers.bibtex import BibEntry
+from api.services.ingest.records import identity_key
 from seed.survey_files import SurveySeed
 from seed.sync import SyncReport, sync_rows
 
@@ -287,7 +289,18 @@ def _write_papers(session: Session, seed: SurveySeed, sync: Any, ids: _Ids) -> N
 
 
 def _paper_row(entry: BibEntry, source_id: int) -> dict[str, Any]:
-    return {
+    columns = {
+        "title": entry.title,
+        "venue": entry.venue,
+        "doi": entry.doi,
+        "arxiv_id": entry.arxiv_id,
+        "url": entry.url,
+    }
+    # The same identity rules as an ingest: the title key matching looks papers up by, and
+    # for an entry naming a preprint and its published version, which rule joined them.
+    joined = {"joined_by": None, "preprint_url": None} | stated_together(columns)
+    return joined | {
+        "identity_key": identity_key(entry.title),
         "bibtex_key": entry.key,
         "entry_type": entry.entry_type,
         "title": entry.title,

@@ -1,6 +1,8 @@
 """`infergraph dump / restore / export / ingest` end to end."""
 
+import csv
 import io
+import json
 from pathlib import Path
 
 import networkx  # type: ignore[import-untyped]
@@ -74,13 +76,65 @@ def test_ingest_bibtex_summary_and_exit_code(
     good.write_text("@article{x2024, title = {A Study}, author = {Roe, Ann}, year = {2024}}\n")
     first = runner.invoke(app, ["ingest", "bibtex", str(good)])
     assert first.exit_code == 0, first.output
-    assert "1 added, 0 updated, 0 merged, 0 unchanged, 0 failed" in first.output
+    assert "1 added, 0 updated, 0 merged, 0 unchanged, 0 conflicts, 0 failed" in first.output
     second = runner.invoke(app, ["ingest", "bibtex", str(good)])
-    assert "0 added, 0 updated, 0 merged, 1 unchanged, 0 failed" in second.output
+    assert "0 added, 0 updated, 0 merged, 1 unchanged, 0 conflicts, 0 failed" in second.output
     bad = tmp_path / "bad.bib"
     bad.write_text("@article{y2024, title = {Unclosed\n")
     failed = runner.invoke(app, ["ingest", "bibtex", str(bad)])
-    assert failed.exit_code == 1
+    assert failed.exit_code == 2  # no entry reads as BibTeX: refused whole, nothing written
+    get_settings.cache_clear()
+
+
+def test_ingest_report_file_and_exit_codes(
+    empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(monkeypatch, empty_engine)
+    fixtures = Path(__file__).parent / "fixtures"
+    arxiv = runner.invoke(
+        app, ["ingest", "arxiv", "--feed", str(fixtures / "arxiv" / "query_ids.xml")]
+    )
+    assert arxiv.exit_code == 0, arxiv.output
+    report = tmp_path / "report.json"
+
+    conflicted = runner.invoke(
+        app,
+        [
+            "ingest",
+            "bibtex",
+            str(fixtures / "bibtex" / "identity" / "wrong_eprint.bib"),
+            "--report",
+            str(report),
+        ],
+    )
+
+    assert conflicted.exit_code == 1, conflicted.output
+    assert "conflict         3" in conflicted.output
+    assert "wrong_eprint.bib:5: conflict #1: stored as its own paper" in conflicted.output
+    written = json.loads(report.read_text())
+    assert [e["outcome"] for e in written["entries"]] == ["conflict"] * 3
+    assert written["entries"][0]["paper_key"] == "borstnik2014sparse"
+    as_csv = tmp_path / "report.csv"
+    again = runner.invoke(
+        app,
+        [
+            "ingest",
+            "bibtex",
+            str(fixtures / "bibtex" / "identity" / "wrong_eprint.bib"),
+            "--report",
+            str(as_csv),
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    rows = list(csv.DictReader(as_csv.open(encoding="utf-8")))
+    assert (rows[0]["outcome"], rows[0]["evidence"], rows[0]["location"]) == (
+        "unchanged",
+        "doi",
+        "wrong_eprint.bib:5",
+    )
+    usage = runner.invoke(app, ["ingest", "bibtex", str(tmp_path / "missing.bib")])
+    assert usage.exit_code == 2
+    assert "Exit codes: 0" in runner.invoke(app, ["ingest", "bibtex", "--help"]).output
     get_settings.cache_clear()
 
 

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 import models as m
-from api.errors import InvalidInputError, Problem
+from api.errors import InvalidInputError, NotFoundError, Problem
 from api.graphql import types as t
 from api.graphql.context import GraphContext, decode_global_id
 from api.graphql.entities import wrap
@@ -26,6 +26,7 @@ from api.services import (
     requirements,
     techniques,
 )
+from api.services.ingest import review
 from api.services.lookup import engine_by_name, find_by_slug
 from api.services.pagination import Page, check_page_size, slice_page
 from api.services.search import search
@@ -388,6 +389,29 @@ class Query:
         ctx = _ctx(info)
         row = literature.find_paper(ctx.session, key=bibtex_key, arxiv_id=arxiv_id, doi=doi)
         return wrap(t.Paper, row) if row and ctx.batch.announce_rows(m.Paper, [row]) else None
+
+    @strawberry.field(description="An ingest run by id, with each entry's outcome.")
+    def ingest_run(self, info: Info, id: int) -> t.IngestRun | None:
+        ctx = _ctx(info)
+        try:
+            return t.ingest_run(review.get_run(ctx.session, id))
+        except NotFoundError:
+            return None
+
+    @strawberry.field(description="Ingest runs, newest first.")
+    def ingest_runs(self, info: Info, first: int = 20) -> list[t.IngestRun]:
+        check_page_size(first, _ctx(info).max_page_size, "first")
+        return [t.ingest_run(run) for run in review.list_runs(_ctx(info).session, first)]
+
+    @strawberry.field(
+        description="Paper conflicts for review (open ones unless `status` says otherwise)."
+    )
+    def paper_conflicts(
+        self, info: Info, status: t.ConflictStatus | None = t.ConflictStatus.OPEN, first: int = 50
+    ) -> list[t.PaperConflict]:
+        check_page_size(first, _ctx(info).max_page_size, "first")
+        views = review.list_conflicts(_ctx(info).session, status, first)
+        return [t.paper_conflict(view) for view in views]
 
     @strawberry.field(description="Papers, filtered and sorted.")
     def papers(

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 import models as m
+from api.db import as_utc
 from api.graphql.context import GraphContext, encode_global_id
 from api.graphql.entities import entity, wrap
 from api.services import (
@@ -24,10 +25,12 @@ from api.services import (
 )
 from api.services.exports import bibtex
 from api.services.groups import group_counts, grouping_named
+from api.services.ingest import review
 from api.services.pagination import Page, check_page_size, slice_page
 from api.services.views import View
 from api.services.vocabulary import Interface
 from models import base
+from models import ingest as ingest_models
 
 T = TypeVar("T")
 
@@ -657,6 +660,12 @@ class EnginePaper(Node):
         return _source(info, self.source_id)
 
 
+@strawberry.type(description="An identifier a paper absorbed when another was merged into it.")
+class AbsorbedId:
+    kind: str = strawberry.field(description="`key`, `doi` or `arxiv`.")
+    value: str = strawberry.field(description="The key, the DOI (lower case) or the arXiv id.")
+
+
 @strawberry.type(description="A paper or other cited work (repository, documentation page).")
 @entity(literature.PAPER)
 class Paper(Node):
@@ -700,6 +709,15 @@ class Paper(Node):
     ) -> Connection[EnginePaper]:
         rows = _children(info, self, "engine_papers", m.EnginePaper, "paper_id", ["engine_id"])
         return list_connection(info, rows, lambda r: wrap(EnginePaper, r), first, after)
+
+    @strawberry.field(
+        description="Identifiers of papers merged into this one: lookups by them find it."
+    )
+    def absorbed_ids(self, info: Info) -> list[AbsorbedId]:
+        rows = _ctx(info).batch.children(
+            "Paper.absorbed_ids", "Paper", self._pk, m.PaperAlias, "paper_id", order_by=["id"]
+        )
+        return [AbsorbedId(kind=str(r.kind), value=r.value) for r in rows]
 
     @strawberry.field(description="The entry as BibTeX, with the source's raw LaTeX.")
     def bibtex(self, info: Info) -> str:
@@ -947,3 +965,141 @@ NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
     "BenchmarkRun": (m.BenchmarkRun, BenchmarkRun),
 }
 """GraphQL type name → (table model, GraphQL type), for `node(id:)`."""
+
+
+# --- curation: ingest runs and paper conflicts ------------------------------------------------
+
+strawberry.enum(ingest_models.EntryOutcome, description="What one entry of an ingest came to.")
+EntryOutcome = ingest_models.EntryOutcome
+strawberry.enum(ingest_models.ConflictStatus, description="Where the review of a conflict stands.")
+ConflictStatus = ingest_models.ConflictStatus
+
+
+@strawberry.type(description="One entry of an ingest run and what came of it.")
+class IngestEntry:
+    position: int = strawberry.field(description="Order of the entry in the input, from 0.")
+    location: str = strawberry.field(description="The arXiv id, or `file:line`.")
+    outcome: EntryOutcome = strawberry.field(description="What came of it.")
+    entry_key: str | None = strawberry.field(description="The cite key the file gave it.")
+    paper_key: str | None = strawberry.field(description="The paper it is now part of.")
+    fields: list[str] = strawberry.field(description="Columns it changed.")
+    evidence: str | None = strawberry.field(
+        description="What identified the stored paper it joined."
+    )
+    message: str | None = strawberry.field(description="Why it failed, or the conflict.")
+    conflict_id: int | None = strawberry.field(description="The conflict recorded for it.")
+
+
+def ingest_entry(row: Any) -> IngestEntry:
+    return IngestEntry(
+        position=row.position,
+        location=row.location,
+        outcome=row.outcome,
+        entry_key=row.entry_key,
+        paper_key=row.paper_key,
+        fields=list(row.fields or ()),
+        evidence=row.evidence,
+        message=row.message,
+        conflict_id=row.conflict_id,
+    )
+
+
+@strawberry.type(description="Entries of a run that came to one outcome.")
+class OutcomeCount:
+    outcome: EntryOutcome = strawberry.field(description="The outcome.")
+    entries: int = strawberry.field(description="How many entries came to it.")
+
+
+@strawberry.type(description="One ingest (CLI or HTTP): what it read and what each entry became.")
+class IngestRun:
+    id: int = strawberry.field(description="The run's number (`/api/v1/ingest-runs/{id}`).")
+    kind: str = strawberry.field(description="`arxiv` or `bibtex`.")
+    locator: str = strawberry.field(description="The query, ids or file name ingested.")
+    status: str = strawberry.field(description="`running`, `finished` or `aborted`.")
+    started_at: str = strawberry.field(description="When it started (ISO 8601).")
+    finished_at: str | None = strawberry.field(description="When it ended (ISO 8601).")
+
+    @strawberry.field(description="Entries per outcome, every outcome named.")
+    def outcomes(self, info: Info) -> list[OutcomeCount]:
+        counts = review.run_outcomes(_ctx(info).session, self.id)
+        return [OutcomeCount(outcome=EntryOutcome(k), entries=v) for k, v in counts.items()]
+
+    @strawberry.field(description="Its entries in input order, optionally of some outcomes.")
+    def entries(
+        self,
+        info: Info,
+        outcome: list[EntryOutcome] | None = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[IngestEntry]:
+        ctx = _ctx(info)
+        found = review.run_entries(ctx.session, self.id, outcome or (), ctx.page(first, after))
+        return connection(found, ingest_entry)
+
+
+def ingest_run(row: Any) -> IngestRun:
+    return IngestRun(
+        id=row.id,
+        kind=str(row.kind),
+        locator=row.locator,
+        status=str(row.status),
+        started_at=as_utc(row.started_at).isoformat(),
+        finished_at=as_utc(row.finished_at).isoformat() if row.finished_at else None,
+    )
+
+
+@strawberry.type(description="A field on which two conflicting papers disagree.")
+class Disagreement:
+    field: str = strawberry.field(description="The field, e.g. `doi` or `title`.")
+    paper_value: str | None = strawberry.field(description="Its value on `paper`, as JSON.")
+    other_value: str | None = strawberry.field(description="Its value on `other`, as JSON.")
+
+
+@strawberry.type(
+    description="Two papers that some evidence calls one and stronger evidence calls two."
+)
+class PaperConflict:
+    id: int = strawberry.field(description="The conflict's number.")
+    evidence: str = strawberry.field(description="What the two share.")
+    disagreements: list[Disagreement] = strawberry.field(description="Each differing field.")
+    location: str | None = strawberry.field(description="Where the entry was read.")
+    run_id: int | None = strawberry.field(description="The ingest run that found it.")
+    status: ConflictStatus = strawberry.field(description="Where its review stands.")
+    note: str | None = strawberry.field(description="The reviewer's note.")
+    _paper_key: strawberry.Private[str]
+    _other_key: strawberry.Private[str]
+
+    @strawberry.field(description="The paper the incoming entry was stored as.")
+    def paper(self, info: Info) -> Paper | None:
+        return _paper_by_key(info, self._paper_key)
+
+    @strawberry.field(description="The stored paper the weaker evidence pointed at.")
+    def other(self, info: Info) -> Paper | None:
+        return _paper_by_key(info, self._other_key)
+
+
+def _paper_by_key(info: Info, key: str) -> Paper | None:
+    ctx = _ctx(info)
+    row = literature.find_paper(ctx.session, key=key)
+    return wrap(Paper, row) if row and ctx.batch.announce_rows(m.Paper, [row]) else None
+
+
+def paper_conflict(view: review.ConflictView) -> PaperConflict:
+    return PaperConflict(
+        id=view.id,
+        evidence=view.evidence,
+        disagreements=[
+            Disagreement(
+                field=name,
+                paper_value=json.dumps(values[0], ensure_ascii=False),
+                other_value=json.dumps(values[1], ensure_ascii=False),
+            )
+            for name, values in view.fields.items()
+        ],
+        location=view.location,
+        run_id=view.run_id,
+        status=view.status,
+        note=view.note,
+        _paper_key=view.paper_key,
+        _other_key=view.other_key,
+    )

@@ -561,9 +561,9 @@ def nested_route(
             inspect.Parameter("session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
         ]
     )
-    endpoint.__name__ = "_".join(part.strip("{}") for part in path.strip("/").split("/")).replace(
-        "-", "_"
-    )
+    endpoint.__name__ = "_".join(
+        part.strip("{}").split(":")[0] for part in path.strip("/").split("/")
+    ).replace("-", "_")
     router.get(
         path,
         response_model=s.list_of(s.model_of(view)),

@@ -2,6 +2,7 @@
 
 import logging
 import math
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
@@ -9,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from api.errors import InferGraphError, Problem
+from api.errors import InferGraphError, MovedError, Problem
 from api.http.database_errors import database_unavailable
 
 logger = logging.getLogger("infergraph.rest")
@@ -28,14 +29,31 @@ CODES = {
 }
 
 
+def moved_location(request: Request, error: MovedError) -> str:
+    """The same URL with the survivor's key where the absorbed one was (`/papers/{key}…`)."""
+    path = str(request.scope["path"])
+    old = f"/papers/{error.old_key}"
+    start = path.find(old)
+    if start < 0:
+        return str(request.url)
+    new_path = (
+        path[:start] + "/papers/" + quote(error.new_key, safe="/:") + path[start + len(old) :]
+    )
+    query = request.url.query
+    return new_path + (f"?{query}" if query else "")
+
+
 def body(code: str, message: str, problems: list[Problem]) -> dict[str, object]:
     return InferGraphError(message, problems, code=code).as_dict()
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(InferGraphError)
-    async def infergraph_error(_request: Request, error: InferGraphError) -> JSONResponse:
-        return JSONResponse(error.as_dict(), status_code=error.status, headers=error.headers)
+    async def infergraph_error(request: Request, error: InferGraphError) -> JSONResponse:
+        headers = dict(error.headers)
+        if isinstance(error, MovedError):
+            headers["Location"] = moved_location(request, error)
+        return JSONResponse(error.as_dict(), status_code=error.status, headers=headers)
 
     @app.exception_handler(sa.exc.SQLAlchemyError)
     async def database_error(request: Request, error: sa.exc.SQLAlchemyError) -> JSONResponse:

@@ -4,13 +4,15 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import AfterValidator, BaseModel, Field
 
-from api.errors import InvalidInputError, Problem
+from api.db import as_utc
+from api.errors import InvalidInputError, NotFoundError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
-from api.rest.common import SessionDep
-from api.rest.schemas import ErrorResponse
+from api.rest.common import SessionDep, rest_words
+from api.rest.schemas import ErrorResponse, PageMeta
+from api.services import paper_merges
 from api.services.ingest import (
     IngestReport,
     LinkStatus,
@@ -18,9 +20,12 @@ from api.services.ingest import (
     ingest_arxiv,
     ingest_bibtex,
     list_suggestions,
+    review,
     review_suggestion,
 )
 from api.services.ingest.readers.arxiv_client import ArxivClient
+from api.services.pagination import PageRequest, page_request
+from models.ingest import ConflictStatus, EntryOutcome, IngestStatus
 
 router = APIRouter(tags=["curation"])
 
@@ -70,6 +75,25 @@ class ProblemOut(BaseModel):
     value: str | int | float | None = None
 
 
+class EntryOut(BaseModel):
+    position: int = Field(description="Order of the entry in the input, from 0.")
+    location: str = Field(description="The arXiv id, or `file:line`.")
+    outcome: EntryOutcome
+    entry_key: str | None = Field(description="The cite key the file gave the entry.")
+    paper_key: str | None = Field(description="The paper it is now part of.")
+    fields: list[str] = Field(description="Columns an updated or merged entry changed.")
+    evidence: str | None = Field(
+        description="What identified the stored paper it joined: `doi`, `arxiv id`, "
+        "`title, authors and year` or `cite key`."
+    )
+    message: str | None = Field(description="Why it failed, or what the conflict is.")
+    conflict_id: int | None = Field(description="The conflict recorded for it.")
+
+
+ENTRIES_IN_ANSWER = 500
+"""Entries an ingest's answer carries; the rest are paged from `entries_next`."""
+
+
 class IngestReportOut(BaseModel):
     run_id: int
     kind: str
@@ -78,6 +102,7 @@ class IngestReportOut(BaseModel):
     updated: int
     merged: int
     unchanged: int
+    conflicts: int = Field(description="Entries that met a paper conflict (see `entries`).")
     failed: int
     failures: list[ProblemOut] = Field(
         description="Each failed entry: where (id or file:line) and why."
@@ -85,6 +110,47 @@ class IngestReportOut(BaseModel):
     suggestions: int = Field(description="Technique links newly suggested for review.")
     links: int = Field(description="Explicit technique links made.")
     aborted: bool
+    entries: list[EntryOut] = Field(
+        description=f"Each entry's outcome in input order, the first {ENTRIES_IN_ANSWER}."
+    )
+    entries_next: str | None = Field(
+        description="Where the run's further entries are paged (`/ingest-runs/{id}/entries`)."
+    )
+
+
+class RunOut(BaseModel):
+    id: int
+    kind: str
+    locator: str
+    status: IngestStatus
+    started_at: datetime
+    finished_at: datetime | None
+    outcomes: dict[str, int] = Field(description="Entries per outcome.")
+    failures: list[ProblemOut]
+    entries: str = Field(description="Where its entries are paged.")
+
+
+class EntryPage(BaseModel):
+    results: list[EntryOut]
+    meta: PageMeta
+
+
+class ConflictOut(BaseModel):
+    id: int
+    paper: str = Field(description="Key of the paper the incoming entry was stored as.")
+    paper_title: str | None
+    other: str = Field(description="Key of the stored paper the weaker evidence pointed at.")
+    other_title: str | None
+    evidence: str = Field(description="What the two share, e.g. `arXiv id 2309.06180`.")
+    fields: dict[str, Any] = Field(
+        description="Each field that disagrees: {field: [value of paper, value of other]}."
+    )
+    location: str | None
+    run_id: int | None
+    status: ConflictStatus
+    note: str | None
+    created_at: datetime
+    decided_at: datetime | None
 
 
 class SuggestionOut(BaseModel):
@@ -106,8 +172,52 @@ class ReviewRequest(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-def _report(report: IngestReport) -> IngestReportOut:
-    return IngestReportOut.model_validate(report.as_dict())
+def _report(request: Request, report: IngestReport) -> IngestReportOut:
+    data = report.as_dict()
+    data["entries"] = data["entries"][:ENTRIES_IN_ANSWER]
+    more = len(report.entries) > ENTRIES_IN_ANSWER
+    data["entries_next"] = (
+        str(
+            request.url_for("ingest_run_entries", run_id=report.run_id).include_query_params(
+                after_position=ENTRIES_IN_ANSWER - 1
+            )
+        )
+        if more
+        else None
+    )
+    return IngestReportOut.model_validate(data)
+
+
+def _entry(entry: Any) -> EntryOut:
+    return EntryOut(
+        position=entry.position,
+        location=entry.location,
+        outcome=entry.outcome,
+        entry_key=entry.entry_key,
+        paper_key=entry.paper_key,
+        fields=list(entry.fields),
+        evidence=entry.evidence,
+        message=entry.message,
+        conflict_id=entry.conflict_id,
+    )
+
+
+def _conflict(view: review.ConflictView) -> ConflictOut:
+    return ConflictOut(
+        id=view.id,
+        paper=view.paper_key,
+        paper_title=view.paper_title,
+        other=view.other_key,
+        other_title=view.other_title,
+        evidence=view.evidence,
+        fields=view.fields,
+        location=view.location,
+        run_id=view.run_id,
+        status=view.status,
+        note=view.note,
+        created_at=view.created_at,
+        decided_at=view.decided_at,
+    )
 
 
 def _suggestion(view: SuggestionView) -> SuggestionOut:
@@ -150,7 +260,7 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
             client=ArxivClient.from_settings(request.app.state.settings),
             techniques=body.techniques,
         )
-    return _report(report)
+    return _report(request, report)
 
 
 @router.post(
@@ -195,7 +305,7 @@ async def post_ingest_bibtex(
             file_name=file_name,
             techniques=technique or (),
         )
-    return _report(report)
+    return _report(request, report)
 
 
 @router.get(
@@ -248,3 +358,196 @@ def reject_suggestion(
         request.app.state.engine, suggestion_id, accept=False, note=body.note if body else None
     )
     return _suggestion(view)
+
+
+RunId = Annotated[str, Path(max_length=20, description="The number it was given.")]
+
+
+def _number(text: str, what: str) -> int:
+    """Ids are numbers; anything else names nothing (a 404, like every unknown key)."""
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+        raise NotFoundError(
+            f"no {what} with id {text}", [Problem("not found", field="id", value=text)]
+        )
+    return int(text)
+
+
+@router.get("/ingest-runs", response_model=list[RunOut], summary="Ingest runs, newest first")
+def get_ingest_runs(
+    request: Request, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> Any:
+    return [_run(request, session, run) for run in review.list_runs(session, limit)]
+
+
+@router.get("/ingest-runs/{run_id}", response_model=RunOut, summary="One ingest run")
+def get_ingest_run(request: Request, run_id: RunId, session: SessionDep) -> Any:
+    return _run(request, session, review.get_run(session, _number(run_id, "ingest run")))
+
+
+def _run(request: Request, session: Any, run: Any) -> RunOut:
+    return RunOut(
+        id=run.id,
+        kind=str(run.kind),
+        locator=run.locator,
+        status=run.status,
+        started_at=as_utc(run.started_at),
+        finished_at=as_utc(run.finished_at) if run.finished_at else None,
+        outcomes=review.run_outcomes(session, run.id),
+        failures=[ProblemOut.model_validate(f) for f in run.failures or []],
+        entries=str(request.url_for("ingest_run_entries", run_id=run.id)),
+    )
+
+
+@router.get(
+    "/ingest-runs/{run_id}/entries",
+    response_model=EntryPage,
+    summary="Each entry of an ingest run and its outcome",
+    name="ingest_run_entries",
+)
+def get_ingest_run_entries(
+    request: Request,
+    run_id: RunId,
+    session: SessionDep,
+    outcome: Annotated[list[EntryOutcome] | None, Query(max_length=6)] = None,
+    per_page: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    after_position: Annotated[
+        int | None, Query(ge=-1, le=2**31 - 1, description="Start after this position.")
+    ] = None,
+) -> Any:
+    size = per_page if per_page is not None else ENTRIES_IN_ANSWER
+    page = page_request(size, cursor, request.app.state.settings.max_page_size, "per_page")
+    # The cursor is checked before the run is looked up: a forged one is a 400 whatever
+    # the path names. A path that is no number names no run (id 0 never exists).
+    number = run_id.isascii() and run_id.isdigit() and 0 < int(run_id) < 2**31
+    try:
+        with rest_words():
+            found = review.run_entries(
+                session,
+                int(run_id) if number else 0,
+                outcome or (),
+                PageRequest(page.first, page.after),
+                after_position,
+            )
+    except NotFoundError:
+        _number(run_id, "ingest run")
+        raise
+    next_cursor = found.end_cursor if found.has_next else None
+    next_url = (
+        str(
+            request.url.remove_query_params("after_position").include_query_params(
+                cursor=next_cursor
+            )
+        )
+        if next_cursor
+        else None
+    )
+    meta = PageMeta(
+        count=found.count(), per_page=page.first, next_cursor=next_cursor, next=next_url
+    )
+    return EntryPage(results=[_entry(e) for e in found.items], meta=meta)
+
+
+@router.get(
+    "/paper-conflicts",
+    response_model=list[ConflictOut],
+    summary="Paper conflicts for review",
+    description="Papers some evidence calls one and stronger evidence calls two: both papers, "
+    "what they share and each field that disagrees.",
+)
+def get_paper_conflicts(
+    session: SessionDep,
+    status: Annotated[
+        ConflictStatus | None, Query(description="Default: open.")
+    ] = ConflictStatus.OPEN,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Any:
+    return [_conflict(v) for v in review.list_conflicts(session, status, limit)]
+
+
+@router.get("/paper-conflicts/{conflict_id}", response_model=ConflictOut, summary="One conflict")
+def get_paper_conflict(conflict_id: RunId, session: SessionDep) -> Any:
+    return _conflict(review.get_conflict(session, _number(conflict_id, "paper conflict")))
+
+
+@router.post(
+    "/paper-conflicts/{conflict_id}/distinct",
+    responses=AUTH_ERRORS,
+    response_model=ConflictOut,
+    summary="Confirm two conflicting papers are different",
+)
+def post_conflict_distinct(
+    conflict_id: RunId, request: Request, _: WriteAccess, body: ReviewRequest | None = None
+) -> Any:
+    view = review.mark_distinct(
+        request.app.state.engine,
+        _number(conflict_id, "paper conflict"),
+        note=body.note if body else None,
+    )
+    return _conflict(view)
+
+
+class MergeRequest(BaseModel):
+    survivor: str = Field(max_length=300, description="Key of the paper that stays.")
+    absorbed: str = Field(max_length=300, description="Key of the paper merged into it.")
+    note: str | None = Field(default=None, max_length=2000, description="Why.")
+
+
+class AliasOut(BaseModel):
+    kind: str = Field(description="`key`, `doi` or `arxiv`.")
+    value: str
+
+
+class MergeOut(BaseModel):
+    id: int
+    survivor: str = Field(description="Key of the paper that absorbed the other.")
+    absorbed: str = Field(description="The absorbed paper's key; it now resolves to `survivor`.")
+    aliases: list[AliasOut] = Field(description="Identifiers that now name the survivor.")
+    merged_at: datetime
+    undone_at: datetime | None
+    note: str | None
+
+
+def _merge(view: paper_merges.MergeView) -> MergeOut:
+    return MergeOut(
+        id=view.id,
+        survivor=view.survivor_key,
+        absorbed=view.absorbed_key,
+        aliases=[AliasOut(kind=kind, value=value) for kind, value in view.aliases],
+        merged_at=view.merged_at,
+        undone_at=view.undone_at,
+        note=view.note,
+    )
+
+
+@router.post(
+    "/paper-merges",
+    responses=AUTH_ERRORS,
+    response_model=MergeOut,
+    summary="Merge two papers that are one work",
+    description="The absorbed paper's citations, links and identifiers move to the survivor; "
+    "its key, DOI and arXiv id keep resolving (REST: 301 to the survivor). Undo with "
+    "`/paper-merges/{id}/undo`.",
+)
+def post_paper_merge(body: MergeRequest, request: Request, _: WriteAccess) -> Any:
+    view = paper_merges.merge_papers(
+        request.app.state.engine, body.survivor, body.absorbed, note=body.note
+    )
+    return _merge(view)
+
+
+@router.get("/paper-merges/{merge_id}", response_model=MergeOut, summary="One paper merge")
+def get_paper_merge(merge_id: RunId, request: Request) -> Any:
+    return _merge(paper_merges.get_merge(request.app.state.engine, _number(merge_id, "merge")))
+
+
+@router.post(
+    "/paper-merges/{merge_id}/undo",
+    responses=AUTH_ERRORS,
+    response_model=MergeOut,
+    summary="Undo a paper merge",
+    description="The absorbed paper comes back with its own id, key, identifiers and rows.",
+)
+def post_paper_merge_undo(merge_id: RunId, request: Request, _: WriteAccess) -> Any:
+    view = paper_merges.undo_merge(request.app.state.engine, _number(merge_id, "merge"))
+    return _merge(view)

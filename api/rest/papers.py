@@ -1,5 +1,6 @@
 """Papers: lists in every citation format, details, and where a paper is cited."""
 
+import re
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -70,6 +71,11 @@ PaperFilterParam = Annotated[
         examples=["technique:paged-attention,year_from:2023"],
     ),
 ]
+
+
+def _file_name(key: str) -> str:
+    """A download's file name for any cite key (`10.1145/3803798` → `10.1145_3803798`)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", key) or "paper"
 
 
 def paper_format(request: Request, requested: str | None) -> str:
@@ -178,28 +184,9 @@ def list_papers(
     )
 
 
-@router.get(
-    "/papers/{key}",
-    response_model=s.PaperOut,
-    summary="One paper",
-    description="`format=bibtex` for its BibTeX entry.",
-    responses=PAPER_DOWNLOADS,
-)
-def paper_detail(
-    request: Request, key: str, session: SessionDep, output_format: DetailFormatParam = None
-) -> Any:
-    paper = literature.get_paper(session, key)
-    chosen = paper_format(request, output_format)
-    if chosen in PAPER_STREAMS:
-        return paper_download(session, [paper.id or 0], chosen, key)
-    if chosen == "jsonld":
-        return jsonld_response(node_jsonld(session, "paper", key, jsonld_base(request)), key)
-    return presented(session, literature.PAPER, [paper])[0]
-
-
 nested_route(
     router,
-    "/papers/{key}/citations",
+    "/papers/{key:path}/citations",
     parent=literature.get_paper,
     view=literature.CITATION,
     rows=literature.paper_citations,
@@ -208,7 +195,7 @@ nested_route(
 )
 nested_route(
     router,
-    "/papers/{key}/techniques",
+    "/papers/{key:path}/techniques",
     parent=literature.get_paper,
     view=techniques.TECHNIQUE,
     rows=techniques.paper_techniques,
@@ -217,13 +204,36 @@ nested_route(
 )
 nested_route(
     router,
-    "/papers/{key}/engines",
+    "/papers/{key:path}/engines",
     parent=literature.get_paper,
     view=literature.ENGINE_PAPER,
     rows=literature.papers_of_engines,
     summary="Engines whose own paper it is",
     key="key",
 )
+
+
+# After the nested routes: `{key:path}` would otherwise take `x/citations` as a key.
+@router.get(
+    "/papers/{key:path}",
+    response_model=s.PaperOut,
+    summary="One paper",
+    description="`format=bibtex` for its BibTeX entry. The key may hold any character, a `/` "
+    "too (ACM exports use the DOI as the key), written as it is or as `%2F`.",
+    responses=PAPER_DOWNLOADS,
+)
+def paper_detail(
+    request: Request, key: str, session: SessionDep, output_format: DetailFormatParam = None
+) -> Any:
+    paper = literature.get_paper(session, key)
+    chosen = paper_format(request, output_format)
+    if chosen in PAPER_STREAMS:
+        return paper_download(session, [paper.id or 0], chosen, _file_name(key))
+    if chosen == "jsonld":
+        return jsonld_response(
+            node_jsonld(session, "paper", key, jsonld_base(request)), _file_name(key)
+        )
+    return presented(session, literature.PAPER, [paper])[0]
 
 
 @router.get(

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 import models as m
-from api.errors import InvalidInputError, Problem
+from api.errors import InvalidInputError, MovedError, Problem
 from api.services.count_cache import count_rows
 from api.services.ingest.readers.identifiers import normalize_arxiv_id, normalize_doi
 from api.services.lookup import not_found
@@ -54,6 +54,8 @@ PAPER = View(
         column(m.Paper, "doi"),
         column(m.Paper, "arxiv_id"),
         column(m.Paper, "url"),
+        column(m.Paper, "preprint_url"),
+        column(m.Paper, "joined_by"),
         column(m.Paper, "abstract"),
     ),
     (Ref("authors", list[str], "Author names in order.", _authors, list),),
@@ -288,25 +290,58 @@ def find_paper(
     arxiv_id: str | None = None,
     doi: str | None = None,
 ) -> m.Paper | None:
-    """By BibTeX key, arXiv id (any version, with or without `arXiv:`) or DOI (any case)."""
+    """By BibTeX key, arXiv id (any version, with or without `arXiv:`) or DOI (any case); an
+    identifier a merge absorbed finds the paper that absorbed it."""
     statement = select(m.Paper)
     if key is not None:
         statement = statement.where(m.Paper.bibtex_key == key)
+        alias = (m.AliasKind.KEY, key)
     elif arxiv_id is not None:
-        statement = statement.where(m.Paper.arxiv_id == normalize_arxiv_id(arxiv_id))
+        value = normalize_arxiv_id(arxiv_id)
+        statement = statement.where(m.Paper.arxiv_id == value)
+        alias = (m.AliasKind.ARXIV, value)
     elif doi is not None:
-        statement = statement.where(sa.func.lower(m.Paper.doi) == normalize_doi(doi).lower())
+        value = normalize_doi(doi).lower()
+        statement = statement.where(sa.func.lower(m.Paper.doi) == value)
+        alias = (m.AliasKind.DOI, value)
     else:
         return None
-    return session.exec(statement).first()
+    found = session.exec(statement).first()
+    if found is not None:
+        return found
+    return session.exec(
+        select(m.Paper)
+        .join(m.PaperAlias, col(m.PaperAlias.paper_id) == m.Paper.id)
+        .where(m.PaperAlias.kind == alias[0], m.PaperAlias.value == alias[1])
+    ).first()
 
 
 def get_paper(session: Session, key: str) -> m.Paper:
-    """By BibTeX key, or a 404 naming the closest keys."""
-    paper = find_paper(session, key=key)
-    if paper is None:
-        raise not_found("paper", key, session.exec(select(m.Paper.bibtex_key)), "key")
-    return paper
+    """By BibTeX key; a key a merge absorbed is a `MovedError` naming the survivor's key,
+    an unknown one a 404 naming the closest keys."""
+    paper = session.exec(select(m.Paper).where(m.Paper.bibtex_key == key)).first()
+    if paper is not None:
+        return paper
+    survivor = find_paper(session, key=key)
+    if survivor is not None:
+        raise MovedError(
+            f"paper {key} was merged into {survivor.bibtex_key}",
+            [Problem("merged", field="key", value=survivor.bibtex_key)],
+            old_key=key,
+            new_key=survivor.bibtex_key,
+        )
+    raise not_found("paper", key, session.exec(select(m.Paper.bibtex_key)), "key")
+
+
+def paper_aliases(session: Session, paper_id: int) -> list[m.PaperAlias]:
+    """The identifiers a paper absorbed by merges."""
+    return list(
+        session.exec(
+            select(m.PaperAlias)
+            .where(m.PaperAlias.paper_id == paper_id)
+            .order_by(col(m.PaperAlias.id))
+        )
+    )
 
 
 def technique_citations(session: Session, technique: m.Technique) -> list[m.TechniqueCitation]:

@@ -1,7 +1,7 @@
 """benchmark imports: runs from MLPerf, llmperf, vLLM bench, GuideLLM and InferenceX files
 
 Revision ID: e3b7d2f5a9c1
-Revises: d1a7c4e9b2f0
+Revises: e4b8c2d6f1a3
 Create Date: 2026-12-01 13:00:00
 
 The scenario, workload, statistic, versions and provenance of a run become columns of
@@ -15,10 +15,10 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-from api.data_version_schema import drop_table_trigger_statements, table_trigger_statements
+from api.data_version_schema import create_trigger_statements, drop_trigger_statements
 
 revision: str = "e3b7d2f5a9c1"
-down_revision: str | None = "d1a7c4e9b2f0"
+down_revision: str | None = "e4b8c2d6f1a3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -110,12 +110,12 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.create_index(batch.f(f"ix_{table}_{key}"), [key], unique=False)
 
-    for statement in table_trigger_statements(op.get_bind().dialect.name, NEW_CONTENT_TABLES):
+    for statement in create_trigger_statements(op.get_bind().dialect.name, NEW_CONTENT_TABLES):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in drop_table_trigger_statements(op.get_bind().dialect.name, NEW_CONTENT_TABLES):
+    for statement in drop_trigger_statements(op.get_bind().dialect.name, NEW_CONTENT_TABLES):
         op.execute(statement)
     op.drop_table("device_alias")
     op.drop_table("model_alias")
@@ -148,7 +148,7 @@ def downgrade() -> None:
     # Dropping columns may rebuild the table on SQLite, losing its triggers: put them back.
     dialect = op.get_bind().dialect.name
     for statement in [
-        *drop_table_trigger_statements(dialect, ["benchmark_run"]),
-        *table_trigger_statements(dialect, ["benchmark_run"]),
+        *drop_trigger_statements(dialect, ["benchmark_run"]),
+        *create_trigger_statements(dialect, ["benchmark_run"]),
     ]:
         op.execute(statement)

@@ -38,6 +38,9 @@ def test_the_write_routes_are_the_ones_we_know() -> None:
         ("POST", "/api/v1/ingest/arxiv"),
         ("POST", "/api/v1/ingest/bibtex"),
         ("POST", "/api/v1/ingest/runs"),
+        ("POST", "/api/v1/paper-conflicts/{conflict_id}/distinct"),
+        ("POST", "/api/v1/paper-merges"),
+        ("POST", "/api/v1/paper-merges/{merge_id}/undo"),
         ("POST", "/api/v1/run-reviews/{review_id}/accept"),
         ("POST", "/api/v1/run-reviews/{review_id}/reject"),
         ("POST", "/api/v1/suggestions/{suggestion_id}/accept"),
@@ -48,7 +51,13 @@ def test_the_write_routes_are_the_ones_we_know() -> None:
 
 def _call(client: TestClient, method: str, path: str, token: str | None) -> Response:
     url = path
-    for parameter in ("{suggestion_id}", "{token_id}", "{review_id}"):
+    for parameter in (
+        "{suggestion_id}",
+        "{token_id}",
+        "{review_id}",
+        "{conflict_id}",
+        "{merge_id}",
+    ):
         url = url.replace(parameter, "1")
     headers = {"authorization": f"Bearer {token}"} if token is not None else {}
     return client.request(method, url, headers=headers)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from api.services.exports.content_hash import content_hash
 
 ACCESS_LOG = ("api_token",)
-AUDIT_LOG = ("ingest_run",)
+AUDIT_LOG = ("ingest_run", "ingest_entry")
 IDENTIFIERS = ("arxiv_id", "doi", "identity_key", "bibtex_key")
 
 

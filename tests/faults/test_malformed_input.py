@@ -215,7 +215,7 @@ def test_cli_ingest_refuses_a_malformed_file(
         result = CliRunner().invoke(cli, ["ingest", "bibtex", str(path)])
     finally:
         get_settings.cache_clear()
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # refused before writing: a usage error
     assert "error: input.bib is not" in result.output
     assert "Traceback" not in result.output
     assert survey_hash(seeded_writable) == before

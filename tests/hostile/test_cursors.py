@@ -66,7 +66,9 @@ def test_a_cursor_of_one_list_is_refused_by_every_other(
     response = hostile.get("/api/v1/engines", params={"cursor": paper_cursor})
     assert response.status_code == 400
     assert response.json()["error"]["problems"][0]["field"] == "cursor"
-    cursors = {path: next_cursor(hostile, path) for path in paths}
+    # An ingest run's entries need a run, and the seeded survey has none: that list's own
+    # cursors are paged and forged in tests/rest/test_identity_routes.py.
+    cursors = {path: next_cursor(hostile, path) for path in paths if "/ingest-runs/" not in path}
     own = {path: cursor for path, cursor in cursors.items() if cursor is not None}
     assert len(own) >= 8
     for path, cursor in own.items():

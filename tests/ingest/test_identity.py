@@ -89,7 +89,10 @@ def test_published_first_then_arxiv_adds_the_arxiv_id(empty_engine: sa.Engine) -
 
 def test_doi_matches_whatever_its_case(empty_engine: sa.Engine) -> None:
     ingest_bibtex(empty_engine, BIBTEX_FIXTURES / "mendeley.bib")
-    lower = "@misc{flash, title = {Other Title}, doi = {10.48550/arxiv.2205.14135}, year = 2022}"
+    lower = (
+        "@misc{flash, title = {FlashAttention: Fast and Memory-Efficient Exact Attention with"
+        " IO-Awareness}, doi = {10.48550/arxiv.2205.14135}, year = 2022}"
+    )
 
     report = ingest_bibtex(empty_engine, lower, file_name="lower.bib")
 
@@ -108,29 +111,33 @@ def test_title_first_author_and_year_match_without_identifiers(empty_engine: sa.
     assert paper(empty_engine, bibtex_key="complete2024").doi == "10.1/whole"
 
 
-def test_entry_matching_two_stored_papers_fails_and_merges_nothing(
+def test_entry_sharing_ids_with_two_other_papers_is_its_own_paper_with_two_conflicts(
     empty_engine: sa.Engine,
 ) -> None:
     ingest_bibtex(
         empty_engine,
-        "@misc{a, title={A}, eprint={2401.00001}, archiveprefix={arXiv}}\n"
-        "@misc{b, title={B}, doi={10.1/b}}",
+        "@misc{a, title={Sparse Kernels}, eprint={2401.00001}, archiveprefix={arXiv}}\n"
+        "@misc{b, title={Paged Caches}, doi={10.1/b}}",
         file_name="two.bib",
     )
     before = fingerprint(empty_engine)
 
     report = ingest_bibtex(
         empty_engine,
-        "@misc{c, title={C}, eprint={2401.00001}, archiveprefix={arXiv}, doi={10.1/B}}",
+        "@misc{c, title={Speculative Drafts}, eprint={2401.00001}, archiveprefix={arXiv},"
+        " doi={10.1/B}}",
         file_name="both.bib",
     )
 
-    assert report.failed == 1
-    assert report.failures[0].message == (
-        "matches more than one stored paper (a by arXiv id, b by DOI); merge them first"
+    assert (report.conflicts, report.failed, report.added) == (1, 0, 0)
+    assert report.entries[0].message == (
+        "stored as its own paper: shares arXiv id 2401.00001 with a, which differs in title; "
+        "stored as its own paper: shares DOI 10.1/B with b, which differs in title"
     )
+    c = paper(empty_engine, bibtex_key="c")
+    assert (c.arxiv_id, c.doi) == (None, None)
     after = fingerprint(empty_engine)
-    assert after["paper"] == before["paper"] and after["paper_change"] == before["paper_change"]
+    assert after["paper_change"] == before["paper_change"]
 
 
 @pytest.mark.parametrize(

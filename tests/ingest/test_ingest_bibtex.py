@@ -128,11 +128,12 @@ def test_an_entry_the_database_refuses_is_written_not_at_all(
     """The refusal comes after the entry's paper row was inserted: its savepoint undoes it."""
     original = ingest_writer._write_plan
 
-    def refuse_frantar(connection: sa.Connection, plan: Any, context: Any) -> None:
-        original(connection, plan, context)
+    def refuse_frantar(connection: sa.Connection, plan: Any, context: Any) -> dict[int, int]:
+        ids = original(connection, plan, context)
         if any(author["family"] == "Frantar" for author in plan.authors):
             # NOT NULL columns left empty: the database refuses the row, as it would a bad one.
             connection.execute(sa.text("INSERT INTO author (id) VALUES (NULL)"))
+        return ids
 
     monkeypatch.setattr(ingest_writer, "_write_plan", refuse_frantar)
     report = ingest_bibtex(empty_engine, BIBTEX_FIXTURES / "jabref.bib")

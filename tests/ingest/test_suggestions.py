@@ -144,7 +144,8 @@ def test_every_ingested_fact_names_its_run_and_source(empty_engine: sa.Engine) -
     arxiv = ingest_arxiv(empty_engine, feed_file=ARXIV_FIXTURES / "query_ids.xml")
     bibtex = ingest_bibtex(
         empty_engine,
-        "@article{new, title={New}, author={Doe, Jane}, journal={J}, year=2024,"
+        "@article{new, title={Efficient Memory Management for Large Language Model Serving"
+        " with PagedAttention}, author={Kwon, Woosuk}, journal={J}, year=2024,"
         " eprint={2309.06180}, archiveprefix={arXiv}}\n@article{n2, title={Two},"
         " author={Roe, Rick}, journal={J}, year=2024}",
         file_name="mine.bib",
@@ -189,12 +190,13 @@ def test_a_suggestion_named_explicitly_is_accepted_even_entry_by_entry(
     original = ingest_writer._write_plan
     calls = 0
 
-    def refuse_the_batch(connection: sa.Connection, plan: Any, context: Any) -> None:
+    def refuse_the_batch(connection: sa.Connection, plan: Any, context: Any) -> dict[int, int]:
         nonlocal calls
         calls += 1
-        original(connection, plan, context)
+        ids = original(connection, plan, context)
         if calls == 1:  # the whole batch: refused, so each entry is written on its own
             connection.execute(sa.text("INSERT INTO author (id) VALUES (NULL)"))
+        return ids
 
     monkeypatch.setattr(ingest_writer, "_write_plan", refuse_the_batch)
     report = ingest_arxiv(

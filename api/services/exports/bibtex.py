@@ -5,6 +5,9 @@ An entry carries the source's raw LaTeX fields when they are stored, otherwise f
 from the columns; its key is the stored `bibtex_key`.
 """
 
+import hashlib
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
@@ -64,6 +67,23 @@ class AuthorColumns(Protocol):
     def given(self) -> str | None: ...
 
 
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:./+-]+")
+
+
+def export_key(stored: str) -> str:
+    """The cite key an export writes: the stored key when BibTeX takes it as it is (letters,
+    digits and `_:./+-`, so ACM's `10.1145/3803798` stays), else accents folded, other
+    characters made `-` and a short digest of the stored key appended, so that two stored
+    keys never export as one and a key exports the same way every time."""
+    if not _KEY_UNSAFE.search(stored) and stored:
+        return stored
+    folded = unicodedata.normalize("NFKD", stored)
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    safe = _KEY_UNSAFE.sub("-", plain).strip("-") or "paper"
+    digest = hashlib.sha256(stored.encode("utf-8")).hexdigest()[:6]
+    return f"{safe}-{digest}"
+
+
 def paper_entry(paper: m.Paper, authors: Sequence[AuthorColumns]) -> str:
     """One paper's entry, as `bibtex_stream` writes it; `authors` in the paper's order.
 
@@ -80,7 +100,7 @@ def paper_entry(paper: m.Paper, authors: Sequence[AuthorColumns]) -> str:
     library.add(
         bib.Entry(
             paper.entry_type,
-            paper.bibtex_key,
+            export_key(paper.bibtex_key),
             [bib.Field(name, _enclose(name, value)) for name, value in ordered],
         )
     )

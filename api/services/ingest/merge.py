@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from api.db import as_utc
+from api.services.ingest.identity import published_doi, stated_together
 from api.services.ingest.records import ARXIV_OWNED, BIBLIOGRAPHIC, IDENTIFIERS, IncomingPaper
 
 # Raw BibTeX fields that describe the preprint; kept when a published record replaces them.
@@ -25,7 +26,31 @@ def new_paper_columns(incoming: IncomingPaper) -> dict[str, Any]:
         "entry_type": incoming.entry_type,
         "bibtex_fields": dict(incoming.bibtex_fields),
         "identity_key": incoming.identity_key,
+        **stated_together(columns),
     }
+
+
+def joining(current: dict[str, Any], update: dict[str, Any], evidence: str) -> dict[str, Any]:
+    """When an update makes a preprint and its published version one paper: which rule did
+    (`joined_by`), and the preprint's URL kept beside the published one (`preprint_url`)."""
+    if current.get("joined_by"):
+        return {}
+    after = current | update
+    arxiv_id = after.get("arxiv_id")
+    published = bool(after.get("venue") or published_doi(after.get("doi")))
+    if not arxiv_id or not published:
+        return {}
+    was_preprint = current.get("arxiv_id") and not (
+        current.get("venue") or published_doi(current.get("doi"))
+    )
+    was_published = not current.get("arxiv_id")
+    if not (was_preprint or was_published):
+        return {}
+    joined: dict[str, Any] = {"joined_by": evidence}
+    preprint = f"https://arxiv.org/abs/{arxiv_id}"
+    if after.get("url") != preprint and not current.get("preprint_url"):
+        joined["preprint_url"] = preprint
+    return joined
 
 
 def plan_update(current: dict[str, Any], incoming: IncomingPaper) -> dict[str, Any]:

@@ -64,21 +64,16 @@ class IncomingPaper:
     bibtex_fields: dict[str, str]
     authors: tuple[IncomingAuthor, ...]
     identity_key: str | None = field(init=False)
+    arxiv_id: str | None = field(init=False)
+    doi_key: str | None = field(init=False)
+    """The DOI case-folded, as matching compares it."""
 
     def __post_init__(self) -> None:
-        first = self.authors[0].family if self.authors else None
-        key = identity_key(self.columns.get("title"), first, self.columns.get("year"))
-        object.__setattr__(self, "identity_key", key)
-
-    @property
-    def arxiv_id(self) -> str | None:
-        value = self.columns.get("arxiv_id")
-        return str(value) if value else None
-
-    @property
-    def doi_key(self) -> str | None:
-        value = self.columns.get("doi")
-        return str(value).casefold() if value else None
+        # Computed once: matching asks for them several times per stored candidate.
+        object.__setattr__(self, "identity_key", identity_key(self.columns.get("title")))
+        arxiv_id, doi = self.columns.get("arxiv_id"), self.columns.get("doi")
+        object.__setattr__(self, "arxiv_id", str(arxiv_id) if arxiv_id else None)
+        object.__setattr__(self, "doi_key", str(doi).casefold() if doi else None)
 
 
 def normalize_words(text: str) -> str:
@@ -90,13 +85,11 @@ def normalize_words(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", plain).split())
 
 
-def identity_key(title: str | None, first_family: str | None, year: int | None) -> str | None:
-    """`normalized title|first author family|year`, or None when any part is missing."""
-    if not title or not first_family or year is None:
+def identity_key(title: str | None) -> str | None:
+    """The normalized title matching looks papers up by, or None without a title."""
+    if not title:
         return None
-    words = normalize_words(title)[:_IDENTITY_TITLE_LIMIT]
-    family = normalize_words(first_family)
-    return f"{words}|{family}|{year}" if words and family else None
+    return normalize_words(title)[:_IDENTITY_TITLE_LIMIT] or None
 
 
 def from_arxiv(entry: ArxivEntry) -> IncomingPaper:

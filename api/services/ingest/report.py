@@ -2,18 +2,57 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from api.errors import Problem
+from models.ingest import EntryOutcome
+
+Outcome = EntryOutcome
 
 
-class Outcome(StrEnum):
-    ADDED = "added"
-    UPDATED = "updated"
-    MERGED = "merged"
-    UNCHANGED = "unchanged"
-    FAILED = "failed"
+@dataclass(frozen=True)
+class EntryReport:
+    """What came of one entry, as the run keeps it (`ingest_entry`)."""
+
+    position: int
+    location: str
+    outcome: EntryOutcome
+    entry_key: str | None = None
+    paper_key: str | None = None
+    fields: tuple[str, ...] = ()
+    """Columns an `updated` or `merged` entry changed."""
+    evidence: str | None = None
+    """What identified the stored paper it joined (`doi`, `arxiv id`, …)."""
+    message: str | None = None
+    """Why it failed, or what the conflict is."""
+    conflict_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "location": self.location,
+            "outcome": self.outcome.value,
+            "entry_key": self.entry_key,
+            "paper_key": self.paper_key,
+            "fields": list(self.fields),
+            "evidence": self.evidence,
+            "message": self.message,
+            "conflict_id": self.conflict_id,
+        }
+
+    def described(self) -> str:
+        """One line: `merged into kwon2023efficient (doi): doi, venue`."""
+        outcome = self.outcome
+        if outcome is Outcome.FAILED:
+            return f"failed: {self.message}"
+        if outcome is Outcome.CONFLICT:
+            return f"conflict #{self.conflict_id}: {self.message}"
+        if outcome is Outcome.ADDED:
+            return f"added as {self.paper_key}"
+        if outcome is Outcome.UNCHANGED:
+            return f"unchanged: {self.paper_key} ({self.evidence})"
+        verb = "merged into" if outcome is Outcome.MERGED else "updated"
+        return f"{verb} {self.paper_key} ({self.evidence}): {', '.join(self.fields)}"
 
 
 @dataclass(frozen=True)
@@ -37,6 +76,10 @@ class IngestReport:
     updated: int = 0
     merged: int = 0
     unchanged: int = 0
+    conflicts: int = 0
+    """Entries that met a conflict (stored as their own paper, or not written when ambiguous)."""
+    entries: list[EntryReport] = field(default_factory=list)
+    """Every entry read, in input order."""
     failures: list[Problem] = field(default_factory=list)
     """Each entry that failed: `location` is the arXiv id or `file:line`, `message` the reason."""
     suggestions: int = 0
@@ -52,11 +95,13 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.aborted
+        return not self.failures and not self.aborted and not self.conflicts
 
     @property
     def handled(self) -> int:
-        return self.added + self.updated + self.merged + self.unchanged + self.failed
+        return (
+            self.added + self.updated + self.merged + self.unchanged + self.conflicts + self.failed
+        )
 
     def count(self, outcome: Outcome) -> None:
         if outcome is Outcome.ADDED:
@@ -67,6 +112,8 @@ class IngestReport:
             self.merged += 1
         elif outcome is Outcome.UNCHANGED:
             self.unchanged += 1
+        elif outcome is Outcome.CONFLICT:
+            self.conflicts += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,15 +124,17 @@ class IngestReport:
             "updated": self.updated,
             "merged": self.merged,
             "unchanged": self.unchanged,
+            "conflicts": self.conflicts,
             "failed": self.failed,
             "failures": [problem.as_dict() for problem in self.failures],
             "suggestions": self.suggestions,
             "links": self.links,
             "aborted": self.aborted,
+            "entries": [entry.as_dict() for entry in self.entries],
         }
 
     def summary(self) -> str:
         return (
             f"{self.added} added, {self.updated} updated, {self.merged} merged, "
-            f"{self.unchanged} unchanged, {self.failed} failed"
+            f"{self.unchanged} unchanged, {self.conflicts} conflicts, {self.failed} failed"
         )

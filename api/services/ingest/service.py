@@ -13,18 +13,23 @@ from sqlmodel import Session
 import models as m
 from api.config import get_settings
 from api.errors import InferGraphError, InvalidInputError, Problem
+from api.services.ingest.bulk import insert_rows
 from api.services.ingest.readers.arxiv_client import ArxivClient, normalize_ids
 from api.services.ingest.readers.arxiv_feed import ArxivEntry, EntryProblem, iter_entries
 from api.services.ingest.readers.bibtex import BibtexReader
 from api.services.ingest.readers.identifiers import split_arxiv_id
 from api.services.ingest.records import IncomingPaper, from_arxiv, from_bibtex, identity_key
-from api.services.ingest.report import IngestReport, Outcome, Progress, ProgressEvent
+from api.services.ingest.report import (
+    EntryReport,
+    IngestReport,
+    Outcome,
+    Progress,
+    ProgressEvent,
+)
 from api.services.ingest.suggestions import TechniqueMatcher, resolve_techniques
 from api.services.ingest.transactions import run_exclusive
 from api.services.ingest.writer import (
-    AUTHOR,
     PAPER,
-    PAPER_AUTHOR,
     EntryResult,
     RunContext,
     write_batch,
@@ -32,6 +37,7 @@ from api.services.ingest.writer import (
 from models.base import SourceKind
 from models.ingest import IngestKind, IngestStatus
 
+ENTRY = m.metadata.tables["ingest_entry"]
 DEFAULT_BATCH_SIZE = 500
 _LOCATOR_LENGTH = 300
 Item = IncomingPaper | Problem
@@ -221,24 +227,83 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 
 def _write(engine: sa.Engine, batch: list[Item], context: RunContext, report: IngestReport) -> None:
+    first = len(report.entries)
     records = [item for item in batch if isinstance(item, IncomingPaper)]
-    report.failures.extend(item for item in batch if isinstance(item, Problem))
-    if not records:
-        return
+    problems = [item for item in batch if isinstance(item, Problem)]
 
-    def write(connection: sa.Connection) -> list[EntryResult]:
-        results = write_batch(connection, records, context)
+    def write(
+        connection: sa.Connection,
+    ) -> tuple[list[EntryResult], list[tuple[EntryReport, int | None]]]:
+        results = write_batch(connection, records, context) if records else []
+        entries = _entry_reports(batch, results, first)
+        _store_entries(connection, context.run_id, entries)
         # The run's counts are written in the batch's own transaction, so a process killed
         # later leaves a run row that says what it committed (it said added=0). On a copy:
         # a transaction run again after a lock timeout must not count twice.
         so_far = copy.copy(report)
-        so_far.failures = list(report.failures)
+        so_far.failures = [*report.failures, *problems]
         _tally(so_far, results)
         heartbeat = {"heartbeat_at": datetime.now(UTC)}
         connection.execute(_run_update(report.run_id, _counts(so_far) | heartbeat))
-        return results
+        return results, entries
 
-    _tally(report, run_exclusive(engine, write))
+    results, entries = run_exclusive(engine, write)
+    report.failures.extend(problems)
+    _tally(report, results)
+    report.entries.extend(entry for entry, _ in entries)
+
+
+def _entry_reports(
+    batch: list[Item], results: list[EntryResult], first: int
+) -> list[tuple[EntryReport, int | None]]:
+    """Every item of the batch in input order with its paper's id: records with their result,
+    and reader failures."""
+    pending = iter(results)
+    entries: list[tuple[EntryReport, int | None]] = []
+    for position, item in enumerate(batch, start=first):
+        if isinstance(item, Problem):
+            key = None if item.value is None else str(item.value)
+            failed = EntryReport(
+                position, item.location or "", Outcome.FAILED, entry_key=key, message=item.message
+            )
+            entries.append((failed, None))
+            continue
+        result = next(pending)
+        entry = EntryReport(
+            position,
+            item.location,
+            result.outcome,
+            entry_key=item.cite_key,
+            paper_key=result.paper_key,
+            fields=tuple(result.fields),
+            evidence=result.evidence,
+            message=result.message,
+            conflict_id=result.conflict_id,
+        )
+        entries.append((entry, result.paper_id))
+    return entries
+
+
+def _store_entries(
+    connection: sa.Connection, run_id: int, entries: list[tuple[EntryReport, int | None]]
+) -> None:
+    rows = [
+        {
+            "run_id": run_id,
+            "position": entry.position,
+            "location": entry.location[:_LOCATOR_LENGTH],
+            "entry_key": entry.entry_key[:_LOCATOR_LENGTH] if entry.entry_key else None,
+            "outcome": entry.outcome.value,
+            "paper_id": paper_id,
+            "paper_key": entry.paper_key,
+            "fields": list(entry.fields),
+            "evidence": entry.evidence,
+            "message": entry.message,
+            "conflict_id": entry.conflict_id,
+        }
+        for entry, paper_id in entries
+    ]
+    insert_rows(connection, ENTRY, rows)
 
 
 def _tally(report: IngestReport, results: list[EntryResult]) -> None:
@@ -346,20 +411,14 @@ def _insert(connection: sa.Connection, table_name: str, **values: object) -> int
 
 
 def _backfill_identity_keys(connection: sa.Connection) -> None:
-    """Papers written by the survey seed (or before this column existed) get their key here."""
-    first_author = (
-        sa.select(AUTHOR.c.family)
-        .join(PAPER_AUTHOR, PAPER_AUTHOR.c.author_id == AUTHOR.c.id)
-        .where(PAPER_AUTHOR.c.paper_id == PAPER.c.id, PAPER_AUTHOR.c.position == 0)
-        .scalar_subquery()
-    )
+    """Papers written before the title key existed (or by an older seed) get it here."""
     rows = connection.execute(
-        sa.select(PAPER.c.id, PAPER.c.title, PAPER.c.year, first_author).where(
-            PAPER.c.identity_key.is_(None), PAPER.c.title.is_not(None), PAPER.c.year.is_not(None)
+        sa.select(PAPER.c.id, PAPER.c.title).where(
+            PAPER.c.identity_key.is_(None), PAPER.c.title.is_not(None)
         )
     )
-    for paper_id, title, year, family in rows.all():
-        key = identity_key(title, family, year)
+    for paper_id, title in rows.all():
+        key = identity_key(title)
         if key is not None:
             connection.execute(
                 sa.update(PAPER).where(PAPER.c.id == paper_id).values(identity_key=key)

@@ -15,7 +15,11 @@ from api.services.ingest.readers.bibtex_blocks import BlockReader, FailedBlock, 
 _ROOT = Path(__file__).resolve().parents[3]
 _TEXTS = [
     (_ROOT / "seed" / "references.bib").read_text(encoding="utf-8"),
-    *(path.read_text(encoding="utf-8") for path in sorted(_ROOT.glob("tests/fixtures/bibtex/*"))),
+    *(
+        path.read_text(encoding="utf-8")
+        for path in sorted(_ROOT.glob("tests/fixtures/bibtex/**/*"))
+        if path.is_file()
+    ),
 ]
 _SNIPPETS = [
     "@misc{",
