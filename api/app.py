@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from api.cache import FrontedFastAPI, install_response_cache
 from api.config import Settings, get_settings
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CancelOnDisconnect, prefix="/api/v1/")
     app.include_router(rest_router)
     app.openapi = with_page_size_bounds(app.openapi, settings.max_page_size)  # type: ignore[method-assign]
-    install_pages(app)
+    install_pages(app, app.exception_handlers[HTTPException])
 
     app.add_route("/graphql", graphql.handle, methods=["GET", "POST"], include_in_schema=False)
     # The MCP app's route itself (it has no middleware without SDK auth, which we do not

@@ -295,3 +295,18 @@ def test_the_category_tree_counts_every_technique_once(web: TestClient, session:
     assert all(len(listed) == min(total, 2) for total, listed in grouped.values())
     page = web.get("/categories").text
     assert page.count('<a href="/techniques/') == 56  # the survey's categories hold <= 12 each
+
+
+def test_a_browser_asking_for_a_missing_page_gets_an_error_page(web: TestClient) -> None:
+    response = web.get("/no-such-page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "no page here" in response.text
+    assert 'href="/"' in response.text
+
+
+def test_machines_keep_json_errors_for_missing_paths(web: TestClient) -> None:
+    for path, accept in (("/no-such-page", "application/json"), ("/api/v1/nope", "text/html")):
+        response = web.get(path, headers={"accept": accept})
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
