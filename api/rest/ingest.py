@@ -5,13 +5,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.db import as_utc
 from api.errors import InvalidInputError, NotFoundError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.common import SessionDep, rest_words
-from api.rest.schemas import ErrorResponse, PageMeta
+from api.rest.schemas import STORABLE_TEXT, ErrorResponse, PageMeta, RequestBody
 from api.services import paper_merges
 from api.services.ingest import (
     IngestReport,
@@ -53,14 +53,36 @@ def _no_control_characters(value: str) -> str:
 SearchText = Annotated[str, AfterValidator(_no_control_characters)]
 
 
-class ArxivIngestRequest(BaseModel):
-    ids: list[Annotated[str, Field(max_length=40)]] = Field(
+class ArxivIngestRequest(RequestBody):
+    """arXiv ids or a search query: exactly one of the two."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["ids"],
+                    "properties": {"ids": {"minItems": 1}, "query": {"type": "null"}},
+                },
+                {
+                    "required": ["query"],
+                    "properties": {
+                        "query": {"type": "string", "minLength": 1},
+                        "ids": {"maxItems": 0},
+                    },
+                },
+            ]
+        },
+    )
+
+    ids: list[Annotated[str, Field(max_length=40, json_schema_extra=STORABLE_TEXT)]] = Field(
         default_factory=list, max_length=1000, description="arXiv ids, old or new style."
     )
     query: SearchText | None = Field(
         default=None,
         max_length=1000,
         description='arXiv search, e.g. `cat:cs.DC AND abs:"speculative decoding"`.',
+        json_schema_extra=STORABLE_TEXT,
     )
     max_results: int = Field(default=100, ge=1, le=10_000)
     techniques: list[Slug] = Field(
@@ -168,8 +190,8 @@ class SuggestionOut(BaseModel):
     decided_at: datetime | None
 
 
-class ReviewRequest(BaseModel):
-    note: str | None = Field(default=None, max_length=2000)
+class ReviewRequest(RequestBody):
+    note: str | None = Field(default=None, max_length=2000, json_schema_extra=STORABLE_TEXT)
 
 
 def _report(request: Request, report: IngestReport) -> IngestReportOut:
@@ -487,10 +509,18 @@ def post_conflict_distinct(
     return _conflict(view)
 
 
-class MergeRequest(BaseModel):
-    survivor: str = Field(max_length=300, description="Key of the paper that stays.")
-    absorbed: str = Field(max_length=300, description="Key of the paper merged into it.")
-    note: str | None = Field(default=None, max_length=2000, description="Why.")
+class MergeRequest(RequestBody):
+    survivor: str = Field(
+        max_length=300, description="Key of the paper that stays.", json_schema_extra=STORABLE_TEXT
+    )
+    absorbed: str = Field(
+        max_length=300,
+        description="Key of the paper merged into it.",
+        json_schema_extra=STORABLE_TEXT,
+    )
+    note: str | None = Field(
+        default=None, max_length=2000, description="Why.", json_schema_extra=STORABLE_TEXT
+    )
 
 
 class AliasOut(BaseModel):

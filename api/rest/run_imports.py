@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from api.errors import InvalidInputError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.common import SessionDep
-from api.rest.schemas import ErrorResponse
+from api.rest.schemas import STORABLE_TEXT, ErrorResponse, RequestBody
 from api.services.ingest.readers.runs import FORMATS, RunContext
 from api.services.ingest.run_reviews import (
     ReviewDecision,
@@ -68,16 +68,22 @@ class RunReviewOut(BaseModel):
     decided_at: datetime | None
 
 
-class AcceptRequest(BaseModel):
-    engine: str | None = Field(default=None, max_length=120, description="Engine slug.")
-    model: str | None = Field(default=None, max_length=120, description="Model slug.")
-    device: str | None = Field(default=None, max_length=120, description="Device slug.")
+class AcceptRequest(RequestBody):
+    engine: str | None = Field(
+        default=None, max_length=120, description="Engine slug.", json_schema_extra=STORABLE_TEXT
+    )
+    model: str | None = Field(
+        default=None, max_length=120, description="Model slug.", json_schema_extra=STORABLE_TEXT
+    )
+    device: str | None = Field(
+        default=None, max_length=120, description="Device slug.", json_schema_extra=STORABLE_TEXT
+    )
     create_missing: bool = Field(default=False, description="Create the rest as named.")
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000, json_schema_extra=STORABLE_TEXT)
 
 
-class RejectRequest(BaseModel):
-    note: str | None = Field(default=None, max_length=2000)
+class RejectRequest(RequestBody):
+    note: str | None = Field(default=None, max_length=2000, json_schema_extra=STORABLE_TEXT)
 
 
 class AcceptOut(BaseModel):
