@@ -54,9 +54,12 @@ def test_merge_redirects_old_ids_and_undo_restores_everything(
         {"kind": "key", "value": "chunked2024"},
         {"kind": "doi", "value": "10.1/chunked"},
     ]
-    moved = curator.get("/api/v1/papers/chunked2024/citations?x=1", follow_redirects=False)
+    moved = curator.get("/api/v1/papers/chunked2024/citations", follow_redirects=False)
     assert moved.status_code == 301
-    assert moved.headers["location"] == "/api/v1/papers/kwon2023efficient/citations?x=1"
+    assert moved.headers["location"] == "/api/v1/papers/kwon2023efficient/citations"
+    moved = curator.get("/api/v1/papers/chunked2024?format=bibtex", follow_redirects=False)
+    assert moved.status_code == 301
+    assert moved.headers["location"] == "/api/v1/papers/kwon2023efficient?format=bibtex"
     assert curator.get("/api/v1/papers/chunked2024").json()["key"] == "kwon2023efficient"
     query = """{ byKey: paper(bibtexKey: "chunked2024") { bibtexKey absorbedIds { kind value } }
       byDoi: paper(doi: "10.1/CHUNKED") { bibtexKey } }"""
