@@ -700,6 +700,15 @@ def serve(
     seed_if_empty: Annotated[
         bool, typer.Option("--seed/--no-seed", help="Seed the survey into an empty database.")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes sharing the port (PostgreSQL recommended beyond 1); each "
+            "keeps its own caches, checked against the database's data version on every read.",
+        ),
+    ] = 1,
 ) -> None:
     """Upgrade the schema, seed an empty database, and serve the HTTP API."""
     from api.startup import served_urls, start_preparing_database
@@ -711,7 +720,8 @@ def serve(
 
     from api.app import create_app
 
-    app = create_app(settings)
+    # Several workers each build their own app (uvicorn imports the factory in every one).
+    app = create_app(settings) if workers == 1 else None
     try:
         prepared = database_ready()
     except InferGraphError as error:
@@ -720,10 +730,13 @@ def serve(
     host, port = host or settings.host, port or settings.port
     for line in prepared.lines():
         typer.echo(line)
-    typer.echo("serving InferGraph:")
+    typer.echo("serving InferGraph:" if workers == 1 else f"serving InferGraph, {workers} workers:")
     for line in served_urls(host, port):
         typer.echo(f"  {line}")
-    uvicorn.run(app, host=host, port=port)
+    if app is not None:
+        uvicorn.run(app, host=host, port=port)
+    else:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 @app.command("mcp")
