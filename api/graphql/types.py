@@ -13,12 +13,14 @@ import models as m
 from api.db import as_utc
 from api.graphql.context import GraphContext, encode_global_id
 from api.graphql.entities import entity, wrap
+from api.graphql.profile_types import EngineProfile, profile_type
 from api.services import (
     benchmarks,
     engines,
     hardware,
     literature,
     market,
+    profile,
     provenance,
     support,
     techniques,
@@ -357,6 +359,15 @@ class Engine(Node):
     ) -> Connection[BenchmarkRun]:
         rows = _children(info, self, "benchmark_runs", m.BenchmarkRun, "engine_id", ["slug"])
         return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
+
+    @strawberry.field(
+        description=f"Six-dimension profile, {profile.LABEL}: scores with their ranges and "
+        "the facts behind them."
+    )
+    def profile(self, info: Info) -> EngineProfile:
+        ctx = _ctx(info)
+        row = ctx.batch.by_id(m.Engine, self._pk)
+        return profile_type(profile.engine_profiles(ctx.session, [row])[0])
 
 
 # --- support facts ---------------------------------------------------------------------
