@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from api.rest import (
     benchmarks,
+    charts,
     engines,
     graph,
     hardware,
@@ -45,6 +46,7 @@ for domain in (
     market,
     benchmarks,
     profile,
+    charts,
     provenance,
     search,
     graph,

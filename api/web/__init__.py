@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.web.catalog import router as catalog_router
+from api.web.charts import router as charts_router
 from api.web.compare import router as compare_router
 from api.web.home import graphiql_page
 from api.web.home import router as home_router
@@ -32,6 +33,7 @@ SECTIONS = frozenset(
         "matrices",
         "compare",
         "requirements",
+        "charts",
     }
 )
 """First path segments of the pages that read the graph (the response cache keeps them)."""
@@ -44,6 +46,12 @@ def is_page(path: str) -> bool:
 def install(app: FastAPI) -> None:
     """The pages, `/docs` and `/redoc` (the app is built with FastAPI's own turned off), and
     the static files under `/static`."""
-    for router in (home_router, catalog_router, matrices_router, compare_router):
+    for router in (
+        home_router,
+        catalog_router,
+        matrices_router,
+        compare_router,
+        charts_router,
+    ):
         app.include_router(router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
