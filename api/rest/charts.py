@@ -10,7 +10,11 @@ from api.services import charts
 router = APIRouter(tags=["charts"])
 EngineParam = Annotated[
     list[str] | None,
-    Query(max_length=200, description="The radar's engines (one to four), in order."),
+    Query(
+        max_length=200,
+        description="The radar's engines (one to four), in order; on "
+        "`runs-throughput-concurrency`, only these engines' runs.",
+    ),
 ]
 
 

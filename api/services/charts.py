@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 import models as m
 from api.errors import InvalidInputError, Problem
 from api.services import profile
-from api.services.lookup import not_found
+from api.services.lookup import by_slug, not_found
 
 SVG_NS = "http://www.w3.org/2000/svg"
 COMMERCIAL_SOURCE = "survey-commercial-performance-figure"
@@ -362,35 +362,79 @@ def engines_over_time(session: Session) -> ChartData:
 THROUGHPUT_METRICS = ("token_throughput", "output_throughput", "request_throughput")
 
 
-def runs_throughput_concurrency(session: Session) -> ChartData:
+MAX_RUN_SERIES = 12
+"""Lines on one runs chart: beyond a dozen the colours repeat and the legend outgrows the plot."""
+
+
+def runs_throughput_concurrency(session: Session, engines: Sequence[str] = ()) -> ChartData:
     # One point per engine, device, metric and concurrency: the mean of the runs there, with
     # their count and spread in the CSV. Ten thousand imported runs stay a readable picture,
     # and the database does the grouping.
-    value = col(m.BenchmarkRun.value)
-    keys = (
-        col(m.Engine.name),
-        col(m.Device.name),
-        col(m.BenchmarkRun.metric),
-        col(m.BenchmarkRun.unit),
-        col(m.BenchmarkRun.concurrency),
+    engine_ids = [by_slug(session, m.Engine, slug, "engine", "engine").id for slug in engines]
+    run = m.BenchmarkRun
+    measured = (
+        col(run.metric).in_(THROUGHPUT_METRICS),
+        col(run.concurrency).is_not(None),
+        col(run.engine_id).is_not(None),
+        *([col(run.engine_id).in_(engine_ids)] if engine_ids else []),
+    )
+    # One grouped pass over the runs, by ids and without joins; names are looked up for the
+    # lines kept only. The lines with the most runs are drawn, ties by engine and device id,
+    # and the CSV holds exactly those.
+    value = col(run.value)
+    point = (
+        col(run.engine_id),
+        col(run.device_id),
+        col(run.metric),
+        col(run.unit),
+        col(run.concurrency),
     )
     statement = (
         sa.select(
-            *keys, sa.func.count(), sa.func.avg(value), sa.func.min(value), sa.func.max(value)
+            *point,
+            sa.func.count(),
+            sa.func.avg(value),
+            sa.func.min(value),
+            sa.func.max(value),
         )
-        .join(m.Engine, col(m.Engine.id) == m.BenchmarkRun.engine_id)
-        .join(m.Device, col(m.Device.id) == m.BenchmarkRun.device_id, isouter=True)
-        .where(
-            col(m.BenchmarkRun.metric).in_(THROUGHPUT_METRICS),
-            col(m.BenchmarkRun.concurrency).is_not(None),
-        )
-        .group_by(*keys)
-        .order_by(*keys)
+        .where(*measured)
+        .group_by(*point)
+    )
+    points: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    for engine_id, device_id, metric, unit, *rest in session.execute(statement):
+        points.setdefault((engine_id, device_id or 0, metric, unit), []).append(tuple(rest))
+    size = {k: sum(p[1] for p in v) for k, v in points.items()}
+    kept = sorted(points, key=lambda k: (-size[k], k))[:MAX_RUN_SERIES]
+    left_out = len(points) - len(kept)
+    engine_names = dict(
+        session.execute(
+            sa.select(col(m.Engine.id), col(m.Engine.name)).where(
+                col(m.Engine.id).in_({k[0] for k in kept})
+            )
+        ).all()
+    )
+    device_names = dict(
+        session.execute(
+            sa.select(col(m.Device.id), col(m.Device.name)).where(
+                col(m.Device.id).in_({k[1] for k in kept})
+            )
+        ).all()
     )
     rows = tuple(
-        (engine, device or "", metric, unit, concurrency, runs, round(float(mean), 6), low, high)
-        for engine, device, metric, unit, concurrency, runs, mean, low, high in session.execute(
-            statement
+        sorted(
+            (
+                engine_names[engine_id],
+                device_names.get(device_id, ""),
+                metric,
+                unit,
+                concurrency,
+                runs,
+                round(float(mean), 6),
+                low,
+                high,
+            )
+            for engine_id, device_id, metric, unit in kept
+            for concurrency, runs, mean, low, high in points[(engine_id, device_id, metric, unit)]
         )
     )
     units = sorted({r[3] for r in rows})
@@ -417,7 +461,13 @@ def runs_throughput_concurrency(session: Session) -> ChartData:
         "Benchmark runs: throughput vs concurrency",
         "Every stored benchmark run (imported ones included) that measured throughput at a "
         "stated concurrency: one line per engine, device and metric, each point the mean of "
-        "the runs at that concurrency (the CSV gives their count, lowest and highest).",
+        "the runs at that concurrency (the CSV gives their count, lowest and highest)."
+        + (
+            f" The {len(kept)} lines with the most runs are drawn; {left_out} more are left "
+            "out (name engines with engine= to see theirs)."
+            if left_out
+            else ""
+        ),
         ("engine", "device", "metric", "unit", "concurrency", "runs", "mean", "min", "max"),
         rows,
         draw,
@@ -435,14 +485,21 @@ CHARTS: dict[str, Callable[[Session], ChartData]] = {
 """Charts of the whole graph by name; the radar takes engines and is not listed here."""
 
 
+ENGINE_CHARTS = ("radar", "runs-throughput-concurrency")
+"""The charts that take `engine`: the radar's engines, the runs chart's narrowing."""
+
+
 def chart(session: Session, name: str, engines: Sequence[str] = ()) -> ChartData:
     if name == "radar":
         return radar(session, engines)
+    if name == "runs-throughput-concurrency":
+        return runs_throughput_concurrency(session, engines)
     build = CHARTS.get(name)
     if build is None:
         raise not_found("chart", name, ["radar", *CHARTS], "name")
     if engines:
         raise InvalidInputError(
-            "Only the radar takes engines.", [Problem("not used by this chart", "query", "engine")]
+            f"Only {' and '.join(ENGINE_CHARTS)} take engines.",
+            [Problem("not used by this chart", "query", "engine")],
         )
     return build(session)

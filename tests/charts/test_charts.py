@@ -16,6 +16,7 @@ import models as m
 from api.app import create_app
 from api.config import Settings
 from api.services import charts, profile
+from models.base import ValueQualifier
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 ALL = [*charts.CHARTS, "radar"]
@@ -238,6 +239,36 @@ def test_throughput_vs_concurrency_is_the_mean_of_every_stored_run(
         assert mean == pytest.approx(expected[key][1])
 
 
+def test_many_runs_draw_the_dozen_lines_with_most_runs_and_say_so(session: Session) -> None:
+    source = session.exec(select(m.Source)).first()
+    engines = list(session.exec(select(m.Engine).order_by(m.Engine.slug)))[:14]
+    assert source is not None and source.id is not None and len(engines) == 14
+    source_id = source.id
+    for i, engine in enumerate(engines):
+        for n in range(i + 1):  # engine i has i + 1 runs: the first two are the least
+            session.add(
+                m.BenchmarkRun(
+                    slug=f"test-many/{engine.slug}/{n}",
+                    engine_id=engine.id,
+                    metric="token_throughput",
+                    value=10.0 * (n + 1),
+                    qualifier=ValueQualifier.EXACT,
+                    unit="tokens/s",
+                    concurrency=7,
+                    source_id=source_id,
+                )
+            )
+    session.flush()
+    data = charts.chart(session, "runs-throughput-concurrency")
+    lines = {(r[0], r[1], r[2], r[3]) for r in data.rows}
+    assert len(lines) == charts.MAX_RUN_SERIES
+    assert "more are left out" in data.description
+    assert (engines[0].name, "", "token_throughput", "tokens/s") not in lines  # fewest runs
+    narrowed = charts.chart(session, "runs-throughput-concurrency", [engines[0].slug])
+    assert [(r[0], r[4], r[5], r[6]) for r in narrowed.rows] == [(engines[0].name, 7, 1, 10.0)]
+    assert "left out" not in narrowed.description
+
+
 def test_the_radar_is_the_profile(api: TestClient, session: Session) -> None:
     expected = [
         (p.engine_slug, s.dimension.value, s.score_min, s.score_max)
@@ -262,6 +293,8 @@ def test_chart_errors_answer_in_the_one_error_shape(api: TestClient) -> None:
     five = "&".join(f"engine={s}" for s in ["vllm", "sglang", "ollama", "llama-cpp", "groqcloud"])
     assert api.get(f"/api/v1/charts/radar.svg?{five}").status_code == 400
     assert api.get("/api/v1/charts/model-prices.svg?engine=vllm").status_code == 400
+    unknown = api.get("/api/v1/charts/runs-throughput-concurrency.csv?engine=vlm").json()
+    assert unknown["error"]["problems"][0]["field"] == "engine"
     assert api.get("/api/v1/charts/model-prices.svg?colour=red").status_code == 400
 
 
