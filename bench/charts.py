@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import models as m
 from api.db import create_db_engine
@@ -38,9 +38,9 @@ RADAR = ("vllm", "llama-cpp", "tensorrt-llm", "groqcloud")
 def add_runs(engine: sa.Engine, count: int) -> None:
     """`count` throughput runs of the survey's engines on its devices, in one transaction."""
     with Session(engine) as session:
-        engines = [e.id for e in session.exec(select(m.Engine).order_by(m.Engine.id))]
-        devices = [d.id for d in session.exec(select(m.Device).order_by(m.Device.id))]
-        source = session.exec(select(m.Source).order_by(m.Source.id)).first()
+        engines = [e.id for e in session.exec(select(m.Engine).order_by(col(m.Engine.id)))]
+        devices = [d.id for d in session.exec(select(m.Device).order_by(col(m.Device.id)))]
+        source = session.exec(select(m.Source).order_by(col(m.Source.id))).first()
         assert source is not None and engines and devices
         rows = []
         for n in range(count):

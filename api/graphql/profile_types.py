@@ -15,21 +15,24 @@ class ProfileFact:
     target: str = strawberry.field(
         description="The engine field, or the slug of the column, platform or precision."
     )
-    name: str
+    name: str = strawberry.field(description="What the fact is, in words.")
     value: str = strawberry.field(description="The fact as stored, or `unknown`.")
-    weight: float
+    weight: float = strawberry.field(description="How much it counts within its dimension.")
     credit_min: float = strawberry.field(description="Its value on 0..1; 0 when unknown.")
     credit_max: float = strawberry.field(description="Its value on 0..1; 1 when unknown.")
 
 
 @strawberry.type(description="One dimension's score on 0..5: a range when facts are unknown.")
 class ProfileScore:
-    dimension: str
-    name: str
-    definition: str
+    dimension: str = strawberry.field(
+        description="`general_purpose`, `ease_of_use`, `ease_of_deployment`, "
+        "`latency_awareness`, `throughput_awareness` or `scalability`."
+    )
+    name: str = strawberry.field(description="The dimension's name, e.g. `Ease of use`.")
+    definition: str = strawberry.field(description="What the dimension measures here.")
     score_min: float = strawberry.field(description="The score if every unknown fact is a no.")
     score_max: float = strawberry.field(description="The score if every unknown fact is a yes.")
-    facts: list[ProfileFact]
+    facts: list[ProfileFact] = strawberry.field(description="Every fact counted, known or not.")
     missing_inputs: list[str] = strawberry.field(
         description="What the dimension should also weigh but the graph does not record."
     )
@@ -40,8 +43,8 @@ class ProfileScore:
 )
 class EngineProfile:
     label: str = strawberry.field(description=f"Always `{profile.LABEL}`.")
-    scale_max: float
-    scores: list[ProfileScore]
+    scale_max: float = strawberry.field(description="The top of the scale (5).")
+    scores: list[ProfileScore] = strawberry.field(description="The six scores, in order.")
 
 
 def profile_type(p: profile.EngineProfile) -> EngineProfile:

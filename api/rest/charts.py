@@ -3,8 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import Field
 
 from api.rest.common import SessionDep
+from api.rest.schemas import Out
 from api.services import charts
 
 router = APIRouter(tags=["charts"])
@@ -16,6 +18,34 @@ EngineParam = Annotated[
         "`runs-throughput-concurrency`, only these engines' runs.",
     ),
 ]
+
+
+class ChartOut(Out):
+    name: str
+    title: str
+    description: str
+    takes_engines: bool = Field(description="Whether the chart reads `engine` parameters.")
+    svg: str = Field(description="Its SVG, at a stable URL.")
+    csv: str = Field(description="The data it is drawn from.")
+
+
+@router.get(
+    "/charts",
+    response_model=list[ChartOut],
+    summary="Every chart, with the URLs of its SVG and its CSV",
+)
+def chart_list(session: SessionDep) -> list[ChartOut]:
+    return [
+        ChartOut(
+            name=c.name,
+            title=c.title,
+            description=c.description,
+            takes_engines=c.takes_engines,
+            svg=f"/api/v1/charts/{c.name}.svg",
+            csv=f"/api/v1/charts/{c.name}.csv",
+        )
+        for c in charts.chart_index(session)
+    ]
 
 
 @router.get(

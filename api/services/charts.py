@@ -503,3 +503,29 @@ def chart(session: Session, name: str, engines: Sequence[str] = ()) -> ChartData
             [Problem("not used by this chart", "query", "engine")],
         )
     return build(session)
+
+
+@dataclass(frozen=True)
+class ChartEntry:
+    name: str
+    title: str
+    description: str
+    takes_engines: bool
+
+
+RADAR_ENTRY = ChartEntry(
+    "radar",
+    "Derived profile (InferGraph, not the survey's)",
+    f"Six-dimension profile of one to {MAX_RADAR_ENGINES} engines overlaid, {profile.LABEL}; "
+    "name them with engine=.",
+    True,
+)
+
+
+def chart_index(session: Session) -> list[ChartEntry]:
+    """Every chart with its title and description as drawn now, the radar last."""
+    entries = [
+        ChartEntry(d.name, d.title, d.description, d.name in ENGINE_CHARTS)
+        for d in (build(session) for build in CHARTS.values())
+    ]
+    return [*entries, RADAR_ENTRY]

@@ -16,7 +16,7 @@ RADAR_EXAMPLE = ("vllm", "llama-cpp", "tensorrt-llm")
 
 @router.get("/charts")
 def charts_page(request: Request, session: SessionDep) -> HTMLResponse:
-    shown = [charts.chart(session, name) for name in charts.CHARTS]
+    shown = [c for c in charts.chart_index(session) if c.name != "radar"]
     radar_engines = [
         slug for slug in RADAR_EXAMPLE if profile.find_engine(session, slug) is not None
     ]
@@ -30,5 +30,8 @@ def charts_page(request: Request, session: SessionDep) -> HTMLResponse:
         radar=(radar.title, radar.description, query) if radar else None,
         rules=profile.RULES,
         label=profile.LABEL,
-        twins=[(f"{d.name} CSV", f"/api/v1/charts/{d.name}.csv") for d in shown],
+        twins=[
+            ("charts JSON", "/api/v1/charts"),
+            *((f"{d.name} CSV", f"/api/v1/charts/{d.name}.csv") for d in shown),
+        ],
     )

@@ -286,6 +286,16 @@ def test_the_radar_is_the_profile(api: TestClient, session: Session) -> None:
     assert groq_high == [float(r["score_max"]) for r in table if r["engine"] == "groqcloud"]
 
 
+def test_the_chart_list_names_every_chart_and_its_urls(api: TestClient) -> None:
+    listed = api.get("/api/v1/charts").json()
+    assert [c["name"] for c in listed] == [*charts.CHARTS, "radar"]
+    for c in listed:
+        assert c["svg"] == f"/api/v1/charts/{c['name']}.svg"
+        assert c["csv"] == f"/api/v1/charts/{c['name']}.csv"
+        if not c["takes_engines"]:
+            assert api.get(c["svg"]).status_code == 200
+
+
 def test_chart_errors_answer_in_the_one_error_shape(api: TestClient) -> None:
     missing = api.get("/api/v1/charts/model-price.svg").json()["error"]
     assert missing["code"] == "not_found" and "model-prices" in missing["problems"][0]["message"]
