@@ -357,6 +357,73 @@ def engines_over_time(session: Session) -> ChartData:
     )
 
 
+# --- the deployment quadrant -----------------------------------------------------------
+
+_QUADRANT_X = {"homogeneous": 0, "heterogeneous": 1}
+_QUADRANT_Y = {"single_node": 0, "multi_node": 1}
+_QUADRANT_NAMES = (
+    {0.5: "homogeneous", 1.5: "heterogeneous"},
+    {0.5: "single-node", 1.5: "multi-node"},
+)
+
+
+def deployment_quadrant(session: Session) -> ChartData:
+    statement = sa.select(
+        col(m.Engine.slug),
+        col(m.Engine.name),
+        col(m.Engine.hardware_diversity),
+        col(m.Engine.deployment_scale),
+    ).order_by(col(m.Engine.name))
+    rows = tuple(
+        (slug, name, diversity.value, scale.value)
+        for slug, name, diversity, scale in session.execute(statement)
+        if diversity is not None and scale is not None
+    )
+
+    def draw(data: ChartData) -> Any:
+        chart = _config(
+            pygal.XY,
+            data,
+            stroke=False,
+            print_labels=True,
+            x_title="Hardware diversity (kind of hardware supported)",
+            y_title="Deployment scale (nodes served)",
+            xrange=(0, 2),
+            range=(0, 2),
+            x_value_formatter=lambda v: _QUADRANT_NAMES[0].get(v, ""),
+            value_formatter=lambda v: _QUADRANT_NAMES[1].get(v, ""),
+        )
+        # Each quadrant is a unit square; the axis labels sit at the centres.
+        chart.x_labels = [0.5, 1.5]
+        chart.y_labels = [0.5, 1.5]
+        cells: dict[tuple[int, int], list[tuple[str, ...]]] = {}
+        for r in rows:
+            cells.setdefault((_QUADRANT_X[r[2]], _QUADRANT_Y[r[3]]), []).append(r)
+        for (x, y), members in sorted(cells.items()):
+            # Engines of one quadrant are spread down a column inside it so each name reads;
+            # the position within the quadrant means nothing.
+            step = 0.9 / max(len(members), 1)
+            chart.add(
+                f"{members[0][2]}, {members[0][3].replace('_', '-')}",
+                [
+                    {"value": (x + 0.15, y + 0.95 - step * (i + 0.5)), "label": r[1]}
+                    for i, r in enumerate(members)
+                ],
+            )
+        return chart
+
+    return ChartData(
+        "deployment-quadrant",
+        "Deployment quadrant: hardware diversity vs deployment scale",
+        "Every engine whose hardware diversity and deployment scale the graph knows, placed in "
+        "one of four quadrants: homogeneous or heterogeneous hardware (horizontal), single-node "
+        "or multi-node serving (vertical). Within a quadrant the order is by name only.",
+        ("engine", "engine_name", "hardware_diversity", "deployment_scale"),
+        rows,
+        draw,
+    )
+
+
 # --- benchmark runs ---------------------------------------------------------------------
 
 THROUGHPUT_METRICS = ("token_throughput", "output_throughput", "request_throughput")
@@ -480,6 +547,7 @@ CHARTS: dict[str, Callable[[Session], ChartData]] = {
     "model-prices": model_prices,
     "device-prices": device_prices,
     "engines-over-time": engines_over_time,
+    "deployment-quadrant": deployment_quadrant,
     "runs-throughput-concurrency": runs_throughput_concurrency,
 }
 """Charts of the whole graph by name; the radar takes engines and is not listed here."""

@@ -26,6 +26,9 @@ UNITS = {
     "model-prices": "Input price (USD per 1M tokens) Output price (USD per 1M tokens)",
     "device-prices": "Device Price (USD per device-hour)",
     "engines-over-time": "First release (year) GitHub stars (count, log scale)",
+    "deployment-quadrant": (
+        "Hardware diversity (kind of hardware supported) Deployment scale (nodes served)"
+    ),
     "runs-throughput-concurrency": (
         "Concurrency (requests in flight) Throughput (requests/s, tokens/s)"
     ),
@@ -207,6 +210,25 @@ def test_engines_over_time_is_every_dated_engine_with_stars(
     kinds = {r["organization_kind"] for r in table}
     assert kinds <= {"community", "academic", "big_tech", "startup", "unknown"} and len(kinds) > 1
     assert {name.replace(" ", "_") for name in _series(_svg(api, "engines-over-time"))} == kinds
+
+
+def test_the_deployment_quadrant_places_every_engine_the_graph_knows(
+    api: TestClient, session: Session
+) -> None:
+    stored = {
+        e.name: (e.hardware_diversity.value, e.deployment_scale.value)
+        for e in session.exec(select(m.Engine))
+        if e.hardware_diversity is not None and e.deployment_scale is not None
+    }
+    table = _csv(api, "deployment-quadrant")
+    assert {r["engine_name"]: (r["hardware_diversity"], r["deployment_scale"]) for r in table} == (
+        stored
+    )
+    drawn = _series(_svg(api, "deployment-quadrant"))
+    assert sum(len(points) for points in drawn.values()) == len(stored)
+    root = _svg(api, "deployment-quadrant")
+    labels = {t.text for t in root.iterfind(".//s:text", NS)}
+    assert set(stored) <= labels  # every engine is named on the picture
 
 
 def test_throughput_vs_concurrency_is_the_mean_of_every_stored_run(
