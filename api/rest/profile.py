@@ -53,18 +53,7 @@ def profile_out(p: profile.EngineProfile) -> EngineProfileOut:
         engine_name=p.engine_name,
         label=p.label,
         scale_max=p.scale_max,
-        scores=[
-            ProfileScoreOut(
-                dimension=x.dimension.value,
-                name=x.name,
-                definition=x.definition,
-                score_min=x.score_min,
-                score_max=x.score_max,
-                facts=[ProfileFactOut.model_validate(f) for f in x.facts],
-                missing_inputs=list(x.missing_inputs),
-            )
-            for x in p.scores
-        ],
+        scores=[ProfileScoreOut.model_validate(x) for x in p.scores],
     )
 
 

@@ -35,13 +35,6 @@ UNITS = {
 }
 
 
-@pytest.fixture(scope="module")
-def api(seeded_engine: sa.Engine) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=seeded_engine.url.render_as_string(False)))
-    with TestClient(app) as client:
-        yield client
-
-
 def _url(name: str, suffix: str) -> str:
     query = "?engine=vllm&engine=groqcloud" if name == "radar" else ""
     return f"/api/v1/charts/{name}.{suffix}{query}"

@@ -1,16 +1,12 @@
 """The derived profile, recomputed by hand from the seeded facts of three engines."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 import models as m
-from api.app import create_app
-from api.config import Settings
 from api.services import profile
 from models.base import SupportStatus
 
@@ -177,13 +173,6 @@ def test_missing_inputs_are_named(session: Session) -> None:
     assert any(
         "install methods" in x for x in scores[profile.Dimension.EASE_OF_DEPLOYMENT].missing_inputs
     )
-
-
-@pytest.fixture(scope="module")
-def api(seeded_engine: sa.Engine) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=seeded_engine.url.render_as_string(False)))
-    with TestClient(app) as client:
-        yield client
 
 
 def test_rest_and_graphql_give_the_service_scores(api: TestClient, session: Session) -> None:
