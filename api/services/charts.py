@@ -393,9 +393,11 @@ def deployment_quadrant(session: Session) -> ChartData:
             x_value_formatter=lambda v: _QUADRANT_NAMES[0].get(v, ""),
             value_formatter=lambda v: _QUADRANT_NAMES[1].get(v, ""),
         )
-        # Each quadrant is a unit square; the axis labels sit at the centres.
-        chart.x_labels = [0.5, 1.5]
-        chart.y_labels = [0.5, 1.5]
+        # Each quadrant is a unit square; the axis labels sit at the centres (pygal cannot
+        # place labels on an XY chart with no points, so an empty graph draws none).
+        if rows:
+            chart.x_labels = [0.5, 1.5]
+            chart.y_labels = [0.5, 1.5]
         cells: dict[tuple[int, int], list[tuple[str, ...]]] = {}
         for r in rows:
             cells.setdefault((_QUADRANT_X[r[2]], _QUADRANT_Y[r[3]]), []).append(r)
