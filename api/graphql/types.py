@@ -365,9 +365,11 @@ class Engine(Node):
         "the facts behind them."
     )
     def profile(self, info: Info) -> EngineProfile:
-        ctx = _ctx(info)
-        row = ctx.batch.by_id(m.Engine, self._pk)
-        return profile_type(profile.engine_profiles(ctx.session, [row])[0])
+        # Computed for every engine of the request at once: six queries, not six per engine.
+        found = _ctx(info).batch.load(
+            "Engine.profile", "Engine", self._pk, profile.profiles_by_ids, _no_profile
+        )
+        return profile_type(found)
 
 
 # --- support facts ---------------------------------------------------------------------
@@ -562,6 +564,11 @@ class Technique(Node):
             )
         rows.sort(key=lambda r: r.slug)
         return list_connection(info, rows, lambda r: wrap(BenchmarkRun, r), first, after)
+
+
+def _no_profile() -> Any:
+    # An engine id is announced only for a row that exists, so every one has a profile.
+    raise LookupError("engine without a profile")
 
 
 def _announced(ctx: GraphContext, kind: str, ids: dict[int, None]) -> list[int]:

@@ -390,6 +390,13 @@ def profiles_by_slugs(session: Session, slugs: Sequence[str]) -> list[EngineProf
     )
 
 
+def profiles_by_ids(session: Session, ids: Sequence[int]) -> dict[int, EngineProfile]:
+    """Engine id → its profile, for many engines at once (GraphQL batches a list's profiles)."""
+    engines = list(session.exec(select(m.Engine).where(col(m.Engine.id).in_(list(ids)))))
+    profiles = engine_profiles(session, engines)
+    return {e.id or 0: p for e, p in zip(engines, profiles, strict=True)}
+
+
 def all_profiles(session: Session) -> list[EngineProfile]:
     engines = list(session.exec(select(m.Engine).order_by(col(m.Engine.name))))
     return engine_profiles(session, engines)

@@ -202,3 +202,18 @@ def test_unknown_engine_is_a_404_naming_the_field(api: TestClient) -> None:
     error = api.get("/api/v1/profiles?engine=vlm").json()["error"]
     assert error["code"] == "not_found" and error["problems"][0]["field"] == "engine"
     assert api.get("/api/v1/engines/vlm/profile").status_code == 404
+
+
+def test_graphql_profiles_of_a_list_equal_each_engines_own(
+    api: TestClient, session: Session
+) -> None:
+    query = "{ engines(first: 30) { nodes { slug profile { scores { scoreMin scoreMax } } } } }"
+    body = api.post("/graphql", json={"query": query}).json()
+    assert "errors" not in body, body
+    nodes = body["data"]["engines"]["nodes"]
+    assert len(nodes) == 27
+    for node in nodes:
+        own = profile.engine_profile(session, node["slug"])
+        assert [(s["scoreMin"], s["scoreMax"]) for s in node["profile"]["scores"]] == [
+            (s.score_min, s.score_max) for s in own.scores
+        ]
