@@ -4,12 +4,14 @@ from fastapi import APIRouter, Depends
 
 from api.rest import (
     benchmarks,
+    charts,
     engines,
     graph,
     hardware,
     ingest,
     market,
     papers,
+    profile,
     provenance,
     run_imports,
     search,
@@ -43,6 +45,8 @@ for domain in (
     hardware,
     market,
     benchmarks,
+    profile,
+    charts,
     provenance,
     search,
     graph,

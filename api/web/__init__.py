@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from api.errors import InferGraphError
 from api.web.catalog import router as catalog_router
+from api.web.charts import router as charts_router
 from api.web.compare import router as compare_router
 from api.web.home import graphiql_page
 from api.web.home import router as home_router
@@ -39,6 +40,7 @@ SECTIONS = frozenset(
         "matrices",
         "compare",
         "requirements",
+        "charts",
     }
 )
 """First path segments of the pages that read the graph (the response cache keeps them)."""
@@ -58,7 +60,13 @@ def install(app: FastAPI, machine_errors: HttpErrorHandler | None = None) -> Non
     """The pages, `/docs` and `/redoc` (the app is built with FastAPI's own turned off), and
     the static files under `/static`. With `machine_errors` (REST's handler of HTTP errors),
     a browser asking for a path nobody serves gets an error page; machines keep that JSON."""
-    for router in (home_router, catalog_router, matrices_router, compare_router):
+    for router in (
+        home_router,
+        catalog_router,
+        matrices_router,
+        compare_router,
+        charts_router,
+    ):
         app.include_router(router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     if machine_errors is not None:

@@ -12,6 +12,7 @@ from api.services import (
     hardware,
     literature,
     market,
+    profile,
     provenance,
     support,
     techniques,
@@ -243,8 +244,11 @@ def engine_page(request: Request, slug: str, session: SessionDep) -> HTMLRespons
             session, market.MODEL_PRICE, market.provider_model_prices(session, engine)
         ),
         others=[(e.slug, e.name) for e in others if e.slug != slug],
+        profile=profile.engine_profiles(session, [engine])[0],
         twins=[
             ("JSON", f"/api/v1/engines/{slug}"),
+            ("derived profile JSON", f"/api/v1/engines/{slug}/profile"),
+            ("profile radar CSV", f"/api/v1/charts/radar.csv?engine={slug}"),
             ("JSON-LD", f"/api/v1/engines/{slug}?format=jsonld"),
             ("support facts JSON", f"/api/v1/engines/{slug}/support"),
             (

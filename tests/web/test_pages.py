@@ -37,6 +37,7 @@ PAGES = [
     "/matrices/optimization",
     "/matrices/hardware",
     "/matrices/precision",
+    "/charts",
     "/compare",
     "/compare?engine=vllm&engine=sglang",
     "/requirements",

@@ -1,0 +1,114 @@
+"""Time to draw each chart, on the seeded survey and on the survey plus 10,000 benchmark runs.
+
+    python -m bench.charts [--backend sqlite|postgresql] [--runs 10000] [--repeat 30]
+                           [--postgres-url URL]
+
+Each chart is built the way `/api/v1/charts/{name}.svg` builds it: its data read from the
+database (`charts.chart`) and drawn as SVG (`charts.render_svg`), in one process with no
+response cache. The two graphs are timed alternately, chart by chart. Reported: the median
+(p50) per chart and graph, the ratio large / seeded, against the targets (p50 <= 50 ms on the
+seeded graph, <= 2x on the large one).
+
+The added runs are throughput measurements spread over the survey's engines and devices and
+eight concurrency levels, as an import of result files would add them, so the runs chart has
+many groups and many runs in each.
+"""
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+import models as m
+from api.db import create_db_engine
+from api.services import charts
+from bench.databases import seeded_database
+
+TIME_TARGET_MS = 50.0
+RATIO_TARGET = 2.0
+CONCURRENCY = (1, 2, 4, 8, 16, 32, 64, 128)
+RADAR = ("vllm", "llama-cpp", "tensorrt-llm", "groqcloud")
+
+
+def add_runs(engine: sa.Engine, count: int) -> None:
+    """`count` throughput runs of the survey's engines on its devices, in one transaction."""
+    with Session(engine) as session:
+        engines = [e.id for e in session.exec(select(m.Engine).order_by(col(m.Engine.id)))]
+        devices = [d.id for d in session.exec(select(m.Device).order_by(col(m.Device.id)))]
+        source = session.exec(select(m.Source).order_by(col(m.Source.id))).first()
+        assert source is not None and engines and devices
+        rows = []
+        for n in range(count):
+            concurrency = CONCURRENCY[n % len(CONCURRENCY)]
+            rows.append(
+                {
+                    "slug": f"bench-charts/{n}",
+                    "engine_id": engines[(n // len(CONCURRENCY)) % len(engines)],
+                    "device_id": devices[(n // (len(CONCURRENCY) * len(engines))) % len(devices)],
+                    "metric": "token_throughput",
+                    "value": 100.0 * concurrency**0.5 + n % 17,
+                    "qualifier": "exact",
+                    "unit": "tokens/s",
+                    "concurrency": concurrency,
+                    "per_device": False,
+                    "source_id": source.id,
+                }
+            )
+        session.execute(sa.insert(m.BenchmarkRun), rows)
+        session.commit()
+
+
+def builders() -> dict[str, Callable[[Session], object]]:
+    def draw(name: str) -> Callable[[Session], object]:
+        engines = RADAR if name == "radar" else ()
+        return lambda session: charts.render_svg(charts.chart(session, name, engines))
+
+    return {name: draw(name) for name in ["radar", *charts.CHARTS]}
+
+
+def time_ms(engine: sa.Engine, build: Callable[[Session], object]) -> float:
+    with Session(engine) as session:
+        start = time.perf_counter()
+        build(session)
+        return (time.perf_counter() - start) * 1000
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--postgres-url")
+    args = parser.parse_args(argv)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        seeded_database(args.backend, Path(folder), "seeded", args.postgres_url) as small_url,
+        seeded_database(args.backend, Path(folder), "large", args.postgres_url) as large_url,
+    ):
+        small = create_db_engine(small_url)
+        large = create_db_engine(large_url)
+        add_runs(large, args.runs)
+        print(f"{args.backend}: seeded survey vs the survey + {args.runs:,} benchmark runs")
+        print(f"{'chart':32} {'seeded p50':>11} {'large p50':>10} {'ratio':>6}  verdict")
+        for name, build in builders().items():
+            time_ms(small, build), time_ms(large, build)  # warm caches and imports
+            seeded: list[float] = []
+            grown: list[float] = []
+            for _ in range(args.repeat):
+                seeded.append(time_ms(small, build))
+                grown.append(time_ms(large, build))
+            a, b = statistics.median(seeded), statistics.median(grown)
+            ok = a <= TIME_TARGET_MS and b / a <= RATIO_TARGET
+            verdict = "ok" if ok else "MISSED"
+            print(f"{name:32} {a:9.1f}ms {b:8.1f}ms {b / a:5.2f}x  {verdict}")
+        small.dispose()
+        large.dispose()
+
+
+if __name__ == "__main__":
+    main()
