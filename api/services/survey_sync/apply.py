@@ -1,0 +1,188 @@
+"""Write the applicable part of a sync plan in one transaction; held changes stay unwritten.
+
+A written cell keeps its fact row and changes its status: the survey's `-` becomes
+`unknown`, never a deletion, so a sync removes nothing from the graph.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+import models as m
+from api.errors import InvalidInputError, Problem
+from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan
+from api.services.survey_sync.readme import Unparsed, parse_readme
+from models.base import DocsLevel, LayoutAxis, OpenSource, SupportStatus
+
+_STATUS = {
+    "✅": SupportStatus.SUPPORTED,
+    "❌": SupportStatus.NOT_SUPPORTED,
+    "-": SupportStatus.UNKNOWN,
+}
+_CELL = re.compile(r"^(✅|❌|-)(?:\s*\((.+)\))?$")
+_STARS = re.compile(r"^(\d+(?:\.\d+)?)K$")
+_DOCS = {"✅": DocsLevel.DETAILED, "🟠": DocsLevel.MODERATE, "🟡": DocsLevel.SIMPLE}
+_OPEN = {"✅": OpenSource.YES, "🔷": OpenSource.PARTIAL, "❌": OpenSource.NO}
+_FLAG = {"✅": True, "❌": False}
+_OVERVIEW_FIELDS = {"SNS": "has_sns", "Forum": "has_forum", "Meetup": "has_meetup"}
+
+
+@dataclass
+class SyncResult:
+    plan: Plan
+    applied: list[Change]
+    dry_run: bool
+
+
+def support_value(cell: str) -> tuple[SupportStatus, str | None]:
+    """`✅`, `❌`, `-` or any of them with a note in brackets: `✅ (NVIDIA Jetson)`."""
+    match = _CELL.match(cell)
+    if match is None:
+        raise ValueError(f"{cell!r} is not ✅, ❌ or - (with an optional note in brackets)")
+    return _STATUS[match.group(1)], match.group(2)
+
+
+def overview_value(column: str, cell: str) -> object:
+    """The engine field value an overview cell states; ValueError when it states none."""
+    if column == "GitHub Stars":
+        if cell in {"--", "-"}:
+            return None
+        stars = _STARS.match(cell)
+        if stars is None:
+            raise ValueError(f"{cell!r} is not a star count such as 12.0K or --")
+        return round(float(stars.group(1)) * 1000)
+    if column == "Docs":
+        if cell == "-":
+            return None
+        if cell == "❌":
+            return DocsLevel.MISSING
+        if cell not in _DOCS:
+            raise ValueError(f"{cell!r} is not ✅, 🟠, 🟡, ❌ or -")
+        return _DOCS[cell]
+    if column == "Open Source":
+        if cell == "-":
+            return None
+        if cell not in _OPEN:
+            raise ValueError(f"{cell!r} is not ✅, 🔷, ❌ or -")
+        return _OPEN[cell]
+    if cell == "-":
+        return None
+    if cell not in _FLAG:
+        raise ValueError(f"{cell!r} is not ✅, ❌ or -")
+    return _FLAG[cell]
+
+
+def _check_values(plan: Plan) -> None:
+    """A cell the sync would write but cannot read is an unparsed line, not a guess."""
+    for change in plan.applicable:
+        try:
+            if change.table in MATRICES:
+                support_value(change.new or "")
+            elif change.table == "overview" and change.column:
+                overview_value(change.column, change.new or "")
+        except ValueError as error:
+            plan.unparsed.append(Unparsed(change.line or 0, change.new or "", str(error)))
+            plan.changes[plan.changes.index(change)] = Change(
+                **{**change.__dict__, "held": True, "reason": f"unreadable cell: {error}"}
+            )
+
+
+def plan_survey_sync(session: Session, text: str) -> Plan:
+    plan = compute_plan(session, parse_readme(text))
+    _check_values(plan)
+    return plan
+
+
+def sync_survey(
+    session: Session,
+    text: str,
+    *,
+    file: str = "README.md",
+    apply: bool = False,
+    skip_unparsed: bool = False,
+) -> SyncResult:
+    """Plan a sync of `text` (a README in the survey's format) and, with `apply`, write it."""
+    plan = plan_survey_sync(session, text)
+    if not apply:
+        return SyncResult(plan, [], dry_run=True)
+    if not plan.complete and not skip_unparsed:
+        raise InvalidInputError(
+            f"{file}: {len(plan.unparsed)} line(s) not understood; nothing was written"
+            " (fix them, or sync with skip_unparsed)",
+            [
+                Problem(item.reason, field=f"{file}:{item.line}", value=item.text[:200])
+                for item in plan.unparsed
+            ],
+        )
+    applied: list[Change] = []
+    try:
+        for change in plan.applicable:
+            _write(session, change)
+            applied.append(change)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return SyncResult(plan, applied, dry_run=False)
+
+
+def _source_id(session: Session, slug: str) -> int:
+    source = session.exec(select(m.Source).where(m.Source.slug == slug)).one()
+    assert source.id is not None
+    return source.id
+
+
+def _layout_entry(session: Session, source_id: int, axis: LayoutAxis, label: str) -> m.LayoutEntry:
+    for entry in session.exec(
+        select(m.LayoutEntry).where(
+            m.LayoutEntry.source_id == source_id, m.LayoutEntry.axis == axis
+        )
+    ):
+        if " ".join(entry.label.split()) == label:
+            return entry
+    raise InvalidInputError(f"the survey layout has no {axis.value} {label!r}")
+
+
+def _write(session: Session, change: Change) -> None:
+    assert change.row is not None and change.column is not None and change.new is not None
+    if change.table in MATRICES:
+        fact_model, target_column = MATRICES[change.table]
+        source_id = _source_id(session, f"survey-{change.table}")
+        row = _layout_entry(session, source_id, LayoutAxis.ROW, change.row)
+        column = _layout_entry(session, source_id, LayoutAxis.COLUMN, change.column)
+        target = getattr(column, target_column)
+        status, note = support_value(change.new)
+        fact = session.exec(
+            select(fact_model).where(
+                fact_model.engine_id == row.engine_id,
+                getattr(fact_model, target_column) == target,
+                fact_model.source_id == source_id,
+            )
+        ).first()
+        if fact is None:
+            assert row.engine_id is not None
+            fact = fact_model(
+                engine_id=row.engine_id,
+                status=status,
+                note=note,
+                source_id=source_id,
+                **{target_column: target},
+            )
+        else:
+            fact.status, fact.note = status, note
+        session.add(fact)
+        return
+    source_id = _source_id(session, "survey-overview")
+    row = _layout_entry(session, source_id, LayoutAxis.ROW, change.row)
+    engine = session.get(m.Engine, row.engine_id)
+    assert engine is not None
+    value = overview_value(change.column, change.new)
+    field = {
+        "GitHub Stars": "github_stars",
+        "Docs": "docs_level",
+        "Open Source": "open_source",
+        **_OVERVIEW_FIELDS,
+    }[change.column]
+    setattr(engine, field, value)
+    session.add(engine)
