@@ -13,6 +13,7 @@ from api.rest import (
     provenance,
     run_imports,
     search,
+    sync,
     techniques,
     tokens,
 )
@@ -48,6 +49,7 @@ for domain in (
     graph,
     ingest,
     run_imports,
+    sync,
     tokens,
 ):
     router.include_router(domain.router)

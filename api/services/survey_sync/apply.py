@@ -5,7 +5,9 @@ A written cell keeps its fact row and changes its status: the survey's `-` becom
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -33,6 +35,54 @@ class SyncResult:
     plan: Plan
     applied: list[Change]
     dry_run: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "applied": [change.id for change in self.applied],
+            **self.plan.to_json(),
+        }
+
+    def lines(self) -> Iterator[str]:
+        """The plan as a terminal table: one change a line, held ones marked."""
+        plan = self.plan
+        if plan.empty:
+            yield "no changes: the graph already holds every survey fact of this README"
+            return
+        rows = [
+            (
+                "held" if change.held else ("applied" if not self.dry_run else "apply"),
+                change.kind,
+                change.table or "-",
+                change.row or "-",
+                change.column or "-",
+                f"{_short(change.old)} → {_short(change.new)}",
+                str(change.line or "-"),
+            )
+            for change in plan.changes
+        ]
+        header = ("status", "kind", "table", "row", "column", "old → new", "line")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+        for row in [header, *rows]:
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+            yield "  ".join([*cells, row[-1]]).rstrip()
+        for change in plan.held:
+            if change.reason:
+                yield f"held {change.id}: {change.reason}"
+        for item in plan.unparsed:
+            yield f"not understood, line {item.line}: {item.reason}: {_short(item.text, 80)}"
+        verb = "would apply" if self.dry_run else "applied"
+        count = len(plan.applicable) if self.dry_run else len(self.applied)
+        yield (
+            f"{len(plan.changes)} change(s): {verb} {count}, held {len(plan.held)};"
+            f" {len(plan.unparsed)} line(s) not understood"
+        )
+
+
+def _short(text: str | None, width: int = 40) -> str:
+    if text is None:
+        return "∅"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def support_value(cell: str) -> tuple[SupportStatus, str | None]:
@@ -111,7 +161,7 @@ def sync_survey(
             f"{file}: {len(plan.unparsed)} line(s) not understood; nothing was written"
             " (fix them, or sync with skip_unparsed)",
             [
-                Problem(item.reason, field=f"{file}:{item.line}", value=item.text[:200])
+                Problem(item.reason, location=f"{file}:{item.line}", value=item.text[:200])
                 for item in plan.unparsed
             ],
         )
