@@ -166,9 +166,10 @@ def sync_survey(
             ],
         )
     applied: list[Change] = []
+    layout = _Layout(session)
     try:
         for change in plan.applicable:
-            _write(session, change)
+            _write(session, layout, change)
             applied.append(change)
         session.commit()
     except Exception:
@@ -177,30 +178,45 @@ def sync_survey(
     return SyncResult(plan, applied, dry_run=False)
 
 
-def _source_id(session: Session, slug: str) -> int:
-    source = session.exec(select(m.Source).where(m.Source.slug == slug)).one()
-    assert source.id is not None
-    return source.id
+class _Layout:
+    """The survey's sources and layout entries, read once per apply rather than per cell."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.sources = {
+            source.slug: source.id for source in session.exec(select(m.Source)) if source.id
+        }
+        self.entries: dict[tuple[int, LayoutAxis], dict[str, m.LayoutEntry]] = {}
+
+    def source_id(self, slug: str) -> int:
+        if slug not in self.sources:
+            raise InvalidInputError(f"the database has no source {slug!r}; run `infergraph seed`")
+        return self.sources[slug]
+
+    def entry(self, source_id: int, axis: LayoutAxis, label: str) -> m.LayoutEntry:
+        key = (source_id, axis)
+        if key not in self.entries:
+            self.entries[key] = {
+                " ".join(entry.label.split()): entry
+                for entry in self.session.exec(
+                    select(m.LayoutEntry).where(
+                        m.LayoutEntry.source_id == source_id, m.LayoutEntry.axis == axis
+                    )
+                )
+            }
+        found = self.entries[key].get(label)
+        if found is None:
+            raise InvalidInputError(f"the survey layout has no {axis.value} {label!r}")
+        return found
 
 
-def _layout_entry(session: Session, source_id: int, axis: LayoutAxis, label: str) -> m.LayoutEntry:
-    for entry in session.exec(
-        select(m.LayoutEntry).where(
-            m.LayoutEntry.source_id == source_id, m.LayoutEntry.axis == axis
-        )
-    ):
-        if " ".join(entry.label.split()) == label:
-            return entry
-    raise InvalidInputError(f"the survey layout has no {axis.value} {label!r}")
-
-
-def _write(session: Session, change: Change) -> None:
+def _write(session: Session, layout: _Layout, change: Change) -> None:
     assert change.row is not None and change.column is not None and change.new is not None
     if change.table in MATRICES:
         fact_model, target_column = MATRICES[change.table]
-        source_id = _source_id(session, f"survey-{change.table}")
-        row = _layout_entry(session, source_id, LayoutAxis.ROW, change.row)
-        column = _layout_entry(session, source_id, LayoutAxis.COLUMN, change.column)
+        source_id = layout.source_id(f"survey-{change.table}")
+        row = layout.entry(source_id, LayoutAxis.ROW, change.row)
+        column = layout.entry(source_id, LayoutAxis.COLUMN, change.column)
         target = getattr(column, target_column)
         status, note = support_value(change.new)
         fact = session.exec(
@@ -223,8 +239,8 @@ def _write(session: Session, change: Change) -> None:
             fact.status, fact.note = status, note
         session.add(fact)
         return
-    source_id = _source_id(session, "survey-overview")
-    row = _layout_entry(session, source_id, LayoutAxis.ROW, change.row)
+    source_id = layout.source_id("survey-overview")
+    row = layout.entry(source_id, LayoutAxis.ROW, change.row)
     engine = session.get(m.Engine, row.engine_id)
     assert engine is not None
     value = overview_value(change.column, change.new)
