@@ -77,6 +77,12 @@ def test_bytes_that_are_not_text_are_refused(writable: TestClient) -> None:
     assert response.json()["error"]["problems"][0]["location"] == "README.md:2"
 
 
+def test_a_file_with_nothing_of_the_list_is_refused(writable: TestClient) -> None:
+    response = writable.post("/api/v1/sync/survey", content=b"# My notes\n\nHello.\n")
+    assert response.status_code == 400
+    assert "none of the survey list's tables" in response.json()["error"]["message"]
+
+
 def test_without_a_token_nothing_is_planned(empty_engine: sa.Engine) -> None:
     settings = Settings(database_url=empty_engine.url.render_as_string(False))
     with TestClient(create_app(settings)) as client:

@@ -138,8 +138,16 @@ def _check_values(plan: Plan) -> None:
             )
 
 
-def plan_survey_sync(session: Session, text: str) -> Plan:
-    plan = compute_plan(session, parse_readme(text))
+def plan_survey_sync(session: Session, text: str, *, file: str = "README.md") -> Plan:
+    parsed = parse_readme(text)
+    if not parsed.tables and not parsed.bullets:
+        # Planned against the graph, a file with none of the list's parts would "remove"
+        # every engine and table: far more likely the wrong file than an emptied list.
+        raise InvalidInputError(
+            f"{file} has none of the survey list's tables or engine lists; is it its README?",
+            [Problem("no survey table or engine list found", location=f"{file}:1")],
+        )
+    plan = compute_plan(session, parsed)
     _check_values(plan)
     return plan
 
@@ -153,7 +161,7 @@ def sync_survey(
     skip_unparsed: bool = False,
 ) -> SyncResult:
     """Plan a sync of `text` (a README in the survey's format) and, with `apply`, write it."""
-    plan = plan_survey_sync(session, text)
+    plan = plan_survey_sync(session, text, file=file)
     if not apply:
         return SyncResult(plan, [], dry_run=True)
     if not plan.complete and not skip_unparsed:
