@@ -750,6 +750,10 @@ def sync_survey_command(
     skip_unparsed: Annotated[
         bool, typer.Option("--skip-unparsed", help="Apply even if some lines were not understood.")
     ] = False,
+    accept: Annotated[
+        list[str] | None,
+        typer.Option("--accept", help="Also write this held change (its id; repeatable)."),
+    ] = None,
 ) -> None:
     """Plan (and with --apply, write) the differences between FILE and the graph's survey facts.
 
@@ -764,7 +768,12 @@ def sync_survey_command(
         text = read_readme_file(file)
         with Session(_engine(ready=apply)) as session:
             result = sync_survey(
-                session, text, file=str(file), apply=apply, skip_unparsed=skip_unparsed
+                session,
+                text,
+                file=str(file),
+                apply=apply,
+                skip_unparsed=skip_unparsed,
+                accept=accept or (),
             )
     except InferGraphError as error:
         _fail(error)

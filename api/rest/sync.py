@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.rest.auth import AUTH_ERRORS, WriteAccess
@@ -88,6 +88,10 @@ async def post_sync_survey(
         bool, Query(description="Write even if some lines were not understood.")
     ] = False,
     file_name: Annotated[str, Query(max_length=200, pattern=r"^[^/\\\x00]+$")] = "README.md",
+    accept: Annotated[
+        list[Annotated[str, Field(max_length=700)]] | None,
+        Query(max_length=100, description="Held changes (ids) to write too."),
+    ] = None,
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
 
@@ -97,7 +101,12 @@ async def post_sync_survey(
     def run() -> dict[str, Any]:
         with Session(request.app.state.engine) as session:
             result = sync_survey(
-                session, text, file=file_name, apply=not dry_run, skip_unparsed=skip_unparsed
+                session,
+                text,
+                file=file_name,
+                apply=not dry_run,
+                skip_unparsed=skip_unparsed,
+                accept=accept or (),
             )
             return result.to_json()
 

@@ -128,7 +128,22 @@ def test_cli_plans_as_a_table_and_as_json_then_applies(
     applied = runner.invoke(app, ["sync", "survey", str(FIXTURES / "changed_cell.md"), "--apply"])
     assert applied.exit_code == 0, applied.output
     assert applied.output.splitlines()[-1].startswith("2 change(s): applied 2, held 0")
+    unknown = runner.invoke(app, ["sync", "survey", path, "--apply", "--accept", "no-such"])
+    assert unknown.exit_code == 1
+    assert "accept: the plan holds no change with this id (got 'no-such')" in unknown.output
     missing = runner.invoke(app, ["sync", "survey", str(FIXTURES / "nope.md")])
     assert missing.exit_code == 1
     assert "cannot read" in missing.output
     get_settings.cache_clear()
+
+
+def test_accept_over_rest_names_what_it_refuses(writable: TestClient) -> None:
+    response = writable.post(
+        "/api/v1/sync/survey",
+        params={"dry_run": "false", "accept": ["paper-moved:https://arxiv.org/abs/2312.12456"]},
+        content=(FIXTURES / "paper_moved.md").read_bytes(),
+    )
+    assert response.status_code == 400
+    (problem,) = response.json()["error"]["problems"]
+    assert problem["field"] == "accept"
+    assert "PowerInfer-2" in problem["message"]

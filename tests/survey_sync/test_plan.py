@@ -188,15 +188,7 @@ def test_papers_moved_onto_a_new_engine_are_held(session: Session) -> None:
 
 
 def test_a_paper_moved_between_known_engines_is_held(session: Session) -> None:
-    text = readme("README.md")
-    text = text.replace(
-        "- [Sarathi-Serve](https://github.com/microsoft/sarathi-serve) 📄 [Paper](https://arxiv.org/abs/2403.02310)",
-        "- [Sarathi-Serve](https://github.com/microsoft/sarathi-serve)",
-    ).replace(
-        "- [vAttention](https://github.com/microsoft/vattention) 📄 [Paper](https://arxiv.org/abs/2405.04437)",
-        "- [vAttention](https://github.com/microsoft/vattention) 📄 [Paper](https://arxiv.org/abs/2405.04437),"
-        " 📄 [Paper2](https://arxiv.org/abs/2403.02310)",
-    )
+    text = _moved_between_known()
     plan = plan_survey_sync(session, text)
     assert [(c.kind, c.old, c.new, c.held) for c in plan.changes] == [
         ("paper-moved", "Sarathi-Serve", "vAttention", True)
@@ -241,3 +233,74 @@ def test_a_new_section_is_held_as_a_new_kind_of_entry(session: Session) -> None:
     assert plan.to_json()["new_sections"] == [
         {"heading": "🚪 LLM Gateways", "line": 83, "level": 2}
     ]
+
+
+MOVED_BETWEEN_KNOWN = (
+    (
+        "- [Sarathi-Serve](https://github.com/microsoft/sarathi-serve) 📄"
+        " [Paper](https://arxiv.org/abs/2403.02310)",
+        "- [Sarathi-Serve](https://github.com/microsoft/sarathi-serve)",
+    ),
+    (
+        "- [vAttention](https://github.com/microsoft/vattention) 📄"
+        " [Paper](https://arxiv.org/abs/2405.04437)",
+        "- [vAttention](https://github.com/microsoft/vattention) 📄"
+        " [Paper](https://arxiv.org/abs/2405.04437), 📄 [Paper2](https://arxiv.org/abs/2403.02310)",
+    ),
+)
+
+
+def _moved_between_known() -> str:
+    text = readme("README.md")
+    for old, new in MOVED_BETWEEN_KNOWN:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    return text
+
+
+def test_an_accepted_paper_move_is_written_and_leaves_the_plan(fresh: Session) -> None:
+    text = _moved_between_known()
+    change_id = "paper-moved:https://arxiv.org/abs/2403.02310"
+    # Held: a plain apply leaves the paper where it was.
+    assert sync_survey(fresh, text, apply=True).applied == []
+    assert [c.id for c in plan_survey_sync(fresh, text).held] == [change_id]
+    result = sync_survey(fresh, text, apply=True, accept=[change_id])
+    assert [c.id for c in result.applied] == [change_id]
+    row = fresh.exec(
+        select(m.EnginePaper).where(m.EnginePaper.url == "https://arxiv.org/abs/2403.02310")
+    ).one()
+    vattention = fresh.exec(select(m.Engine).where(m.Engine.slug == "vattention")).one()
+    assert (row.engine_id, row.position) == (vattention.id, 1)
+    assert plan_survey_sync(fresh, text).empty
+
+
+def test_accepting_what_cannot_be_written_refuses_everything(session: Session) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        sync_survey(
+            session,
+            readme("paper_moved.md"),
+            apply=True,
+            accept=["paper-moved:https://arxiv.org/abs/2312.12456", "no-such-change"],
+        )
+    assert [(p.message, p.value) for p in refused.value.problems] == [
+        (
+            "cannot be accepted: its engine 'PowerInfer-2' is not in the graph yet",
+            "paper-moved:https://arxiv.org/abs/2312.12456",
+        ),
+        ("the plan holds no change with this id", "no-such-change"),
+    ]
+
+
+def test_a_note_inside_a_cell_is_written_with_its_status(fresh: Session) -> None:
+    text = readme("README.md")
+    line = next(x for x in text.splitlines() if x.startswith("| vLLM              | ✅"))
+    cells = line.split("|")
+    cells[3] = " ✅ (WSL only) "  # Windows
+    text = text.replace(line, "|".join(cells))
+    result = sync_survey(fresh, text, apply=True)
+    assert [(c.table, c.row, c.column, c.old, c.new) for c in result.applied] == [
+        ("hardware-matrix", "vLLM", "Windows", "❌", "✅ (WSL only)")
+    ]
+    vllm_row = next(r for r in render_table(fresh, "hardware-matrix").rows if r[0] == "vLLM")
+    assert vllm_row[2] == "✅ (WSL only)"
+    assert plan_survey_sync(fresh, text).empty

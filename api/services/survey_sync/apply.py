@@ -5,7 +5,7 @@ A written cell keeps its fact row and changes its status: the survey's `-` becom
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
-from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan
+from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan, engine_names
 from api.services.survey_sync.readme import Unparsed, parse_readme
 from models.base import DocsLevel, LayoutAxis, OpenSource, SupportStatus
 
@@ -159,9 +159,14 @@ def sync_survey(
     file: str = "README.md",
     apply: bool = False,
     skip_unparsed: bool = False,
+    accept: Sequence[str] = (),
 ) -> SyncResult:
-    """Plan a sync of `text` (a README in the survey's format) and, with `apply`, write it."""
+    """Plan a sync of `text` (a README in the survey's format) and, with `apply`, write it.
+
+    `accept` names held changes (by id) a reviewer accepts: they are written too. Only a
+    paper moved between two engines the graph knows can be accepted so far."""
     plan = plan_survey_sync(session, text, file=file)
+    accepted = _accepted(session, plan, accept)
     if not apply:
         return SyncResult(plan, [], dry_run=True)
     if not plan.complete and not skip_unparsed:
@@ -179,11 +184,61 @@ def sync_survey(
         for change in plan.applicable:
             _write(session, layout, change)
             applied.append(change)
+        for change, engine in accepted:
+            _move_paper(session, layout, change, engine)
+            applied.append(change)
         session.commit()
     except Exception:
         session.rollback()
         raise
     return SyncResult(plan, applied, dry_run=False)
+
+
+def _accepted(session: Session, plan: Plan, ids: Sequence[str]) -> list[tuple[Change, m.Engine]]:
+    """The held changes `ids` name, each with the engine it goes to; refused as a whole."""
+    held = {change.id: change for change in plan.held}
+    engines = engine_names(session)
+    found: list[tuple[Change, m.Engine]] = []
+    problems: list[Problem] = []
+    for change_id in dict.fromkeys(ids):
+        change = held.get(change_id)
+        if change is None:
+            problems.append(
+                Problem("the plan holds no change with this id", field="accept", value=change_id)
+            )
+            continue
+        engine = engines.get((change.new or "").casefold())
+        if change.kind != "paper-moved" or engine is None:
+            what = (
+                f"its engine {change.new!r} is not in the graph yet"
+                if change.kind == "paper-moved"
+                else f"a {change.kind} change is not written by the sync yet"
+            )
+            problems.append(Problem(f"cannot be accepted: {what}", field="accept", value=change_id))
+            continue
+        found.append((change, engine))
+    if problems:
+        raise InvalidInputError(
+            f"{len(problems)} accepted change(s) cannot be written; nothing was", problems
+        )
+    return found
+
+
+def _move_paper(session: Session, layout: "_Layout", change: Change, engine: m.Engine) -> None:
+    url = change.id.removeprefix("paper-moved:")
+    source_id = layout.source_id("survey-engine-lists")
+    row = session.exec(
+        select(m.EnginePaper).where(m.EnginePaper.url == url, m.EnginePaper.source_id == source_id)
+    ).one()
+    positions = session.exec(
+        select(m.EnginePaper.position).where(
+            m.EnginePaper.engine_id == engine.id, m.EnginePaper.source_id == source_id
+        )
+    ).all()
+    assert engine.id is not None
+    row.engine_id = engine.id
+    row.position = max(positions, default=-1) + 1
+    session.add(row)
 
 
 class _Layout:

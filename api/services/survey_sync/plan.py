@@ -284,7 +284,7 @@ def _links_cell(cell: str) -> str:
     return ", ".join(f"[{label}]({url})" for label, url in LINK.findall(normalize(cell)))
 
 
-def _engine_names(session: Session) -> dict[str, m.Engine]:
+def engine_names(session: Session) -> dict[str, m.Engine]:
     engines = {e.id: e for e in session.exec(select(m.Engine))}
     names = {e.name.casefold(): e for e in engines.values()}
     for alias in session.exec(select(m.EngineAlias)):
@@ -296,7 +296,7 @@ def _engine_names(session: Session) -> dict[str, m.Engine]:
 
 def _compare_engine_lists(session: Session, plan: Plan, bullets: list[EngineBullet]) -> None:
     source = session.exec(select(m.Source).where(m.Source.slug == "survey-engine-lists")).first()
-    names = _engine_names(session)
+    names = engine_names(session)
     papers_of: dict[int, list[str]] = defaultdict(list)
     engine_of_paper: dict[str, int] = {}
     if source is not None:
