@@ -304,3 +304,31 @@ def test_a_note_inside_a_cell_is_written_with_its_status(fresh: Session) -> None
     vllm_row = next(r for r in render_table(fresh, "hardware-matrix").rows if r[0] == "vLLM")
     assert vllm_row[2] == "✅ (WSL only)"
     assert plan_survey_sync(fresh, text).empty
+    too_long = text.replace("✅ (WSL only)", "✅ (" + "x" * 301 + ")")
+    assert [u.reason for u in plan_survey_sync(fresh, too_long).unparsed] == [
+        "a note of 301 characters; at most 300 are kept"
+    ]
+
+
+def test_a_release_date_is_written_and_an_unreadable_one_is_not(fresh: Session) -> None:
+    base = readme("README.md")
+    old = "| SGLang | Academic (SGLang Team) | Jan. 2024 |"
+    assert base.count(old) == 1
+    result = sync_survey(fresh, base.replace(old, old.replace("Jan.", "Mar.")), apply=True)
+    assert [(c.row, c.column, c.old, c.new) for c in result.applied] == [
+        ("SGLang", "Release Date", "Jan. 2024", "Mar. 2024")
+    ]
+    sglang = fresh.exec(select(m.Engine).where(m.Engine.slug == "sglang")).one()
+    assert (sglang.release_year, sglang.release_month) == (2024, 3)
+    plan = plan_survey_sync(fresh, base.replace(old, old.replace("Jan. 2024", "Spring 2024")))
+    assert [(u.line, u.reason) for u in plan.unparsed] == [
+        (97, "'Spring 2024' is not a release month such as Jun. 2023 or -")
+    ]
+    hostile = base.replace(old, old.replace("Jan. 2024", "Jan. 9999")).replace(
+        "| SGLang | Academic (SGLang Team) | Jan. 9999 | ✅ | 12.8K |",
+        "| SGLang | Academic (SGLang Team) | Jan. 9999 | ✅ | 99999999999K |",
+    )
+    assert [u.reason for u in plan_survey_sync(fresh, hostile).unparsed] == [
+        "'Jan. 9999': the year must be between 1990 and 2100",
+        "'99999999999K' is more stars than any repository has",
+    ]

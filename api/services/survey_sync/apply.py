@@ -27,6 +27,8 @@ _STARS = re.compile(r"^(\d+(?:\.\d+)?)K$")
 _DOCS = {"✅": DocsLevel.DETAILED, "🟠": DocsLevel.MODERATE, "🟡": DocsLevel.SIMPLE}
 _OPEN = {"✅": OpenSource.YES, "🔷": OpenSource.PARTIAL, "❌": OpenSource.NO}
 _FLAG = {"✅": True, "❌": False}
+_RELEASE = re.compile(r"^([A-Z][a-z]{2})\.? (\d{4})$")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _OVERVIEW_FIELDS = {"SNS": "has_sns", "Forum": "has_forum", "Meetup": "has_meetup"}
 
 
@@ -90,7 +92,10 @@ def support_value(cell: str) -> tuple[SupportStatus, str | None]:
     match = _CELL.match(cell)
     if match is None:
         raise ValueError(f"{cell!r} is not ✅, ❌ or - (with an optional note in brackets)")
-    return _STATUS[match.group(1)], match.group(2)
+    note = match.group(2)
+    if note is not None and len(note) > 300:
+        raise ValueError(f"a note of {len(note)} characters; at most 300 are kept")
+    return _STATUS[match.group(1)], note
 
 
 def overview_value(column: str, cell: str) -> object:
@@ -101,7 +106,21 @@ def overview_value(column: str, cell: str) -> object:
         stars = _STARS.match(cell)
         if stars is None:
             raise ValueError(f"{cell!r} is not a star count such as 12.0K or --")
-        return round(float(stars.group(1)) * 1000)
+        count = round(float(stars.group(1)) * 1000)
+        # The column is a 32-bit integer; a typo of a few digits must not overflow it.
+        if count > 1_000_000_000:
+            raise ValueError(f"{cell!r} is more stars than any repository has")
+        return count
+    if column == "Release Date":
+        if cell == "-":
+            return None
+        release = _RELEASE.match(cell)
+        if release is None or release.group(1) not in _MONTHS:
+            raise ValueError(f"{cell!r} is not a release month such as Jun. 2023 or -")
+        year = int(release.group(2))
+        if not 1990 <= year <= 2100:
+            raise ValueError(f"{cell!r}: the year must be between 1990 and 2100")
+        return (year, _MONTHS.index(release.group(1)) + 1)
     if column == "Docs":
         if cell == "-":
             return None
@@ -307,6 +326,11 @@ def _write(session: Session, layout: _Layout, change: Change) -> None:
     engine = session.get(m.Engine, row.engine_id)
     assert engine is not None
     value = overview_value(change.column, change.new)
+    if change.column == "Release Date":
+        year, month = value if isinstance(value, tuple) else (None, None)
+        engine.release_year, engine.release_month = year, month
+        session.add(engine)
+        return
     field = {
         "GitHub Stars": "github_stars",
         "Docs": "docs_level",

@@ -33,7 +33,15 @@ MATRICES = {
     "precision-matrix": (m.PrecisionSupport, "precision_id"),
 }
 # The overview columns the sync writes, each onto one engine field.
-OVERVIEW_COLUMNS = ("GitHub Stars", "Docs", "SNS", "Forum", "Meetup", "Open Source")
+OVERVIEW_COLUMNS = (
+    "Release Date",
+    "GitHub Stars",
+    "Docs",
+    "SNS",
+    "Forum",
+    "Meetup",
+    "Open Source",
+)
 
 HELD_NEEDS_JUDGEMENT = "needs judgement: accept or reject it by hand"
 
