@@ -332,3 +332,45 @@ def test_a_release_date_is_written_and_an_unreadable_one_is_not(fresh: Session) 
         "'Jan. 9999': the year must be between 1990 and 2100",
         "'99999999999K' is more stars than any repository has",
     ]
+
+
+def test_prices_changed_in_place_are_written_and_withdrawn_ones_held(fresh: Session) -> None:
+    edits = (
+        (
+            "| NVIDIA A100 80GB | 2.9 | 2.9 | - | 2.56 |",
+            "| NVIDIA A100 80GB | 3.1 | - | - | 2.56 |",
+        ),
+        ("| AMD MI300X | - | 4.99 | - | - |", "| AMD MI300X | 5.5 | 4.99 | - | - |"),
+        (
+            "| Llama 3.3 70B | 0.60 / 0.60 | - / - | 0.59 / 0.79 | 0.88 / 0.88 |",
+            "| Llama 3.3 70B | 0.55 / 0.65 | - / - | 0.59 / 0.79 | - / - |",
+        ),
+    )
+    text = readme("README.md")
+    for old, new in edits:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    result = sync_survey(fresh, text, apply=True)
+    assert [(c.table, c.row, c.column, c.old, c.new) for c in result.applied] == [
+        ("model-pricing", "Llama 3.3 70B", "Friendli AI†", "0.60 / 0.60", "0.55 / 0.65"),
+        ("device-pricing", "NVIDIA A100 80GB", "Friendli AI", "2.9", "3.1"),
+        ("device-pricing", "AMD MI300X", "Friendli AI", "-", "5.5"),
+    ]
+    assert [(c.row, c.column, c.new) for c in result.plan.held] == [
+        ("Llama 3.3 70B", "Together AI‡", "- / -"),
+        ("NVIDIA A100 80GB", "Fireworks AI", "-"),
+    ]
+    devices = {r[0]: r for r in render_table(fresh, "device-pricing").rows}
+    assert devices["NVIDIA A100 80GB"][1:3] == ["3.1", "2.9"]
+    assert devices["AMD MI300X"][1] == "5.5"
+    models = {r[0]: r for r in render_table(fresh, "model-pricing").rows}
+    assert models["Llama 3.3 70B"][1] == "0.55 / 0.65"
+    assert [c.id for c in plan_survey_sync(fresh, text).changes] == [c.id for c in result.plan.held]
+
+
+def test_a_price_the_column_cannot_hold_is_not_understood(session: Session) -> None:
+    old = "| NVIDIA A100 80GB | 2.9 | 2.9 | - | 2.56 |"
+    text = readme("README.md").replace(old, old.replace("2.56", "25600000.5"))
+    assert [u.reason for u in plan_survey_sync(session, text).unparsed] == [
+        "'25600000.5' is not a price such as 2.9 or 0.60"
+    ]

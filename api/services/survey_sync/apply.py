@@ -7,6 +7,7 @@ A written cell keeps its fact row and changes its status: the survey's `-` becom
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, select
@@ -27,6 +28,7 @@ _STARS = re.compile(r"^(\d+(?:\.\d+)?)K$")
 _DOCS = {"✅": DocsLevel.DETAILED, "🟠": DocsLevel.MODERATE, "🟡": DocsLevel.SIMPLE}
 _OPEN = {"✅": OpenSource.YES, "🔷": OpenSource.PARTIAL, "❌": OpenSource.NO}
 _FLAG = {"✅": True, "❌": False}
+_PRICE = re.compile(r"^\d{1,6}(?:\.\d{1,4})?$")
 _RELEASE = re.compile(r"^([A-Z][a-z]{2})\.? (\d{4})$")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _OVERVIEW_FIELDS = {"SNS": "has_sns", "Forum": "has_forum", "Meetup": "has_meetup"}
@@ -98,6 +100,21 @@ def support_value(cell: str) -> tuple[SupportStatus, str | None]:
     return _STATUS[match.group(1)], note
 
 
+def price_value(cell: str) -> Decimal:
+    """A price as the survey prints it (`2.9`, `0.60`): at most 6 digits before the point, 4
+    after (the columns' size)."""
+    if not _PRICE.match(cell):
+        raise ValueError(f"{cell!r} is not a price such as 2.9 or 0.60")
+    return Decimal(cell)
+
+
+def _price_pair(cell: str) -> tuple[Decimal, Decimal]:
+    parts = cell.split(" / ")
+    if len(parts) != 2:
+        raise ValueError(f"{cell!r} is not an input / output price pair such as 0.60 / 0.80")
+    return price_value(parts[0]), price_value(parts[1])
+
+
 def overview_value(column: str, cell: str) -> object:
     """The engine field value an overview cell states; ValueError when it states none."""
     if column == "GitHub Stars":
@@ -150,6 +167,10 @@ def _check_values(plan: Plan) -> None:
                 support_value(change.new or "")
             elif change.table == "overview" and change.column:
                 overview_value(change.column, change.new or "")
+            elif change.table == "device-pricing":
+                price_value(change.new or "")
+            elif change.table == "model-pricing":
+                _price_pair(change.new or "")
         except ValueError as error:
             plan.unparsed.append(Unparsed(change.line or 0, change.new or "", str(error)))
             plan.changes[plan.changes.index(change)] = Change(
@@ -321,6 +342,9 @@ def _write(session: Session, layout: _Layout, change: Change) -> None:
             fact.status, fact.note = status, note
         session.add(fact)
         return
+    if change.table in ("device-pricing", "model-pricing"):
+        _write_price(session, layout, change)
+        return
     source_id = layout.source_id("survey-overview")
     row = layout.entry(source_id, LayoutAxis.ROW, change.row)
     engine = session.get(m.Engine, row.engine_id)
@@ -339,3 +363,41 @@ def _write(session: Session, layout: _Layout, change: Change) -> None:
     }[change.column]
     setattr(engine, field, value)
     session.add(engine)
+
+
+def _write_price(session: Session, layout: _Layout, change: Change) -> None:
+    assert change.row is not None and change.column is not None and change.new is not None
+    source_id = layout.source_id(f"survey-{change.table}")
+    row = layout.entry(source_id, LayoutAxis.ROW, change.row)
+    # The header carries the footnote marks the table derives from the prices (`Friendli AI†`).
+    provider = layout.entry(source_id, LayoutAxis.COLUMN, change.column.rstrip("†‡*"))
+    assert provider.engine_id is not None
+    if change.table == "device-pricing":
+        assert row.device_id is not None
+        price = session.exec(
+            select(m.DevicePrice).where(
+                m.DevicePrice.provider_id == provider.engine_id,
+                m.DevicePrice.device_id == row.device_id,
+                m.DevicePrice.source_id == source_id,
+            )
+        ).first()
+        hourly = price_value(change.new)
+        if price is None:
+            price = m.DevicePrice(
+                provider_id=provider.engine_id,
+                device_id=row.device_id,
+                usd_per_hour=hourly,
+                source_id=source_id,
+            )
+        price.usd_per_hour = hourly
+        session.add(price)
+        return
+    offered = session.exec(
+        select(m.ModelPrice).where(
+            m.ModelPrice.provider_id == provider.engine_id,
+            m.ModelPrice.model_id == row.model_id,
+            m.ModelPrice.source_id == source_id,
+        )
+    ).one()
+    offered.input_usd_per_mtok, offered.output_usd_per_mtok = _price_pair(change.new)
+    session.add(offered)

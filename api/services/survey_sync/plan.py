@@ -6,6 +6,7 @@ table, the row's first cell and the column header. Engine lists and their papers
 compared with the engines' links and engine papers.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -119,9 +120,22 @@ def _catch_all_columns(session: Session) -> set[tuple[str, str]]:
     return found
 
 
-def _writable(table: str, column: str | None, catch_all: set[tuple[str, str]]) -> bool:
+_PLAIN_PRICE_PAIR = re.compile(r"^\d+(?:\.\d+)? / \d+(?:\.\d+)?$")
+
+
+def _writable(
+    table: str, column: str | None, catch_all: set[tuple[str, str]], old: str, new: str
+) -> bool:
     if table in MATRICES:
         return (table, column or "") not in catch_all
+    if table == "device-pricing":
+        # "-" is "not offered", which the graph says by having no row: that would be a
+        # deletion, and a sync deletes nothing.
+        return new != "-"
+    if table == "model-pricing":
+        # A new price, a withdrawn one or one for a substituted model (`*`) changes what the
+        # footnotes say; only a plain price that changes in place is written.
+        return bool(_PLAIN_PRICE_PAIR.match(old) and _PLAIN_PRICE_PAIR.match(new))
     return table == "overview" and column in OVERVIEW_COLUMNS
 
 
@@ -253,7 +267,7 @@ def _compare_table(
                     old_cell, new_cell = _links_cell(old_cell), _links_cell(new_cell)
             if old_cell == new_cell:
                 continue
-            writable = _writable(name, column, catch_all)
+            writable = _writable(name, column, catch_all, old_cell, new_cell)
             plan.changes.append(
                 Change(
                     f"cell:{name}:{key}:{column}",
