@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             deadline=ReadDeadline(settings.body_read_timeout, "INFERGRAPH_BODY_READ_TIMEOUT"),
             per_path={
                 path: BodyLimit(settings.max_ingest_bytes, "INFERGRAPH_MAX_INGEST_BYTES")
-                for path in ("/api/v1/ingest/bibtex", "/api/v1/ingest/runs")
+                for path in ("/api/v1/ingest/bibtex", "/api/v1/ingest/runs", "/api/v1/sync/survey")
             },
         )
     )

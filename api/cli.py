@@ -44,6 +44,8 @@ app.add_typer(suggestions_app, name="suggestions")
 app.add_typer(run_reviews_app, name="run-reviews")
 app.add_typer(papers_app, name="papers")
 app.add_typer(token_app, name="token")
+sync_app = typer.Typer(help="Keep up with a newer version of a source.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
 
 
 def _database() -> sa.Engine:
@@ -749,3 +751,48 @@ def mcp_stdio() -> None:
     from api.app import mcp_server
 
     mcp_server(_engine(), get_settings()).run("stdio")
+
+
+@sync_app.command("survey")
+def sync_survey_command(
+    file: Annotated[Path, typer.Argument(help="A README in the survey list's format.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the changes not held for review.")
+    ] = False,
+    skip_unparsed: Annotated[
+        bool, typer.Option("--skip-unparsed", help="Apply even if some lines were not understood.")
+    ] = False,
+    accept: Annotated[
+        list[str] | None,
+        typer.Option("--accept", help="Also write this held change (its id; repeatable)."),
+    ] = None,
+) -> None:
+    """Plan (and with --apply, write) the differences between FILE and the graph's survey facts.
+
+    Changes that need judgement (a paper moving between engines, a row or column that
+    disappeared or was renamed, anything new the sync cannot create) are held, never written.
+    Exit 1 when nothing could be written; see docs/sync.md."""
+    import json
+
+    from api.services.survey_sync import read_readme_file, sync_survey
+
+    try:
+        text = read_readme_file(file)
+        with Session(_engine(ready=apply)) as session:
+            result = sync_survey(
+                session,
+                text,
+                file=str(file),
+                apply=apply,
+                skip_unparsed=skip_unparsed,
+                accept=accept or (),
+            )
+    except InferGraphError as error:
+        _fail(error)
+        return
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    for line in result.lines():
+        typer.echo(line)

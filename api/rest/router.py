@@ -15,6 +15,7 @@ from api.rest import (
     provenance,
     run_imports,
     search,
+    sync,
     techniques,
     tokens,
 )
@@ -52,6 +53,7 @@ for domain in (
     graph,
     ingest,
     run_imports,
+    sync,
     tokens,
 ):
     router.include_router(domain.router)

@@ -45,6 +45,7 @@ def test_the_write_routes_are_the_ones_we_know() -> None:
         ("POST", "/api/v1/run-reviews/{review_id}/reject"),
         ("POST", "/api/v1/suggestions/{suggestion_id}/accept"),
         ("POST", "/api/v1/suggestions/{suggestion_id}/reject"),
+        ("POST", "/api/v1/sync/survey"),
         ("POST", "/api/v1/tokens"),
     ]
 

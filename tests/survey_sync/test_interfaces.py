@@ -1,0 +1,149 @@
+"""The sync over REST (dry run first, write token) and on the command line."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import app
+from api.config import Settings, get_settings
+from api.services.tokens import create_token
+from models.access import TokenScope
+from seed.loader import seed_database
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "survey_sync"
+CHANGED = (FIXTURES / "changed_cell.md").read_bytes()
+
+
+@pytest.fixture
+def writable(empty_engine: sa.Engine) -> Iterator[TestClient]:
+    seed_database(empty_engine)
+    issued = create_token(empty_engine, name="curator", scope=TokenScope.WRITE)
+    settings = Settings(database_url=empty_engine.url.render_as_string(False))
+    with TestClient(create_app(settings)) as client:
+        client.headers["authorization"] = f"Bearer {issued.token}"
+        yield client
+
+
+def _stars(client: TestClient) -> int:
+    return int(client.get("/api/v1/engines/vllm").json()["github_stars"])
+
+
+def test_dry_run_plans_and_writes_nothing_then_apply_writes(writable: TestClient) -> None:
+    plan = writable.post(
+        "/api/v1/sync/survey", content=CHANGED, headers={"content-type": "text/markdown"}
+    )
+    assert plan.status_code == 200, plan.text
+    body = plan.json()
+    assert (body["dry_run"], body["complete"], body["counts"]["applicable"]) == (True, True, 2)
+    assert [(c["row"], c["column"], c["old"], c["new"]) for c in body["changes"]] == [
+        ("vLLM", "GitHub Stars", "43.4K", "45.1K"),
+        ("Ollama", "Dynamic Batching", "❌", "✅"),
+    ]
+    assert _stars(writable) == 43400
+    applied = writable.post(
+        "/api/v1/sync/survey", params={"dry_run": "false"}, content=CHANGED
+    ).json()
+    assert applied["applied"] == [
+        "cell:overview:vLLM:GitHub Stars",
+        "cell:optimization-matrix:Ollama:Dynamic Batching",
+    ]
+    # A cached read of the engine must not outlive the write (the data version moved on).
+    assert _stars(writable) == 45100
+    again = writable.post("/api/v1/sync/survey", content=CHANGED).json()
+    assert again["empty"] is True
+
+
+def test_an_incomplete_plan_is_refused_with_its_lines(writable: TestClient) -> None:
+    response = writable.post(
+        "/api/v1/sync/survey",
+        params={"dry_run": "false", "file_name": "next.md"},
+        content=(FIXTURES / "malformed_table.md").read_bytes(),
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert [p["location"] for p in error["problems"]] == ["next.md:349", "next.md:302"]
+
+
+def test_bytes_that_are_not_text_are_refused(writable: TestClient) -> None:
+    response = writable.post("/api/v1/sync/survey", content=b"## x\n\xff\xfe\n")
+    assert response.status_code == 400
+    assert response.json()["error"]["problems"][0]["location"] == "README.md:2"
+
+
+def test_a_file_with_nothing_of_the_list_is_refused(writable: TestClient) -> None:
+    response = writable.post("/api/v1/sync/survey", content=b"# My notes\n\nHello.\n")
+    assert response.status_code == 400
+    assert "none of the survey list's tables" in response.json()["error"]["message"]
+
+
+def test_without_a_token_nothing_is_planned(empty_engine: sa.Engine) -> None:
+    settings = Settings(database_url=empty_engine.url.render_as_string(False))
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/api/v1/sync/survey", content=CHANGED).status_code == 401
+
+
+def test_cli_plans_as_a_table_and_as_json_then_applies(
+    empty_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_database(empty_engine)
+    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", empty_engine.url.render_as_string(False))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    path = str(FIXTURES / "paper_moved.md")
+    table = runner.invoke(app, ["sync", "survey", path])
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert lines[0].split() == [
+        "status",
+        "kind",
+        "table",
+        "row",
+        "column",
+        "old",
+        "→",
+        "new",
+        "line",
+    ]
+    assert lines[2].split() == [
+        "held", "paper-moved", "engine-lists", "PowerInfer-2", "papers",
+        "PowerInfer", "→", "PowerInfer-2", "66",
+    ]  # fmt: skip
+    assert lines[-1] == "3 change(s): would apply 0, held 3; 0 line(s) not understood"
+    as_json = json.loads(runner.invoke(app, ["sync", "survey", path, "--json"]).output)
+    assert as_json["counts"] == {
+        "changes": 3, "applicable": 0, "held": 3, "unparsed": 0, "new_sections": 0
+    }  # fmt: skip
+    refused = runner.invoke(
+        app, ["sync", "survey", str(FIXTURES / "malformed_table.md"), "--apply"]
+    )
+    assert refused.exit_code == 1
+    assert "malformed_table.md:349: 12 cells where the header has 13" in refused.output
+    applied = runner.invoke(app, ["sync", "survey", str(FIXTURES / "changed_cell.md"), "--apply"])
+    assert applied.exit_code == 0, applied.output
+    assert applied.output.splitlines()[-1].startswith("2 change(s): applied 2, held 0")
+    unknown = runner.invoke(app, ["sync", "survey", path, "--apply", "--accept", "no-such"])
+    assert unknown.exit_code == 1
+    assert "accept: the plan holds no change with this id (got 'no-such')" in unknown.output
+    missing = runner.invoke(app, ["sync", "survey", str(FIXTURES / "nope.md")])
+    assert missing.exit_code == 1
+    assert "cannot read" in missing.output
+    get_settings.cache_clear()
+
+
+def test_accept_over_rest_names_what_it_refuses(writable: TestClient) -> None:
+    response = writable.post(
+        "/api/v1/sync/survey",
+        params={"dry_run": "false", "accept": ["paper-moved:https://arxiv.org/abs/2312.12456"]},
+        content=(FIXTURES / "paper_moved.md").read_bytes(),
+    )
+    assert response.status_code == 400
+    (problem,) = response.json()["error"]["problems"]
+    assert problem["field"] == "accept"
+    assert "PowerInfer-2" in problem["message"]
