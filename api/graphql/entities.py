@@ -52,7 +52,9 @@ def _resolver(attr: Attr) -> Any:
     get = attr.get
 
     def resolve(self: Any) -> Any:
-        return get(self)
+        # From the row, not from this object: a derived value may be named like the column it
+        # is computed from (a run's `verbatim`), which on this object is the field itself.
+        return get(self._row)
 
     resolve.__annotations__ = {"self": Any, "return": attr.type}
     resolve.__name__ = attr.name

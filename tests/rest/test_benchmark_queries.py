@@ -182,3 +182,20 @@ def test_statement_count_does_not_grow_with_runs(client: TestClient) -> None:
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert sum("benchmark_run" in s for s in statements) == 1
+
+
+def test_graphql_gives_every_derived_field_of_a_run_as_rest_does(client: TestClient) -> None:
+    # `verbatim` is derived from a column of the same name: GraphQL must read the row's, not
+    # its own field (it answered "internal error" for every run until it did).
+    rest = {r["slug"]: r for r in _runs(client, filter="format:mlperf")}
+    query = """query ($filter: BenchmarkRunFilterInput) {
+      benchmarkRuns(filter: $filter, first: 500) { nodes { slug verbatim valuePerDevice } }
+    }"""
+    nodes = _graphql(client, query, filter={"format": "mlperf"})["benchmarkRuns"]["nodes"]
+    assert len(nodes) == len(rest) > 100
+    for node in nodes:
+        expected = rest[node["slug"]]
+        assert node["verbatim"] == expected["verbatim"]
+        assert node["valuePerDevice"] == expected["value_per_device"]
+    devices = {json.loads(node["verbatim"])["device"] for node in nodes}
+    assert "AMD Instinct MI300X-NPS1-SPX-192GB-750W" in devices
