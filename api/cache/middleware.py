@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.cache.store import CachedResponse, ResponseStore
 from api.cache.version import DataVersion, VersionSource, VersionUnavailableError
 from api.http.cacheable import CACHEABLE_SCOPE_KEY, watching_reads
+from api.http.scope import header
 
 ReadCheck = Callable[[str | None], Awaitable[bool]]
 """Whether an `Authorization` header may read (when reads need a token)."""
@@ -79,11 +80,11 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         if self.read_check is not None and not await self.read_check(
-            _header(scope, b"authorization")
+            header(scope, b"authorization")
         ):
             await self.app(scope, receive, send)  # the application answers 401 / 403
             return
-        if_none_match = _header(scope, b"if-none-match")
+        if_none_match = header(scope, b"if-none-match")
         entry = self.store.get(version, key)
         etag = entry.etag if entry is not None else make_etag(version, key)
         # `*` matches any current representation (RFC 9110 13.1.2): only a kept 200 proves one
@@ -108,7 +109,7 @@ class ResponseCacheMiddleware:
         elif method != "POST" or path != GRAPHQL_PATH:
             return False
         # With public reads, a request with credentials is not an ordinary read: pass it on.
-        return self.read_check is not None or _header(scope, b"authorization") is None
+        return self.read_check is not None or header(scope, b"authorization") is None
 
     async def _not_modified(self, send: Send, etag: bytes) -> None:
         headers = [(_ETAG, etag), *self._policy_headers]
@@ -174,7 +175,7 @@ class ResponseCacheMiddleware:
                 return
             entry = CachedResponse(self._headers(start, etag, len(body)), body, etag)
             self.store.put(version, key, entry)
-            if_none_match = _header(scope, b"if-none-match")
+            if_none_match = header(scope, b"if-none-match")
             if if_none_match is not None and etag_matches(if_none_match, etag, exists=True):
                 await self._not_modified(send, etag)
                 return
@@ -215,8 +216,8 @@ def request_key(scope: Scope, body: bytes) -> Hashable | None:
         scope["method"],
         scope["path"],
         scope.get("scheme", "http"),
-        _header(scope, b"host"),
-        _header(scope, b"accept"),
+        header(scope, b"host"),
+        header(scope, b"accept"),
         scope["query_string"],
     )
     if scope["method"] == "GET":
@@ -227,7 +228,7 @@ def request_key(scope: Scope, body: bytes) -> Hashable | None:
         return None
     if not isinstance(parsed, dict):
         return None
-    return (*common, _header(scope, b"content-type"), orjson.dumps(parsed, option=_SORTED))
+    return (*common, header(scope, b"content-type"), orjson.dumps(parsed, option=_SORTED))
 
 
 def make_etag(version: DataVersion, key: Hashable) -> bytes:
@@ -244,13 +245,6 @@ def etag_matches(if_none_match: str, etag: bytes, *, exists: bool) -> bool:
         if (tag == "*" and exists) or tag.removeprefix("W/") == wanted:
             return True
     return False
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:

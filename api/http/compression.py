@@ -28,6 +28,8 @@ import brotli
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http.scope import header
+
 BROTLI_QUALITY = 4
 """Brotli's fast range: on large JSON smaller and faster than gzip -6 (bench/compression.py)."""
 GZIP_LEVEL = 6
@@ -153,7 +155,7 @@ class Compression:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        encoding = chosen_encoding(_header(scope, b"accept-encoding"))
+        encoding = chosen_encoding(header(scope, b"accept-encoding"))
         if encoding is None or scope["method"] == "HEAD":
             await self.app(scope, receive, _varying(send))
             return
@@ -284,10 +286,3 @@ def _without_our_suffix(scope: Scope, encoding: str) -> tuple[Scope, bool]:
             value = ", ".join(tags).encode("latin-1")
         headers.append((name, value))
     return ({**scope, "headers": headers}, True) if changed else (scope, False)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
