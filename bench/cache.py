@@ -38,6 +38,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench.graphql_whole_graph import QUERY as WHOLE_GRAPH_QUERY
+from bench.loadgen import process_cpu_seconds
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -232,11 +233,6 @@ def _bare_path(index: int) -> str:
     return f"/recorded/{index}"
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _fetch(port: int, probe: Probe) -> tuple[bytes, str, str]:
     """Body, content type and ETag of one answer from our server."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
@@ -363,12 +359,12 @@ def _compare(
         client.recv()
     for _ in range(rounds):
         for side, (port, pid), request in sides:
-            cpu_before = _cpu_seconds(pid)
+            cpu_before = process_cpu_seconds(pid)
             client.send((port, request, expected, seconds, concurrency))
             completed, errors, elapsed = client.recv()
             if errors:
                 raise RuntimeError(f"{side}: {errors} unexpected answers to {request[:60]!r}")
-            cpu = _cpu_seconds(pid) - cpu_before
+            cpu = process_cpu_seconds(pid) - cpu_before
             samples[side].append((completed / elapsed, cpu / completed * 1e6))
     ours_rps = statistics.median(s[0] for s in samples["ours"])
     bare_rps = statistics.median(s[0] for s in samples["bare"])

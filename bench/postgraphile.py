@@ -25,9 +25,7 @@ import json
 import shutil
 import socket
 import statistics
-import subprocess
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,11 +38,11 @@ import sqlalchemy as sa
 
 from bench.databases import seeded_database
 from bench.graphql_whole_graph import QUERY as OUR_QUERY
+from bench.loadgen import autocannon, peer_process
 from tests.live_server import LiveServer
 
 HERE = Path(__file__).resolve().parent / "postgraphile"
 POSTGRAPHILE_BIN = HERE / "node_modules" / ".bin" / "postgraphile"
-AUTOCANNON_BIN = HERE / "node_modules" / ".bin" / "autocannon"
 READY_TIMEOUT = 60.0
 
 # The same walk in PostGraphile's generated schema (one field per foreign key).
@@ -149,30 +147,11 @@ def fetch(server: Server) -> tuple[dict[str, Any], int]:
     return payload["data"], len(response.content)
 
 
-def autocannon(server: Server, seconds: float, concurrency: int, folder: Path) -> float:
+def load(server: Server, seconds: float, concurrency: int, folder: Path) -> float:
     """Requests per second answered with 200 by `server` under autocannon."""
     body_file = folder / f"{server.name.replace(' ', '_')}.json"
     body_file.write_text(server.body)
-    command = [
-        str(AUTOCANNON_BIN),
-        "--json",
-        "--connections",
-        str(concurrency),
-        "--duration",
-        str(seconds),
-        "--method",
-        "POST",
-        "--headers",
-        "content-type=application/json",
-        "--input",
-        str(body_file),
-        server.url,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds * 4)
-    report = json.loads(done.stdout)
-    if report["errors"] or report["non2xx"] or report["timeouts"]:
-        raise RuntimeError(f"{server.name}: failed requests under load: {done.stdout[:500]}")
-    return float(report["requests"]["total"]) / float(report["duration"])
+    return autocannon(server.url, seconds, concurrency, body_file=body_file, label=server.name).rps
 
 
 def _free_port() -> int:
@@ -199,26 +178,13 @@ def postgraphile(database_url: str, log: Path) -> Iterator[tuple[str, str]]:
         "--port",
         str(port),
     ]
-    with log.open("ab") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/graphql"
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"PostGraphile exited at start:\n{log.read_text()[-2000:]}")
-            try:
-                httpx2.post(url, json={"query": "{ __typename }"}, timeout=2).raise_for_status()
-                break
-            except httpx2.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        shown = " ".join(command).replace(str(POSTGRAPHILE_BIN), "postgraphile")
-        yield url, shown
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+
+    def ready() -> None:
+        httpx2.post(url, json={"query": "{ __typename }"}, timeout=2).raise_for_status()
+
+    with peer_process("PostGraphile", command, log, ready, READY_TIMEOUT):
+        yield url, " ".join(command).replace(str(POSTGRAPHILE_BIN), "postgraphile")
 
 
 def run(
@@ -268,9 +234,7 @@ def run(
                     # Alternate who goes first, so drift on a shared machine hits both alike.
                     order = servers if index % 2 == 0 else list(reversed(servers))
                     for server in order:
-                        samples[server.name].append(
-                            autocannon(server, seconds, concurrency, folder)
-                        )
+                        samples[server.name].append(load(server, seconds, concurrency, folder))
             finally:
                 for live in (ours_off, ours_on):
                     if live is not None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,21 +25,34 @@ class StatementCanceller:
         self._connection: Any = None
         self._cancelled = False
 
+    def watch(self, session: Session) -> None:
+        """From now on, `cancel()` stops the statement `session` runs. The session connects
+        lazily, so the connection is learnt when its transaction begins (`_began`), in the
+        thread that runs the statement; `release` forgets it before it goes back to the pool."""
+        session.info[_CANCELLER_INFO_KEY] = self
+        if session.in_transaction():  # begun before the watch: its connection is known now
+            self.began(session.connection().connection.dbapi_connection)
+
     @contextmanager
     def watching(self, session: Session) -> Iterator[None]:
-        """While inside, `cancel()` stops the statement `session`'s connection runs. Only
-        inside: afterwards the connection is back in the pool and serves someone else."""
-        connection = session.connection().connection.dbapi_connection
+        """`watch` for the duration of a block."""
+        self.watch(session)
+        try:
+            yield
+        finally:
+            self.release(session)
+
+    def release(self, session: Session) -> None:
+        session.info.pop(_CANCELLER_INFO_KEY, None)
+        with self._lock:
+            self._connection = None
+
+    def began(self, connection: Any) -> None:
         with self._lock:
             self._connection = connection
             cancelled = self._cancelled
         if cancelled:
             _interrupt(connection)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._connection = None
 
     def cancel(self) -> None:
         with self._lock:
@@ -46,6 +60,17 @@ class StatementCanceller:
             connection = self._connection
             if connection is not None:
                 _interrupt(connection)
+
+
+_CANCELLER_INFO_KEY = "infergraph.canceller"
+
+
+@event.listens_for(Session, "after_begin")
+def _began(session: Session, _transaction: Any, connection: Any) -> None:
+    # One listener for every session; only request sessions carry a canceller.
+    canceller: StatementCanceller | None = session.info.get(_CANCELLER_INFO_KEY)
+    if canceller is not None:
+        canceller.began(connection.connection.dbapi_connection)
 
 
 def _interrupt(connection: Any) -> None:

@@ -13,6 +13,7 @@ from api.rest.common import (
     max_list_values,
     nested_route,
     presented,
+    presented_json,
     rest_words,
 )
 from api.services import benchmarks, engines, literature, market, support, techniques
@@ -82,7 +83,7 @@ def engine_support(
 def engine_techniques(slug: str, session: SessionDep, status: StatusParam = None) -> Any:
     engine = engines.get_engine(session, slug)
     rows = techniques.engine_techniques(session, engine, status)
-    return presented(session, techniques.TECHNIQUE, rows)
+    return presented_json(session, techniques.TECHNIQUE, rows)
 
 
 nested_route(

@@ -9,7 +9,7 @@ from api.rest.common import (
     SessionDep,
     detail_route,
     list_route,
-    presented,
+    presented_json,
 )
 from api.services import hardware, support
 from models.base import SupportStatus
@@ -47,12 +47,12 @@ def platform_support(slug: str, session: SessionDep, status: StatusParam = None)
     platform = hardware.get_platform(session, slug)
     kind = support.FactKind.PLATFORM
     rows = support.target_facts(session, kind, platform, status)
-    return presented(session, support.SUPPORT_VIEWS[kind], rows)
+    return presented_json(session, support.SUPPORT_VIEWS[kind], rows)
 
 
 @router.get("/precisions", response_model=s.list_of(s.PrecisionOut), summary="Numeric precisions")
 def list_precisions(session: SessionDep) -> Any:
-    return presented(session, hardware.PRECISION, hardware.all_precisions(session))
+    return presented_json(session, hardware.PRECISION, hardware.all_precisions(session))
 
 
 detail_route(
@@ -74,12 +74,12 @@ def precision_support(slug: str, session: SessionDep, status: StatusParam = None
     precision = hardware.get_precision(session, slug)
     kind = support.FactKind.PRECISION
     rows = support.target_facts(session, kind, precision, status)
-    return presented(session, support.SUPPORT_VIEWS[kind], rows)
+    return presented_json(session, support.SUPPORT_VIEWS[kind], rows)
 
 
 @router.get("/devices", response_model=s.list_of(s.DeviceOut), summary="Devices")
 def list_devices(session: SessionDep) -> Any:
-    return presented(session, hardware.DEVICE, hardware.all_devices(session))
+    return presented_json(session, hardware.DEVICE, hardware.all_devices(session))
 
 
 detail_route(

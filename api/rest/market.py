@@ -5,7 +5,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.rest import schemas as s
-from api.rest.common import SessionDep, detail_route, list_route, presented
+from api.rest.common import (
+    SessionDep,
+    detail_route,
+    list_route,
+    presented_json,
+)
 from api.services import market
 
 router = APIRouter(tags=["models and prices"])
@@ -13,7 +18,7 @@ router = APIRouter(tags=["models and prices"])
 
 @router.get("/models", response_model=s.list_of(s.ModelOut), summary="LLMs")
 def list_models(session: SessionDep) -> Any:
-    return presented(session, market.MODEL, market.all_models(session))
+    return presented_json(session, market.MODEL, market.all_models(session))
 
 
 detail_route(

@@ -25,6 +25,8 @@ from api.rest.common import (
     list_response,
     nested_route,
     presented,
+    presented_json,
+    presented_one_json,
     presenter,
     rest_words,
     shape_of,
@@ -120,7 +122,7 @@ def paper_set_response(
     if chosen in CSV_FORMATS:
         rows_out = presented(session, literature.PAPER, rows)
         return csv_download(rows_out, filename, bom=chosen == "csv-excel")
-    return presented(session, literature.PAPER, rows)
+    return presented_json(session, literature.PAPER, rows)
 
 
 def paper_selection_response(
@@ -233,7 +235,7 @@ def paper_detail(
         return jsonld_response(
             node_jsonld(session, "paper", key, jsonld_base(request)), _file_name(key)
         )
-    return presented(session, literature.PAPER, [paper])[0]
+    return presented_one_json(session, literature.PAPER, paper)
 
 
 @router.get(

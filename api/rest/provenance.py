@@ -5,7 +5,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.rest import schemas as s
-from api.rest.common import SessionDep, detail_route, presented
+from api.rest.common import (
+    SessionDep,
+    detail_route,
+    presented_json,
+)
 from api.services import provenance
 from models.base import SourceKind
 
@@ -17,7 +21,7 @@ def list_sources(
     session: SessionDep,
     kind: Annotated[SourceKind | None, Query(description="Only sources of this kind.")] = None,
 ) -> Any:
-    return presented(session, provenance.SOURCE, provenance.sources_of_kind(session, kind))
+    return presented_json(session, provenance.SOURCE, provenance.sources_of_kind(session, kind))
 
 
 detail_route(

@@ -11,7 +11,7 @@ from api.rest.common import (
     detail_route,
     list_route,
     nested_route,
-    presented,
+    presented_json,
 )
 from api.rest.papers import (
     PaperFormatParam,
@@ -28,7 +28,7 @@ router = APIRouter(tags=["techniques"])
     "/categories", response_model=s.list_of(s.CategoryOut), summary="The technique category tree"
 )
 def list_categories(session: SessionDep) -> Any:
-    return presented(session, techniques.CATEGORY, techniques.list_categories(session))
+    return presented_json(session, techniques.CATEGORY, techniques.list_categories(session))
 
 
 detail_route(
@@ -96,7 +96,7 @@ def technique_papers(
     citations = literature.technique_citations(session, techniques.get_technique(session, slug))
     chosen = paper_format(request, output_format)
     if chosen == "json":
-        return presented(session, literature.CITATION, citations)
+        return presented_json(session, literature.CITATION, citations)
     papers = literature.cited_papers(session, citations)
     return paper_set_response(request, session, papers, chosen, f"technique-{slug}")
 
@@ -115,7 +115,7 @@ nested_route(
     "/features", response_model=s.list_of(s.FeatureOut), summary="Optimization-matrix columns"
 )
 def list_features(session: SessionDep) -> Any:
-    return presented(session, techniques.FEATURE, techniques.list_features(session))
+    return presented_json(session, techniques.FEATURE, techniques.list_features(session))
 
 
 detail_route(

@@ -79,11 +79,22 @@ def _committed_version(session: Session) -> tuple[str, int] | None:
 
 
 def _statement_key(session: Session, statement: sa.Select[Any]) -> tuple[Hashable, ...]:
-    bind = session.get_bind()
-    compiled = statement.compile(dialect=bind.dialect)
-    parameters = tuple(sorted((name, _hashable(value)) for name, value in compiled.params.items()))
+    # SQLAlchemy's cache key is the statement's structure without its values (the key its own
+    # compiled-statement cache uses), and building it costs microseconds where compiling the
+    # statement to text cost a quarter of a millisecond on every counted page.
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # an element that cannot be cached: fall back to the SQL text
+        compiled = statement.compile(dialect=session.get_bind().dialect)
+        structure: Hashable = str(compiled)
+        values: tuple[Hashable, ...] = tuple(
+            sorted((name, _hashable(v)) for name, v in compiled.params.items())
+        )
+    else:
+        structure = cache_key.key
+        values = tuple(_hashable(bind.effective_value) for bind in cache_key.bindparams)
     # The URL too: a copied database file keeps its epoch and version but goes its own way.
-    return bind.engine.url.render_as_string(hide_password=True), str(compiled), parameters
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return url, structure, values
 
 
 def _hashable(value: Any) -> Hashable:
