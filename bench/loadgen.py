@@ -73,12 +73,17 @@ def autocannon(
 
 @contextmanager
 def peer_process(
-    name: str, command: list[str], log: Path, ready: Callable[[], object], timeout: float = 60
+    name: str,
+    command: list[str],
+    log: Path,
+    ready: Callable[[], object],
+    timeout: float = 60,
+    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a peer server (its output appended to `log`) and wait until `ready()` stops
     raising a transport error; terminated on exit."""
     with log.open("ab") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
     try:
         deadline = time.monotonic() + timeout
         while True:
