@@ -16,8 +16,11 @@ from sqlmodel import Session, col
 
 import models as m
 from api.errors import InvalidInputError, Problem
-from api.services import profile
+from api.services import profile, support
+from api.services.heatmap import Cell, CellStyle, Heatmap
 from api.services.lookup import by_slug, not_found
+from api.services.support import FactKind
+from models.base import SupportStatus
 
 SVG_NS = "http://www.w3.org/2000/svg"
 COMMERCIAL_SOURCE = "survey-commercial-performance-figure"
@@ -543,6 +546,108 @@ def runs_throughput_concurrency(session: Session, engines: Sequence[str] = ()) -
     )
 
 
+# --- the support matrices as heatmaps --------------------------------------------------
+
+MATRIX_CHARTS: dict[str, tuple[FactKind, str, str]] = {
+    "optimization-matrix": (FactKind.FEATURE, "Optimization coverage", "Optimization column"),
+    "hardware-matrix": (FactKind.PLATFORM, "Hardware support", "Platform"),
+    "precision-matrix": (FactKind.PRECISION, "Numeric precision support", "Precision"),
+}
+"""Chart name → the kind of fact, the title, what a column is. The matrix pages
+(`/matrices/{optimization,hardware,precision}`) show the same views."""
+
+_STATUS_STYLES = {
+    SupportStatus.SUPPORTED: CellStyle("supported", "✔", "#d7f0d9", "#1b5e20", False),
+    SupportStatus.NOT_SUPPORTED: CellStyle("not-supported", "✘", "#f6d6d6", "#8e1b1b", False),
+    # Unknown (no source says) is grey, a question mark and a dashed border: never read as "no".
+    SupportStatus.UNKNOWN: CellStyle("unknown", "?", "#ececec", "#444444", True),
+}
+_STATUS_WORDS = {
+    SupportStatus.SUPPORTED: "supported",
+    SupportStatus.NOT_SUPPORTED: "not supported",
+    SupportStatus.UNKNOWN: "unknown (no source says)",
+}
+
+
+@dataclass(frozen=True)
+class MatrixFilter:
+    """The matrix pages' query: a column group, the engines' order and a page of engines."""
+
+    category: str = ""
+    sort: str = "name"
+    page: int = 1
+
+
+def _sorted_by(sort: str) -> str:
+    if sort == "name":
+        return "by name"
+    if sort == "-supported":
+        return "most supported first"
+    return f"supporting {sort} first"
+
+
+def support_matrix(session: Session, name: str, where: MatrixFilter = MatrixFilter()) -> ChartData:
+    """The matrix `name` as a heatmap of exactly the rows its page shows for `where`."""
+    kind, title, column_word = MATRIX_CHARTS[name]
+    view = support.matrix_view(
+        session, kind, category=where.category, sort=where.sort, page=where.page
+    )
+    rows = tuple(
+        (
+            row.engine,
+            row.engine_name,
+            column.slug,
+            column.name,
+            cell.status.value,
+            cell.note,
+            cell.source,
+        )
+        for row in view.rows
+        for column, cell in zip(view.columns, row.cells, strict=True)
+    )
+    scope = [f"columns in {view.category}"] if view.category else []
+    if view.pages > 1:
+        scope.append(f"engines page {view.page} of {view.pages}")
+    full_title = f"{title} matrix" + (f" ({'; '.join(scope)})" if scope else "")
+
+    def draw(data: ChartData) -> Heatmap:
+        cells = [
+            Cell(
+                r,
+                c,
+                _STATUS_STYLES[cell.status],
+                cell.note is not None,
+                f"{row.engine_name} × {column.name}: {_STATUS_WORDS[cell.status]}"
+                + (f" ({cell.note})" if cell.note else ""),
+                {"engine": row.engine, "column": column.slug, "status": cell.status.value},
+            )
+            for r, row in enumerate(view.rows)
+            for c, (column, cell) in enumerate(zip(view.columns, row.cells, strict=True))
+        ]
+        return Heatmap(
+            data.title,
+            "Engine",
+            column_word,
+            [row.engine_name for row in view.rows],
+            [column.name for column in view.columns],
+            cells,
+            [(_STATUS_STYLES[s], w) for s, w in _STATUS_WORDS.items()]
+            + [(CellStyle("note", "*", "white", "#222222", False), "the source adds a note")],
+        )
+
+    return ChartData(
+        name,
+        full_title,
+        f"{len(view.rows)} engines (rows, {_sorted_by(view.sort)}) × "
+        f"{len(view.columns)} {column_word.lower()}s (columns). Each cell is the graph's "
+        "fact: ✔ green supported, ✘ red not supported, ? grey with a dashed border unknown "
+        "(no source says); * marks a fact with a note. The same cells as the matrix page.",
+        ("engine", "engine_name", "column", "column_name", "status", "note", "source"),
+        rows,
+        draw,
+    )
+
+
 CHARTS: dict[str, Callable[[Session], ChartData]] = {
     "commercial-output-throughput": commercial_throughput,
     "commercial-ttft": commercial_ttft,
@@ -551,6 +656,10 @@ CHARTS: dict[str, Callable[[Session], ChartData]] = {
     "engines-over-time": engines_over_time,
     "deployment-quadrant": deployment_quadrant,
     "runs-throughput-concurrency": runs_throughput_concurrency,
+    **{
+        name: (lambda session, name=name: support_matrix(session, name))  # type: ignore[misc]
+        for name in MATRIX_CHARTS
+    },
 }
 """Charts of the whole graph by name; the radar takes engines and is not listed here."""
 
@@ -559,7 +668,25 @@ ENGINE_CHARTS = ("radar", "runs-throughput-concurrency")
 """The charts that take `engine`: the radar's engines, the runs chart's narrowing."""
 
 
-def chart(session: Session, name: str, engines: Sequence[str] = ()) -> ChartData:
+def chart(
+    session: Session,
+    name: str,
+    engines: Sequence[str] = (),
+    where: MatrixFilter | None = None,
+) -> ChartData:
+    """The chart `name`: `engines` for those that take them, `where` for the matrices."""
+    if where is not None:
+        if name not in MATRIX_CHARTS:
+            raise InvalidInputError(
+                f"Only {', '.join(MATRIX_CHARTS)} take category, sort and page.",
+                [Problem("not used by this chart", "query", "category")],
+            )
+        if engines:
+            raise InvalidInputError(
+                "The matrices take no engines.",
+                [Problem("not used by this chart", "query", "engine")],
+            )
+        return support_matrix(session, name, where)
     if name == "radar":
         return radar(session, engines)
     if name == "runs-throughput-concurrency":

@@ -32,6 +32,9 @@ UNITS = {
     "runs-throughput-concurrency": (
         "Concurrency (requests in flight) Throughput (requests/s, tokens/s)"
     ),
+    "optimization-matrix": "Optimization column Engine",
+    "hardware-matrix": "Platform Engine",
+    "precision-matrix": "Precision Engine",
 }
 
 
