@@ -85,6 +85,12 @@ def add_runs(engine: sa.Engine, count: int) -> None:
         session.commit()
 
 
+def analyze(engine: sa.Engine) -> None:
+    postgres = engine.dialect.name == "postgresql"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text("VACUUM ANALYZE" if postgres else "ANALYZE"))
+
+
 def builders() -> dict[str, Callable[[Session], object]]:
     def draw(name: str) -> Callable[[Session], object]:
         engines = RADAR if name == "radar" else ()
@@ -115,6 +121,9 @@ def main(argv: list[str] | None = None) -> None:
         small = create_db_engine(small_url)
         large = create_db_engine(large_url)
         add_runs(large, args.runs)
+        # Planner statistics on both graphs, as a database that has run a while has them.
+        for engine in (small, large):
+            analyze(engine)
         load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"{args.backend}: seeded survey vs the survey + {args.runs:,} benchmark runs")
         print(f"load average at start: {load}")

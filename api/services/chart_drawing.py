@@ -23,7 +23,7 @@ class ChartData:
     rows: tuple[tuple[Any, ...], ...]
     svg: Callable[["ChartData"], Any]
     """Builds the drawing from this data: a pygal chart (title, axes and series already set)
-    or anything else with pygal's `render(is_unicode=False) -> bytes`, such as a heatmap."""
+    or an SVG element tree (the heatmaps)."""
 
 
 def chart_style() -> Any:
@@ -48,8 +48,12 @@ def configured(chart_class: Any, data: ChartData, **options: Any) -> Any:
 
 def render_svg(data: ChartData) -> bytes:
     """The chart as a standalone SVG with a <title> and <desc> a screen reader announces."""
-    chart = data.svg(data)
-    root = etree.fromstring(chart.render(is_unicode=False))
+    drawing = data.svg(data)
+    root = (
+        drawing
+        if isinstance(drawing, etree._Element)
+        else etree.fromstring(drawing.render(is_unicode=False))
+    )
     # pygal names each chart by a random UUID; a stable id keeps the document reproducible.
     old_id = root.get("id") or ""
     new_id = f"chart-{data.name}"

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from lxml import etree
 from sqlmodel import Session
 
 from api.services import support
@@ -72,7 +73,7 @@ def support_matrix(session: Session, name: str, where: MatrixFilter = MatrixFilt
         scope.append(f"engines page {view.page} of {view.pages}")
     full_title = f"{title} matrix" + (f" ({'; '.join(scope)})" if scope else "")
 
-    def draw(data: ChartData) -> Heatmap:
+    def draw(data: ChartData) -> etree._Element:
         cells = [
             Cell(
                 r,
@@ -95,7 +96,7 @@ def support_matrix(session: Session, name: str, where: MatrixFilter = MatrixFilt
             cells,
             [(_STATUS_STYLES[s], w) for s, w in _STATUS_WORDS.items()]
             + [(CellStyle("note", "*", "white", "#222222", False), "the source adds a note")],
-        )
+        ).tree()
 
     return ChartData(
         name,
