@@ -60,11 +60,13 @@ class Heatmap:
     def tree(self) -> etree._Element:
         """The SVG document as an element tree (what `render_svg` finishes and writes)."""
         left = 40 + CHAR * max((len(r) for r in self.rows), default=0)
-        top = 70 + CHAR * 0.75 * max((len(c) for c in self.columns), default=0)
+        longest_column = CHAR * max((len(c) for c in self.columns), default=0)
+        # Column names are turned 50 degrees: they rise by sin 50 and reach right by cos 50.
+        top = 70 + 0.77 * longest_column
         grid_width = CELL * len(self.columns)
         grid_height = CELL * len(self.rows)
         # Room for the title too (16 px letters), so it is never clipped.
-        width = max(left + grid_width + 40, 20 + 9 * len(self.title), 480)
+        width = max(left + grid_width + 0.65 * longest_column + 20, 20 + 9 * len(self.title), 480)
         height = top + grid_height + 40 + 22 * len(self.legend)
         styles = [
             f"svg {{ font-family: system-ui, sans-serif; font-size: {FONT}px; fill: #222; }}",
