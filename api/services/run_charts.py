@@ -294,22 +294,22 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
     engine_names = _names(session, m.Engine, {r.engine_id for r in found})
     device_names = _names(session, m.Device, {r.device_id for r in found})
     model_names = _names(session, m.LLMModel, {r.model_id for r in found})
-    rows = tuple(
-        sorted(
-            (
-                engine_names[r.engine_id],
-                device_names.get(r.device_id, ""),
-                model_names.get(r.model_id, ""),
-                r.concurrency,
-                r.metric,
-                r.unit,
-                r.measurements,
-                float(r.throughput),
-                float(r.latency),
-            )
-            for r in found
+    points_read = [
+        (
+            engine_names[r.engine_id],
+            device_names.get(r.device_id, ""),
+            model_names.get(r.model_id, ""),
+            r.concurrency,
+            r.metric,
+            r.unit,
+            r.measurements,
+            float(r.throughput),
+            float(r.latency),
         )
-    )
+        for r in found
+    ]
+    # A point without a concurrency sorts before those with one (None and ints do not compare).
+    rows = tuple(sorted(points_read, key=lambda p: (*p[:3], p[3] is not None, p[3] or 0, *p[4:])))
     lines = {(r[0], r[1], r[4], r[5]) for r in rows}
     total = max((r.total for r in found), default=0)
     units = sorted({r[5] for r in rows})

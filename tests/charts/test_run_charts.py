@@ -226,3 +226,31 @@ def test_the_concurrency_chart_counts_imported_runs(client: TestClient, graph: s
                 and r.concurrency is not None
             ]
         assert sum(int(r["runs"]) for r in table) == len(stored) > 0
+
+
+def test_a_measurement_without_concurrency_sorts_before_those_with_one(session: Session) -> None:
+    engine = session.exec(select(m.Engine).where(m.Engine.slug == "vllm")).one()
+    model = session.exec(select(m.LLMModel).where(m.LLMModel.slug == "llama-3.1-8b")).one()
+    source = session.exec(select(m.Source)).first()
+    assert source is not None and source.id is not None
+    for concurrency, record in ((None, None), (4, "bench/c4")):
+        for metric, value, unit in (("output_throughput", 120.0, "tokens/s"), ("ttft", 0.3, "s")):
+            session.add(
+                m.BenchmarkRun(
+                    slug=f"mixed/{metric}/{concurrency}",
+                    engine_id=engine.id,
+                    model_id=model.id,
+                    metric=metric,
+                    value=value + (concurrency or 0),
+                    unit=unit,
+                    concurrency=concurrency,
+                    origin_record=record,
+                    source_id=source.id,
+                )
+            )
+    session.flush()
+    data = run_charts.runs_throughput_latency(session, ["vllm"])
+    assert [(r[2], r[3], r[7], r[8]) for r in data.rows] == [
+        (model.name, None, 120.0, 0.3),
+        (model.name, 4, 124.0, 4.3),
+    ]
