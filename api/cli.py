@@ -1,5 +1,7 @@
 """`infergraph`: command-line interface. Each command calls one service function."""
 
+import dataclasses
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +15,7 @@ import models as m
 from api.config import get_settings
 from api.db import create_db_engine, upgrade_database
 from api.errors import InferGraphError
-from api.services import survey_tables
+from api.services import charts, profile, survey_tables
 from api.services.ingest import IngestReport, Outcome, Progress, ProgressEvent
 from api.services.stats import entity_counts, schema_revision
 from models.access import TokenScope
@@ -161,6 +163,80 @@ def export_table(
             f"error: unknown format {output_format!r}; use markdown, csv or csv-excel", err=True
         )
         raise typer.Exit(code=2)
+
+
+@export_app.command("chart")
+def export_chart(
+    name: Annotated[str, typer.Argument(help="The chart, e.g. optimization-matrix, radar.")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="svg (the picture) or csv (its data).")
+    ] = "svg",
+    engine: Annotated[
+        list[str] | None,
+        typer.Option(help="The radar's engines; on the runs charts, only these engines."),
+    ] = None,
+    category: Annotated[str | None, typer.Option(help="Matrices: the columns of a group.")] = None,
+    sort: Annotated[
+        str | None, typer.Option(help="Matrices: name, -supported or a column's slug.")
+    ] = None,
+    page: Annotated[int | None, typer.Option(min=1, help="Matrices: page of engines.")] = None,
+) -> None:
+    """Write a chart as /api/v1/charts/NAME.svg (or .csv) draws it, to standard output."""
+    if output_format not in ("svg", "csv"):
+        typer.echo(f"error: unknown format {output_format!r}; use svg or csv", err=True)
+        raise typer.Exit(code=2)
+    where = (
+        None
+        if category is None and sort is None and page is None
+        else charts.MatrixFilter(category or "", sort or "name", page or 1)
+    )
+    with Session(_engine()) as session:
+        try:
+            data = charts.chart(session, name, engine or (), where)
+        except InferGraphError as error:
+            _fail(error)
+            return
+    if output_format == "svg":
+        sys.stdout.buffer.write(charts.render_svg(data))
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(charts.render_csv(data))
+
+
+@app.command("profile")
+def profile_command(
+    engines: Annotated[
+        list[str] | None, typer.Argument(help="Engine slugs; none: every engine.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Every score with its facts, as JSON.")
+    ] = False,
+) -> None:
+    """The derived six-dimension profile of engines (InferGraph's formula, not the
+    survey's): each score on 0 to 5, a range where facts are unknown."""
+    with Session(_engine()) as session:
+        try:
+            found = (
+                profile.profiles_by_slugs(session, engines)
+                if engines
+                else profile.all_profiles(session)
+            )
+        except InferGraphError as error:
+            _fail(error)
+            return
+    if as_json:
+        typer.echo(json.dumps([dataclasses.asdict(p) for p in found], indent=2))
+        return
+    typer.echo(f"Six-dimension profile, {profile.LABEL} (0 to {profile.SCALE_MAX:g})")
+    for p in found:
+        typer.echo(f"{p.engine_name} ({p.engine_slug})")
+        for score in p.scores:
+            shown = (
+                f"{score.score_min:.2f}"
+                if score.score_min == score.score_max
+                else f"{score.score_min:.2f} to {score.score_max:.2f}"
+            )
+            typer.echo(f"  {score.name:<28} {shown}")
 
 
 @export_app.command("papers")

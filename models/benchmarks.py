@@ -122,6 +122,19 @@ class BenchmarkRunBase(SQLModel):
 
 class BenchmarkRun(BenchmarkRunBase, table=True):
     __tablename__ = "benchmark_run"
+    # The runs charts group runs by these columns and average `value`: read from the index
+    # alone, in its order, without touching the table.
+    __table_args__ = (
+        sa.Index(
+            "ix_benchmark_run_chart_points",
+            "metric",
+            "engine_id",
+            "device_id",
+            "unit",
+            "concurrency",
+            "value",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)

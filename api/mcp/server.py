@@ -9,7 +9,7 @@ from mcp.types import CallToolResult, InputRequiredResult
 from pydantic import ValidationError
 
 from api.config import Settings
-from api.mcp import catalog, facts, passthrough, resources
+from api.mcp import catalog, charts, facts, passthrough, resources
 from api.mcp.access import Reader
 from api.mcp.errors import invalid_arguments, refuse_unstorable
 from api.mcp.passthrough import GraphQLPort
@@ -45,6 +45,7 @@ def build_server(engine: sa.Engine, settings: Settings, graphql: GraphQLPort) ->
     reader = Reader(engine, settings)
     catalog.register(server, reader)
     facts.register(server, reader)
+    charts.register(server, reader)
     passthrough.register(server, reader, graphql)
     resources.register(server, reader, graphql)
     return server

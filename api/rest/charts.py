@@ -1,5 +1,6 @@
 """Charts as SVG and their data as CSV, at stable URLs for papers and slides."""
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -18,6 +19,80 @@ EngineParam = Annotated[
         "`runs-throughput-concurrency`, only these engines' runs.",
     ),
 ]
+
+
+CategoryParam = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Only the columns in this group: a technique category's slug (the "
+        "optimization matrix), a platform kind or a precision family, as on the matrix page.",
+    ),
+]
+SortParam = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Order of the engines: `name` (default), `-supported` (most supported "
+        "first) or a column's slug (supported there first).",
+    ),
+]
+PageParam = Annotated[
+    int, Query(ge=1, le=100_000, description="Page of engines, 30 a page, as on the matrix page.")
+]
+
+
+def _svg(data: charts.ChartData) -> Response:
+    return Response(charts.render_svg(data), media_type="image/svg+xml")
+
+
+def _csv(data: charts.ChartData) -> Response:
+    return Response(
+        charts.render_csv(data),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'inline; filename="{data.name}.csv"'},
+    )
+
+
+def _matrix_route(
+    name: str, respond: Callable[[charts.ChartData], Response]
+) -> Callable[..., Response]:
+    def matrix_chart(
+        session: SessionDep,
+        category: CategoryParam = None,
+        sort: SortParam = None,
+        page: PageParam = 1,
+    ) -> Response:
+        where = charts.MatrixFilter(category or "", sort or "name", page)
+        return respond(charts.support_matrix(session, name, where))
+
+    return matrix_chart
+
+
+# The matrices first: `/charts/{name}.svg` below would take their paths too, without filters.
+for _name, (_kind, _title, _column) in charts.MATRIX_CHARTS.items():
+    router.add_api_route(
+        f"/charts/{_name}.svg",
+        _matrix_route(_name, _svg),
+        methods=["GET"],
+        summary=f"{_title} matrix as an SVG heatmap",
+        description="The cells of the matrix page `/matrices/"
+        + _name.removesuffix("-matrix")
+        + "` for the same `category`, `sort` and `page`, drawn with a glyph and a colour per "
+        "status; its data is the `.csv` at the same name.",
+        response_class=Response,
+        responses={200: {"content": {"image/svg+xml": {}}}},
+        name=f"{_name}_svg",
+    )
+    router.add_api_route(
+        f"/charts/{_name}.csv",
+        _matrix_route(_name, _csv),
+        methods=["GET"],
+        summary=f"The cells of the {_title.lower()} matrix heatmap, as CSV",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+        name=f"{_name}_csv",
+    )
 
 
 class ChartOut(Out):
@@ -58,8 +133,7 @@ def chart_list(session: SessionDep) -> list[ChartOut]:
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
 def chart_svg(name: str, session: SessionDep, engine: EngineParam = None) -> Response:
-    data = charts.chart(session, name, engine or ())
-    return Response(charts.render_svg(data), media_type="image/svg+xml")
+    return _svg(charts.chart(session, name, engine or ()))
 
 
 @router.get(
@@ -69,9 +143,4 @@ def chart_svg(name: str, session: SessionDep, engine: EngineParam = None) -> Res
     responses={200: {"content": {"text/csv": {}}}},
 )
 def chart_csv(name: str, session: SessionDep, engine: EngineParam = None) -> Response:
-    data = charts.chart(session, name, engine or ())
-    return Response(
-        charts.render_csv(data),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'inline; filename="{data.name}.csv"'},
-    )
+    return _csv(charts.chart(session, name, engine or ()))

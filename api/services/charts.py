@@ -1,8 +1,6 @@
 """Charts drawn from the graph: each is a table of data (its CSV twin) and an SVG drawn from
 exactly that table with pygal, so the picture and the download cannot disagree."""
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,90 +8,27 @@ from typing import Any
 
 import pygal
 import sqlalchemy as sa
-from lxml import etree
-from pygal.style import DefaultStyle
 from sqlmodel import Session, col
 
 import models as m
 from api.errors import InvalidInputError, Problem
 from api.services import profile
-from api.services.lookup import by_slug, not_found
+from api.services.chart_drawing import ChartData, configured, render_csv, render_svg
+from api.services.lookup import not_found
+from api.services.matrix_charts import MATRIX_CHARTS, MatrixFilter, support_matrix
+from api.services.run_charts import runs_throughput_concurrency, runs_throughput_latency
 
-SVG_NS = "http://www.w3.org/2000/svg"
+__all__ = [
+    "MATRIX_CHARTS",
+    "ChartData",
+    "MatrixFilter",
+    "render_csv",
+    "render_svg",
+    "support_matrix",
+]
 COMMERCIAL_SOURCE = "survey-commercial-performance-figure"
 # At most this many engines overlaid on one radar: beyond it the polygons hide each other.
 MAX_RADAR_ENGINES = 4
-
-
-@dataclass(frozen=True)
-class ChartData:
-    name: str
-    title: str
-    description: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
-    svg: Callable[["ChartData"], Any]
-    """Builds the pygal chart from this data (title, axes and series already set)."""
-
-
-def _style() -> Any:
-    # A system font stack instead of pygal's monospace, and enough contrast for axe.
-    return DefaultStyle(font_family="system-ui, sans-serif", foreground="#222", background="white")
-
-
-def _config(chart_class: Any, data: ChartData, **options: Any) -> Any:
-    return chart_class(
-        js=[],  # no script: pygal's default loads one from a CDN, and pages load nothing outside
-        style=_style(),
-        title=data.title,
-        width=800,
-        height=480,
-        legend_at_bottom=True,
-        print_values=False,
-        truncate_label=-1,  # model names in full: "Llama 3.1 8B" vs "Llama 3.1 70B" matters
-        x_label_rotation=20,
-        **options,
-    )
-
-
-def render_svg(data: ChartData) -> bytes:
-    """The chart as a standalone SVG with a <title> and <desc> a screen reader announces."""
-    chart = data.svg(data)
-    root = etree.fromstring(chart.render(is_unicode=False))
-    # pygal names each chart by a random UUID; a stable id keeps the document reproducible.
-    old_id = root.get("id") or ""
-    new_id = f"chart-{data.name}"
-    root.set("id", new_id)
-    for style in root.iter(f"{{{SVG_NS}}}style"):
-        style.text = (style.text or "").replace(old_id, new_id)
-    title = root.find(f"{{{SVG_NS}}}title")
-    if title is None:
-        title = etree.SubElement(root, f"{{{SVG_NS}}}title")
-        title.text = data.title
-        root.insert(0, title)
-    title.set("id", f"{new_id}-title")
-    desc = etree.Element(f"{{{SVG_NS}}}desc", id=f"{new_id}-desc")
-    desc.text = data.description
-    title.addnext(desc)
-    root.set("role", "img")
-    root.set("aria-labelledby", f"{new_id}-title {new_id}-desc")
-    # pygal embeds its configuration for its (here absent) script: dead weight in a picture.
-    for script in list(root.iter(f"{{{SVG_NS}}}script")):
-        parent = script.getparent()
-        if parent is not None:
-            parent.remove(script)
-    # Drop pygal's generator comments (they carry the render date, which would change the bytes).
-    for comment in root.xpath("comment()"):
-        root.remove(comment)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
-
-
-def render_csv(data: ChartData) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(data.columns)
-    writer.writerows(["" if v is None else v for v in row] for row in data.rows)
-    return out.getvalue()
 
 
 def _number(value: Decimal | float | None) -> float | None:
@@ -134,7 +69,7 @@ def radar(session: Session, engines: Sequence[str]) -> ChartData:
     )
 
     def draw(data: ChartData) -> Any:
-        chart = _config(pygal.Radar, data, range=(0, profile.SCALE_MAX), fill=False)
+        chart = configured(pygal.Radar, data, range=(0, profile.SCALE_MAX), fill=False)
         chart.x_labels = dimensions
         for p in profiles:
             lows = [s.score_min for s in p.scores]
@@ -183,7 +118,7 @@ def _commercial(session: Session, metric: str, title: str, unit: str, what: str)
     values = {(r[0], r[1]): r[2] for r in rows}
 
     def draw(data: ChartData) -> Any:
-        chart = _config(pygal.Bar, data, x_title="Model", y_title=f"{what} ({unit})")
+        chart = configured(pygal.Bar, data, x_title="Model", y_title=f"{what} ({unit})")
         chart.x_labels = models
         for provider in providers:
             # None, not 0: pygal leaves a gap where a provider does not serve the model.
@@ -239,7 +174,7 @@ def model_prices(session: Session) -> ChartData:
     )
 
     def draw(data: ChartData) -> Any:
-        chart = _config(
+        chart = configured(
             pygal.XY,
             data,
             stroke=False,
@@ -278,7 +213,7 @@ def device_prices(session: Session) -> ChartData:
     prices = {(r[0], r[1]): r[2] for r in rows}
 
     def draw(data: ChartData) -> Any:
-        chart = _config(pygal.Bar, data, x_title="Device", y_title="Price (USD per device-hour)")
+        chart = configured(pygal.Bar, data, x_title="Device", y_title="Price (USD per device-hour)")
         chart.x_labels = devices
         for provider in sorted({r[1] for r in rows}):
             chart.add(provider, [prices.get((d, provider)) for d in devices])
@@ -322,7 +257,7 @@ def engines_over_time(session: Session) -> ChartData:
         return round(year + ((month or 1) - 1) / 12, 3)
 
     def draw(data: ChartData) -> Any:
-        chart = _config(
+        chart = configured(
             pygal.XY,
             data,
             stroke=False,
@@ -381,7 +316,7 @@ def deployment_quadrant(session: Session) -> ChartData:
     )
 
     def draw(data: ChartData) -> Any:
-        chart = _config(
+        chart = configured(
             pygal.XY,
             data,
             stroke=False,
@@ -426,123 +361,6 @@ def deployment_quadrant(session: Session) -> ChartData:
     )
 
 
-# --- benchmark runs ---------------------------------------------------------------------
-
-THROUGHPUT_METRICS = ("token_throughput", "output_throughput", "request_throughput")
-
-
-MAX_RUN_SERIES = 12
-"""Lines on one runs chart: beyond a dozen the colours repeat and the legend outgrows the plot."""
-
-
-def runs_throughput_concurrency(session: Session, engines: Sequence[str] = ()) -> ChartData:
-    # One point per engine, device, metric and concurrency: the mean of the runs there, with
-    # their count and spread in the CSV. Ten thousand imported runs stay a readable picture,
-    # and the database does the grouping.
-    engine_ids = [by_slug(session, m.Engine, slug, "engine", "engine").id for slug in engines]
-    run = m.BenchmarkRun
-    measured = (
-        col(run.metric).in_(THROUGHPUT_METRICS),
-        col(run.concurrency).is_not(None),
-        col(run.engine_id).is_not(None),
-        *([col(run.engine_id).in_(engine_ids)] if engine_ids else []),
-    )
-    # One grouped pass over the runs, by ids and without joins; names are looked up for the
-    # lines kept only. The lines with the most runs are drawn, ties by engine and device id,
-    # and the CSV holds exactly those.
-    value = col(run.value)
-    point = (
-        col(run.engine_id),
-        col(run.device_id),
-        col(run.metric),
-        col(run.unit),
-        col(run.concurrency),
-    )
-    statement = (
-        sa.select(
-            *point,
-            sa.func.count(),
-            sa.func.avg(value),
-            sa.func.min(value),
-            sa.func.max(value),
-        )
-        .where(*measured)
-        .group_by(*point)
-    )
-    points: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
-    for engine_id, device_id, metric, unit, *rest in session.execute(statement):
-        points.setdefault((engine_id, device_id or 0, metric, unit), []).append(tuple(rest))
-    size = {k: sum(p[1] for p in v) for k, v in points.items()}
-    kept = sorted(points, key=lambda k: (-size[k], k))[:MAX_RUN_SERIES]
-    left_out = len(points) - len(kept)
-    engine_names = dict(
-        session.execute(
-            sa.select(col(m.Engine.id), col(m.Engine.name)).where(
-                col(m.Engine.id).in_({k[0] for k in kept})
-            )
-        ).all()
-    )
-    device_names = dict(
-        session.execute(
-            sa.select(col(m.Device.id), col(m.Device.name)).where(
-                col(m.Device.id).in_({k[1] for k in kept})
-            )
-        ).all()
-    )
-    rows = tuple(
-        sorted(
-            (
-                engine_names[engine_id],
-                device_names.get(device_id, ""),
-                metric,
-                unit,
-                concurrency,
-                runs,
-                round(float(mean), 6),
-                low,
-                high,
-            )
-            for engine_id, device_id, metric, unit in kept
-            for concurrency, runs, mean, low, high in points[(engine_id, device_id, metric, unit)]
-        )
-    )
-    units = sorted({r[3] for r in rows})
-
-    def draw(data: ChartData) -> Any:
-        chart = _config(
-            pygal.XY,
-            data,
-            x_title="Concurrency (requests in flight)",
-            y_title=f"Throughput ({', '.join(units) or 'no runs'})",
-        )
-        series: dict[str, list[Any]] = {}
-        for engine, device, metric, unit, concurrency, runs, mean, _low, _high in rows:
-            label = f"{engine} on {device}" if device else engine
-            series.setdefault(f"{label}: {metric} ({unit})", []).append(
-                {"value": (concurrency, mean), "label": f"mean of {runs} run(s)"}
-            )
-        for label, points in series.items():
-            chart.add(label, points)
-        return chart
-
-    return ChartData(
-        "runs-throughput-concurrency",
-        "Benchmark runs: throughput vs concurrency",
-        "Every stored benchmark run (imported ones included) that measured throughput at a "
-        "stated concurrency: one line per engine, device and metric, each point the mean of "
-        "the runs at that concurrency (the CSV gives their count, lowest and highest)."
-        + (
-            f" The {len(kept)} lines with the most runs are drawn; {left_out} more are left "
-            "out (name engines with engine= to see theirs)."
-            if left_out
-            else ""
-        ),
-        ("engine", "device", "metric", "unit", "concurrency", "runs", "mean", "min", "max"),
-        rows,
-        draw,
-    )
-
-
 CHARTS: dict[str, Callable[[Session], ChartData]] = {
     "commercial-output-throughput": commercial_throughput,
     "commercial-ttft": commercial_ttft,
@@ -551,25 +369,52 @@ CHARTS: dict[str, Callable[[Session], ChartData]] = {
     "engines-over-time": engines_over_time,
     "deployment-quadrant": deployment_quadrant,
     "runs-throughput-concurrency": runs_throughput_concurrency,
+    "runs-throughput-latency": runs_throughput_latency,
+    **{
+        name: (lambda session, name=name: support_matrix(session, name))  # type: ignore[misc]
+        for name in MATRIX_CHARTS
+    },
 }
 """Charts of the whole graph by name; the radar takes engines and is not listed here."""
 
 
-ENGINE_CHARTS = ("radar", "runs-throughput-concurrency")
-"""The charts that take `engine`: the radar's engines, the runs chart's narrowing."""
+RUN_CHARTS: dict[str, Callable[[Session, Sequence[str]], ChartData]] = {
+    "runs-throughput-concurrency": runs_throughput_concurrency,
+    "runs-throughput-latency": runs_throughput_latency,
+}
+ENGINE_CHARTS = ("radar", *RUN_CHARTS)
+"""The charts that take `engine`: the radar's engines, the runs charts' narrowing."""
 
 
-def chart(session: Session, name: str, engines: Sequence[str] = ()) -> ChartData:
+def chart(
+    session: Session,
+    name: str,
+    engines: Sequence[str] = (),
+    where: MatrixFilter | None = None,
+) -> ChartData:
+    """The chart `name`: `engines` for those that take them, `where` for the matrices."""
+    if where is not None:
+        if name not in MATRIX_CHARTS:
+            raise InvalidInputError(
+                f"Only {', '.join(MATRIX_CHARTS)} take category, sort and page.",
+                [Problem("not used by this chart", "query", "category")],
+            )
+        if engines:
+            raise InvalidInputError(
+                "The matrices take no engines.",
+                [Problem("not used by this chart", "query", "engine")],
+            )
+        return support_matrix(session, name, where)
     if name == "radar":
         return radar(session, engines)
-    if name == "runs-throughput-concurrency":
-        return runs_throughput_concurrency(session, engines)
+    if name in RUN_CHARTS:
+        return RUN_CHARTS[name](session, engines)
     build = CHARTS.get(name)
     if build is None:
         raise not_found("chart", name, ["radar", *CHARTS], "name")
     if engines:
         raise InvalidInputError(
-            f"Only {' and '.join(ENGINE_CHARTS)} take engines.",
+            f"Only {', '.join(ENGINE_CHARTS)} take engines.",
             [Problem("not used by this chart", "query", "engine")],
         )
     return build(session)

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 import models as m
+from api.errors import InvalidInputError, Problem
+from api.services import techniques
 from api.services.views import Attr, Ref, View, column, derived, rows_by_id, slug_ref
-from models.base import SupportStatus
+from models.base import PlatformKind, PrecisionFamily, SupportStatus
 
 
 class FactKind(StrEnum):
@@ -224,3 +226,84 @@ def _column_groups(session: Session, kind: FactKind, targets: Sequence[Any]) -> 
             groups.setdefault(feature_id, set()).add(category.slug)
             category = categories.get(category.parent_id)
     return {feature: ";".join(sorted(slugs)) for feature, slugs in groups.items()}
+
+
+# --- one view of a matrix: what the matrix pages and the heatmap charts both show ---------
+
+ROWS_PER_PAGE = 30
+"""Engines per view of a matrix: the survey's 27 fit on one; a larger graph pages."""
+_RANK = {SupportStatus.SUPPORTED: 0, SupportStatus.NOT_SUPPORTED: 1, SupportStatus.UNKNOWN: 2}
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    kind: FactKind
+    category: str
+    sort: str
+    page: int
+    pages: int
+    engines_total: int
+    columns: tuple[MatrixColumn, ...]
+    rows: tuple[MatrixRow, ...]
+
+
+def matrix_groups(session: Session, kind: FactKind) -> list[tuple[str, str]]:
+    """What a matrix's columns can be filtered by: (value, label)."""
+    if kind == FactKind.PLATFORM:
+        return [(k.value, k.value.replace("_", " ")) for k in PlatformKind]
+    if kind == FactKind.PRECISION:
+        return [(f.value, f.value.replace("_", " ")) for f in PrecisionFamily]
+    return [(c.slug, c.name) for c in techniques.list_categories(session)]
+
+
+def matrix_view(
+    session: Session, kind: FactKind, *, category: str = "", sort: str = "name", page: int = 1
+) -> MatrixView:
+    """One page of a matrix: the columns of `category` (all when empty), engines in the order
+    `sort` asks for, `ROWS_PER_PAGE` of them from page `page` (1-based), one cell each."""
+    groups = dict(matrix_groups(session, kind))
+    if category and category not in groups:
+        raise InvalidInputError(
+            "invalid request",
+            [Problem(f"one of {', '.join(groups)}", "query", "category", category)],
+        )
+    every_column = matrix_columns(session, kind)
+    columns = tuple(c for c in every_column if not category or category in c.group.split(";"))
+    ordered = _ordered(session, kind, sort, columns, every_column)
+    pages = max(1, -(-len(ordered) // ROWS_PER_PAGE))
+    if not 1 <= page <= pages:
+        raise InvalidInputError(
+            "invalid request", [Problem(f"a whole number from 1 to {pages}", "query", "page", page)]
+        )
+    shown = ordered[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+    rows = matrix_rows(session, kind, shown, columns)
+    return MatrixView(kind, category, sort, page, pages, len(ordered), columns, rows)
+
+
+def _ordered(
+    session: Session,
+    kind: FactKind,
+    sort: str,
+    columns: Sequence[MatrixColumn],
+    every_column: Sequence[MatrixColumn],
+) -> list[Any]:
+    """Every engine in the order asked for: `name`, `-supported` (most supported among the
+    shown columns first) or a column's slug (supported there first, then not supported, then
+    unknown); ties by name."""
+    engines = matrix_engines(session)
+    if sort == "name":
+        return engines
+    if sort == "-supported":
+        counts = supported_counts(session, kind, [c.id for c in columns])
+        return sorted(engines, key=lambda engine: -counts.get(engine.id or 0, 0))
+    by_slug = {c.slug: c for c in every_column}
+    if sort not in by_slug:
+        raise InvalidInputError(
+            "invalid request",
+            [Problem("`name`, `-supported` or a column's slug", "query", "sort", sort)],
+        )
+    statuses = column_statuses(session, kind, by_slug[sort].id)
+    return sorted(
+        engines,
+        key=lambda engine: _RANK.get(statuses.get(engine.id or 0, SupportStatus.UNKNOWN), 2),
+    )

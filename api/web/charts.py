@@ -26,7 +26,8 @@ def charts_page(request: Request, session: SessionDep) -> HTMLResponse:
         request,
         "charts.html",
         title="Charts",
-        charts=[(d.name, d.title, d.description) for d in shown],
+        # A heatmap is as tall as its matrix: its height comes from the SVG, not a fixed box.
+        charts=[(d.name, d.title, d.description, d.name in charts.MATRIX_CHARTS) for d in shown],
         radar=(radar.title, radar.description, query) if radar else None,
         rules=profile.RULES,
         label=profile.LABEL,

@@ -2,18 +2,16 @@
 precisions, filterable by category and sortable through the URL, each cell linking the source
 of its fact."""
 
-from collections.abc import Sequence
-from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.errors import InvalidInputError, NotFoundError, Problem
-from api.services import support, techniques
-from api.services.support import FactKind, MatrixColumn
+from api.services import support
+from api.services.support import FactKind
 from api.web.rendering import PageRoute, render, single, with_params
 from api.web.sessions import SessionDep
-from models.base import PlatformKind, PrecisionFamily, SupportStatus
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -23,10 +21,6 @@ MATRICES: dict[str, tuple[FactKind, str, str]] = {
     "precision": (FactKind.PRECISION, "Numeric precision support matrix", "precision-matrix"),
 }
 """Page name → the kind of fact, the title, the survey table it regenerates."""
-
-ROWS_PER_PAGE = 30
-"""Engines per heatmap page: the survey's 27 fit on one; a larger graph pages."""
-_RANK = {SupportStatus.SUPPORTED: 0, SupportStatus.NOT_SUPPORTED: 1, SupportStatus.UNKNOWN: 2}
 
 
 @router.get("/matrices")
@@ -49,50 +43,50 @@ def matrix_page(request: Request, name: str, session: SessionDep) -> HTMLRespons
         )
     kind, title, table = MATRICES[name]
     params = request.query_params
-    groups = _groups(session, kind)
-    category = single(params, "category", max_length=200) or ""
-    if category and category not in dict(groups):
-        raise InvalidInputError(
-            "invalid request",
-            [Problem(f"one of {', '.join(dict(groups))}", "query", "category", category)],
-        )
-    columns = [
-        column
-        for column in support.matrix_columns(session, kind)
-        if not category or category in column.group.split(";")
-    ]
-    sort = single(params, "sort", max_length=200) or "name"
-    ordered = _ordered(session, kind, sort, columns)
-    page = _page_number(single(params, "page", max_length=10))
-    pages = max(1, -(-len(ordered) // ROWS_PER_PAGE))
-    if page > pages:
-        raise InvalidInputError(
-            "invalid request", [Problem(f"a whole number from 1 to {pages}", "query", "page", page)]
-        )
-    shown = ordered[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
-    rows = support.matrix_rows(session, kind, shown, columns)
+    view = support.matrix_view(
+        session,
+        kind,
+        category=single(params, "category", max_length=200) or "",
+        sort=single(params, "sort", max_length=200) or "name",
+        page=_page_number(single(params, "page", max_length=10)),
+    )
+    # The heatmap chart of exactly this view: same filters, same service rows.
+    chart_query = urlencode(
+        {
+            k: v
+            for k, v in (("category", view.category), ("sort", view.sort), ("page", view.page))
+            if v not in ("", "name", 1)
+        }
+    )
+    chart = f"/api/v1/charts/{name}-matrix.{{}}" + (f"?{chart_query}" if chart_query else "")
+    page = view.page
     return render(
         request,
         "matrix.html",
         title=title,
         name=name,
         kind=kind.value,
-        columns=columns,
-        rows=rows,
-        engines_total=len(ordered),
+        columns=view.columns,
+        rows=view.rows,
+        engines_total=view.engines_total,
         page=page,
-        pages=pages,
+        pages=view.pages,
+        per_page=support.ROWS_PER_PAGE,
         previous_url=with_params(request, page=str(page - 1)) if page > 1 else None,
-        next_url=with_params(request, page=str(page + 1)) if page < pages else None,
-        groups=groups,
-        category=category,
-        sort=sort,
+        next_url=with_params(request, page=str(page + 1)) if page < view.pages else None,
+        groups=support.matrix_groups(session, kind),
+        category=view.category,
+        sort=view.sort,
         sort_url=lambda value: with_params(request, sort=value, page=None),
         others=[(n, t) for n, (_k, t, _tb) in MATRICES.items() if n != name],
+        chart_svg=chart.format("svg"),
+        chart_csv=chart.format("csv"),
         twins=[
             ("JSON", f"/api/v1/tables/{table}"),
             ("CSV", f"/api/v1/tables/{table}?format=csv"),
             ("Markdown", f"/api/v1/tables/{table}?format=markdown"),
+            ("SVG heatmap", chart.format("svg")),
+            ("heatmap CSV", chart.format("csv")),
         ],
     )
 
@@ -105,37 +99,3 @@ def _page_number(raw: str | None) -> int:
             "invalid request", [Problem("a whole number from 1", "query", "page", raw)]
         )
     return int(raw)
-
-
-def _groups(session: SessionDep, kind: FactKind) -> list[tuple[str, str]]:
-    """What the matrix's columns can be filtered by: (value, label)."""
-    if kind == FactKind.PLATFORM:
-        return [(k.value, k.value.replace("_", " ")) for k in PlatformKind]
-    if kind == FactKind.PRECISION:
-        return [(f.value, f.value.replace("_", " ")) for f in PrecisionFamily]
-    return [(c.slug, c.name) for c in techniques.list_categories(session)]
-
-
-def _ordered(
-    session: SessionDep, kind: FactKind, sort: str, columns: Sequence[MatrixColumn]
-) -> list[Any]:
-    """Every engine in the order asked for: `name`, `-supported` (most ✔ among the shown
-    columns first) or a column's slug (supported there first, then not supported, then
-    unknown); ties by name."""
-    engines = support.matrix_engines(session)
-    if sort == "name":
-        return engines
-    if sort == "-supported":
-        counts = support.supported_counts(session, kind, [c.id for c in columns])
-        return sorted(engines, key=lambda engine: -counts.get(engine.id or 0, 0))
-    by_slug = {column.slug: column for column in support.matrix_columns(session, kind)}
-    if sort not in by_slug:
-        raise InvalidInputError(
-            "invalid request",
-            [Problem("`name`, `-supported` or a column's slug", "query", "sort", sort)],
-        )
-    statuses = support.column_statuses(session, kind, by_slug[sort].id)
-    return sorted(
-        engines,
-        key=lambda engine: _RANK.get(statuses.get(engine.id or 0, SupportStatus.UNKNOWN), 2),
-    )

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 import models as m
 from api.app import create_app
 from api.config import Settings
-from api.services import charts, profile
+from api.services import charts, profile, run_charts
 from models.base import ValueQualifier
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -32,6 +32,10 @@ UNITS = {
     "runs-throughput-concurrency": (
         "Concurrency (requests in flight) Throughput (requests/s, tokens/s)"
     ),
+    "runs-throughput-latency": "Time to first token, median (s) Throughput (tokens/s)",
+    "optimization-matrix": "Optimization column Engine",
+    "hardware-matrix": "Platform Engine",
+    "precision-matrix": "Precision Engine",
 }
 
 
@@ -231,7 +235,7 @@ def test_throughput_vs_concurrency_is_the_mean_of_every_stored_run(
     for run, engine in session.exec(
         select(m.BenchmarkRun, m.Engine).where(m.BenchmarkRun.engine_id == m.Engine.id)
     ):
-        if run.metric in charts.THROUGHPUT_METRICS and run.concurrency is not None:
+        if run.metric in run_charts.THROUGHPUT_METRICS and run.concurrency is not None:
             found = session.get(m.Device, run.device_id) if run.device_id else None
             device = found.name if found else ""
             key = (engine.name, device, run.metric, run.concurrency)
@@ -276,7 +280,7 @@ def test_many_runs_draw_the_dozen_lines_with_most_runs_and_say_so(session: Sessi
     session.flush()
     data = charts.chart(session, "runs-throughput-concurrency")
     lines = {(r[0], r[1], r[2], r[3]) for r in data.rows}
-    assert len(lines) == charts.MAX_RUN_SERIES
+    assert len(lines) == run_charts.MAX_RUN_SERIES
     assert "more are left out" in data.description
     assert (engines[0].name, "", "token_throughput", "tokens/s") not in lines  # fewest runs
     narrowed = charts.chart(session, "runs-throughput-concurrency", [engines[0].slug])

@@ -13,6 +13,8 @@ TOOLS = {
     "support_matrix",
     "benchmark_runs",
     "prices",
+    "chart_data",
+    "derived_profile",
     "graphql",
 }
 

@@ -1,0 +1,256 @@
+"""The runs charts on the survey plus imported result files (vLLM bench, llmperf, GuideLLM,
+MLPerf): the throughput-vs-TTFT points are the stored runs paired and averaged as the
+description says, recomputed here from the rows without the chart's SQL."""
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+import models as m
+from api.services import run_charts
+from api.services.ingest.readers.runs import RunContext
+from api.services.ingest.runs import RunFile, import_runs
+from seed.loader import seed_database
+from tests.auth.conftest import client_for
+from tests.charts.test_charts import _series
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "benchmarks"
+FILES = [
+    "llmperf-leaderboard-groq_70b.json",
+    "llmperf-leaderboard-fireworks_70b.json",
+    "guidellm-benchmarks_stripped.json",
+    "mlperf-inference-v4.1-summary_results.json",
+]
+
+
+@pytest.fixture(scope="module")
+def graph(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    """The seed and four formats of result files, one of vLLM bench given its engine."""
+    from tests.databases import fresh_database
+
+    with fresh_database(backend, tmp_path_factory.mktemp("run-charts")) as engine:
+        seed_database(engine)
+        files = [RunFile(name, (SAMPLES / name).read_text()) for name in FILES]
+        import_runs(engine, files, create_missing=True)
+        vllm = SAMPLES / "vllm-bench-serve-glm47_conc1.json"
+        import_runs(
+            engine,
+            [RunFile(vllm.name, vllm.read_text())],
+            create_missing=True,
+            context=RunContext(engine="vllm", device="NVIDIA H100"),
+        )
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def client(graph: sa.Engine) -> Iterator[TestClient]:
+    with client_for(graph) as test_client:
+        yield test_client
+
+
+def _csv(client: TestClient, name: str, query: str = "") -> list[dict[str, str]]:
+    response = client.get(f"/api/v1/charts/{name}.csv{query}")
+    assert response.status_code == 200, response.text
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+def _expected_points(session: Session) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], int]:
+    """Every (engine, device, model, concurrency, metric, unit) point of the kept lines →
+    (measurements, mean throughput, mean median TTFT), and how many lines there are."""
+    engines = {e.id: e.name for e in session.exec(select(m.Engine))}
+    devices = {d.id: d.name for d in session.exec(select(m.Device))}
+    models = {x.id: x.name for x in session.exec(select(m.LLMModel))}
+    runs = [r for r in session.exec(select(m.BenchmarkRun)) if r.engine_id is not None]
+    measurements: dict[tuple[Any, ...], list[m.BenchmarkRun]] = {}
+    for r in runs:
+        key = (r.source_id, r.origin_record, r.engine_id, r.model_id, r.device_id, r.concurrency)
+        measurements.setdefault(key, []).append(r)
+    pairs: dict[tuple[Any, ...], list[tuple[float, float]]] = {}
+    for (_s, _o, engine, model, device, concurrency), found in measurements.items():
+        ttfts = [
+            r.value for r in found if r.metric == "ttft" and r.statistic in (None, "median", "p50")
+        ]
+        if not ttfts:
+            continue
+        for metric in run_charts.THROUGHPUT_METRICS:
+            values = [
+                r.value
+                for r in found
+                if r.metric == metric
+                and r.statistic in (None, "value", "mean")
+                and not r.per_device
+            ]
+            if values:
+                unit = max(r.unit for r in found if r.metric == metric)
+                point = (engine, device, model, concurrency, metric, unit)
+                pairs.setdefault(point, []).append(
+                    (sum(values) / len(values), sum(ttfts) / len(ttfts))
+                )
+    # Lines: sized by every throughput run, among engines and devices with TTFT runs.
+    with_ttft = {(r.engine_id, r.device_id) for r in runs if r.metric == "ttft"}
+    sizes: dict[tuple[Any, ...], int] = {}
+    for r in runs:
+        if r.metric in run_charts.THROUGHPUT_METRICS and (r.engine_id, r.device_id) in with_ttft:
+            line = (r.engine_id, r.device_id, r.metric, r.unit)
+            sizes[line] = sizes.get(line, 0) + 1
+    kept = sorted(sizes, key=lambda k: (-sizes[k], k[0], k[1] or 0, k[2], k[3]))
+    kept = kept[: run_charts.MAX_RUN_SERIES]
+    expected = {
+        (
+            engines[p[0]],
+            devices.get(p[1], ""),
+            models.get(p[2], ""),
+            p[3],
+            p[4],
+            p[5],
+        ): (
+            len(v),
+            sum(t for t, _ in v) / len(v),
+            sum(x for _, x in v) / len(v),
+        )
+        for p, v in pairs.items()
+        if (p[0], p[1], p[4], p[5]) in kept
+    }
+    return expected, len(sizes)
+
+
+def test_throughput_vs_ttft_is_every_paired_measurement(
+    client: TestClient, graph: sa.Engine
+) -> None:
+    with Session(graph) as session:
+        expected, lines = _expected_points(session)
+    table = _csv(client, "runs-throughput-latency")
+    got = {
+        (
+            r["engine"],
+            r["device"],
+            r["model"],
+            int(r["concurrency"]) if r["concurrency"] else None,
+            r["metric"],
+            r["unit"],
+        ): (int(r["measurements"]), float(r["throughput"]), float(r["ttft_median_s"]))
+        for r in table
+    }
+    assert got.keys() == expected.keys()
+    for key, (count, throughput, ttft) in got.items():
+        assert count == expected[key][0]
+        assert throughput == pytest.approx(expected[key][1], rel=1e-6, abs=1e-6)
+        assert ttft == pytest.approx(expected[key][2], rel=1e-6, abs=1e-6)
+    # The survey's commercial figure (no record, no concurrency) and imported files are both in.
+    formats = {r["engine"] for r in table}
+    assert {"GroqCloud", "vLLM"} <= formats
+    assert any(r["concurrency"] for r in table) and any(not r["concurrency"] for r in table)
+    assert len({k[:2] + k[4:] for k in got}) == min(lines, run_charts.MAX_RUN_SERIES)
+
+
+def test_the_groq_llmperf_point_is_its_file(client: TestClient, graph: sa.Engine) -> None:
+    """One point read back against the file: llmperf's Groq run states p50 TTFT and the
+    output throughput of the run."""
+    import json
+
+    run = json.loads((SAMPLES / "llmperf-leaderboard-groq_70b.json").read_text())
+    with Session(graph) as session:
+        engine = session.exec(
+            select(m.Engine)
+            .join(m.BenchmarkRun, m.BenchmarkRun.engine_id == m.Engine.id)  # type: ignore[arg-type]
+            .where(m.BenchmarkRun.origin_file == "llmperf-leaderboard-groq_70b.json")
+        ).first()
+        assert engine is not None
+        slug = engine.slug
+    table = _csv(client, "runs-throughput-latency", f"?engine={slug}")
+    concurrency = int(run["num_concurrent_requests"])
+    drawn = [
+        r
+        for r in table
+        if r["concurrency"] == str(concurrency) and r["metric"] == "output_throughput"
+    ]
+    assert len(drawn) == 1 and {r["engine"] for r in table} == {engine.name}
+    assert float(drawn[0]["ttft_median_s"]) == pytest.approx(
+        float(run["results_ttft_s_quantiles_p50"])
+    )
+    assert float(drawn[0]["throughput"]) == pytest.approx(
+        float(run["results_mean_output_throughput_token_per_s"])
+    )
+
+
+def test_the_svg_draws_exactly_the_csv_points(client: TestClient) -> None:
+    from lxml import etree
+
+    table = _csv(client, "runs-throughput-latency")
+    response = client.get("/api/v1/charts/runs-throughput-latency.svg")
+    assert response.status_code == 200
+    drawn = _series(etree.fromstring(response.content))
+    points = sorted(
+        (round(float(a), 4), round(float(b), 4))
+        for series in drawn.values()
+        for _x, value in series
+        for a, b in [value.split(": ")]
+    )
+    assert points == sorted(
+        (round(float(r["ttft_median_s"]), 4), round(float(r["throughput"]), 4)) for r in table
+    )
+    root = etree.fromstring(response.content)
+    axes = [t.text for t in root.iterfind(".//{http://www.w3.org/2000/svg}text[@class='title']")]
+    assert axes[0] == "Time to first token, median (s)"
+    assert str(axes[1]).startswith("Throughput (")
+
+
+def test_the_concurrency_chart_counts_imported_runs(client: TestClient, graph: sa.Engine) -> None:
+    with Session(graph) as session:
+        imported = [
+            r
+            for r in session.exec(select(m.BenchmarkRun))
+            if r.import_format is not None
+            and r.engine_id is not None
+            and r.metric in run_charts.THROUGHPUT_METRICS
+            and r.concurrency is not None
+        ]
+        slugs = {r.engine_id: session.get(m.Engine, r.engine_id) for r in imported}
+    assert imported
+    for engine_id, engine in slugs.items():
+        assert engine is not None
+        table = _csv(client, "runs-throughput-concurrency", f"?engine={engine.slug}")
+        with Session(graph) as session:
+            stored = [
+                r
+                for r in session.exec(select(m.BenchmarkRun))
+                if r.engine_id == engine_id
+                and r.metric in run_charts.THROUGHPUT_METRICS
+                and r.concurrency is not None
+            ]
+        assert sum(int(r["runs"]) for r in table) == len(stored) > 0
+
+
+def test_a_measurement_without_concurrency_sorts_before_those_with_one(session: Session) -> None:
+    engine = session.exec(select(m.Engine).where(m.Engine.slug == "vllm")).one()
+    model = session.exec(select(m.LLMModel).where(m.LLMModel.slug == "llama-3.1-8b")).one()
+    source = session.exec(select(m.Source)).first()
+    assert source is not None and source.id is not None
+    for concurrency, record in ((None, None), (4, "bench/c4")):
+        for metric, value, unit in (("output_throughput", 120.0, "tokens/s"), ("ttft", 0.3, "s")):
+            session.add(
+                m.BenchmarkRun(
+                    slug=f"mixed/{metric}/{concurrency}",
+                    engine_id=engine.id,
+                    model_id=model.id,
+                    metric=metric,
+                    value=value + (concurrency or 0),
+                    unit=unit,
+                    concurrency=concurrency,
+                    origin_record=record,
+                    source_id=source.id,
+                )
+            )
+    session.flush()
+    data = run_charts.runs_throughput_latency(session, ["vllm"])
+    assert [(r[2], r[3], r[7], r[8]) for r in data.rows] == [
+        (model.name, None, 120.0, 0.3),
+        (model.name, 4, 124.0, 4.3),
+    ]
