@@ -47,14 +47,16 @@ def autocannon(
     body_file: Path | None = None,
     server_pid: int | None = None,
     label: str = "",
+    timeout: float = 10,
 ) -> Load:
-    """Load `url` (a POST of `body_file` as JSON when given, else GET) for `seconds`."""
+    """Load `url` (a POST of `body_file` as JSON when given, else GET) for `seconds`; a
+    request unanswered after `timeout` seconds counts as failed."""
     if not AUTOCANNON_BIN.exists():
         raise RuntimeError(
             f"autocannon is not installed: run `npm ci` in {AUTOCANNON_BIN.parents[2]}"
         )
     command = [str(AUTOCANNON_BIN), "--json", "--connections", str(connections)]
-    command += ["--duration", str(seconds)]
+    command += ["--duration", str(seconds), "--timeout", f"{timeout:g}"]
     if body_file is not None:
         command += ["--method", "POST", "--headers", "content-type=application/json"]
         command += ["--input", str(body_file)]

@@ -161,7 +161,12 @@ def load(server: Server, seconds: float, concurrency: int, folder: Path) -> floa
     """Requests per second answered with 200 by `server` under autocannon."""
     body_file = folder / f"{server.name.replace(' ', '_')}.json"
     body_file.write_text(server.body)
-    return autocannon(server.url, seconds, concurrency, body_file=body_file, label=server.name).rps
+    # A whole-graph answer takes PostGraphile seconds; at 16 connections a request waits for
+    # the 15 ahead of it, past autocannon's default 10 s.
+    loaded = autocannon(
+        server.url, seconds, concurrency, body_file=body_file, label=server.name, timeout=120
+    )
+    return loaded.rps
 
 
 def _free_port() -> int:
