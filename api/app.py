@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from api.cache import FrontedFastAPI, install_response_cache
 from api.config import Settings, get_settings
-from api.db import create_db_engine
+from api.db import create_db_engine, read_route
 from api.graphql.executor import PlannedExecutor
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.limits import Limits
@@ -25,6 +25,7 @@ from api.http.methods import MethodsMiddleware
 from api.http.rate_limit import ClientRateLimit, RatePolicy
 from api.mcp import GraphQLPort, build_server
 from api.mcp.server import InferGraphMCP
+from api.replica import attach_read_replica
 from api.rest import errors as rest_errors
 from api.rest.openapi_limits import with_page_size_bounds
 from api.rest.router import router as rest_router
@@ -39,6 +40,7 @@ from models.access import TokenScope
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings.resolved_database_url, settings.statement_timeout)
+    attach_read_replica(engine, settings)
     graphql = graphql_endpoint(engine, settings)
     assistants = mcp_server(engine, settings, graphql)
     # Stateless: every MCP request stands alone (the tools only read), so any worker can
@@ -82,12 +84,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tags=["meta"],
         summary="Liveness and database reachability",
         description="503 `database_unavailable`, with `Retry-After`, while the database "
-        "cannot be reached.",
+        "cannot be reached. With a read replica, `read_replica` tells whether reads go to it "
+        "(a replica that is down or behind only sends them to the primary: still 200).",
     )
     def health() -> dict[str, Any]:
         with Session(engine) as session:
             revision = schema_revision(session.connection())
-        return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
+        answer: dict[str, Any] = {
+            "status": "ok",
+            "database": engine.dialect.name,
+            "schema_revision": revision,
+        }
+        if (replica := read_route(engine)) is not None:
+            answer["read_replica"] = replica.health()
+        return answer
 
     install_response_cache(app, engine, settings, pages=is_page)
     # In front of the cache, which reads GraphQL bodies for its key: no reader of ours waits

@@ -1,11 +1,12 @@
 """Database engines, sessions and schema upgrades."""
 
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from alembic import command
@@ -135,3 +136,31 @@ def session_scope(engine: sa.Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class ReadRoute(Protocol):
+    """Where the read sessions of an engine go instead of the engine itself (api/replica.py)."""
+
+    def session(self) -> Session: ...
+
+    def health(self) -> dict[str, Any]: ...
+
+
+_read_routes: "weakref.WeakKeyDictionary[sa.Engine, ReadRoute]" = weakref.WeakKeyDictionary()
+
+
+def route_reads(engine: sa.Engine, route: ReadRoute) -> None:
+    """Send the read sessions of `engine` through `route` from now on."""
+    _read_routes[engine] = route
+
+
+def read_route(engine: sa.Engine) -> ReadRoute | None:
+    return _read_routes.get(engine)
+
+
+def read_session(engine: sa.Engine) -> Session:
+    """A session for work that only reads: on a read replica that has replayed every write
+    committed before this call, when `engine` has one (api/replica.py), else on `engine`.
+    Every read path of the server opens its session here; writes use `Session(engine)`."""
+    route = _read_routes.get(engine)
+    return Session(engine) if route is None else route.session()

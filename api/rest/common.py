@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from api.db import read_session
 from api.errors import InvalidInputError, Problem
 from api.http.cancel import canceller_of
 from api.rest import schemas as s
@@ -56,7 +57,10 @@ def get_session(request: Request) -> Iterator[Session]:
     """The request's session; a read's statements are cancelled when its client leaves
     (`api/http/cancel.py`)."""
     canceller = canceller_of(request)
-    with Session(request.app.state.engine) as session:
+    engine = request.app.state.engine
+    # GET and HEAD only read: they may be answered by a read replica (api/replica.py).
+    reading = request.method in ("GET", "HEAD")
+    with read_session(engine) if reading else Session(engine) as session:
         if canceller is None:
             yield session
             return
