@@ -31,9 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx2
-import sqlalchemy as sa
 
-from api.db import create_db_engine
 from bench.cache import Probe, _Connection
 from bench.cold_start import serve_command
 from bench.databases import seeded_database
@@ -68,8 +66,6 @@ class Round:
     load_after: float
     server_cpu: float
     """CPU seconds of the server's processes (all workers) during the round."""
-    database_cpu: float
-    """CPU seconds of the PostgreSQL backends serving the benchmark's database."""
 
     @property
     def rps(self) -> float:
@@ -137,23 +133,6 @@ def _process_tree(pid: int) -> list[int]:
     return found
 
 
-def _backends(url: str) -> list[int]:
-    """PIDs of the PostgreSQL backends connected to the database (readable when the server
-    runs on this machine; empty otherwise)."""
-    engine = create_db_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                sa.text(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND pid <> pg_backend_pid()"
-                )
-            ).all()
-    finally:
-        engine.dispose()
-    return [int(row[0]) for row in rows]
-
-
 @contextmanager
 def _serve(url: str, workers: int, log: Path) -> Iterator[tuple[int, int]]:
     port = _free_port()
@@ -216,22 +195,18 @@ def run(
                     ours.recv()
                 for _ in range(rounds):
                     for workers, port in ports.items():
-                        backends = _backends(url)
                         servers = _process_tree(pids[workers])
-                        cpu_before = [_cpu_seconds(p) for p in (*servers, *backends)]
+                        cpu_before = [_cpu_seconds(p) for p in servers]
                         before = os.getloadavg()[0]
                         ours.send((port, jobs[workers], seconds, connections))
                         done, errors, elapsed = ours.recv()
                         after = os.getloadavg()[0]
-                        used = [
+                        server_cpu = sum(
                             max(0.0, _cpu_seconds(p) - b)
-                            for p, b in zip((*servers, *backends), cpu_before, strict=True)
-                        ]
-                        server_cpu = sum(used[: len(servers)])
-                        database_cpu = sum(used[len(servers) :])
+                            for p, b in zip(servers, cpu_before, strict=True)
+                        )
                         load = (before, after)
-                        cpu = (server_cpu, database_cpu)
-                        results.append(Round(workers, done, errors, elapsed, *load, *cpu))
+                        results.append(Round(workers, done, errors, elapsed, *load, server_cpu))
             finally:
                 ours.send(None)
                 generator.join(timeout=30)
@@ -241,8 +216,8 @@ def run(
 def markdown(rounds: list[Round]) -> str:
     lines = [
         "| workers | req/s (median) | rounds | errors | server CPU ms / request "
-        "| cores the server got | PostgreSQL CPU ms / request | load average around the rounds |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| cores the server got | load average around the rounds |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     medians = {}
     for workers in (1, 2):
@@ -252,11 +227,10 @@ def markdown(rounds: list[Round]) -> str:
         loads = ", ".join(f"{r.load_before:.1f}→{r.load_after:.1f}" for r in mine)
         errors = sum(r.errors for r in mine)
         server = statistics.median(1000 * r.server_cpu / r.requests for r in mine)
-        database = statistics.median(1000 * r.database_cpu / r.requests for r in mine)
         cores = statistics.median(r.server_cpu / r.seconds for r in mine)
         lines.append(
             f"| {workers} | {medians[workers]:.0f} | {shown} | {errors} | {server:.2f} "
-            f"| {cores:.2f} | {database:.2f} | {loads} |"
+            f"| {cores:.2f} | {loads} |"
         )
     ratio = medians[2] / medians[1]
     verdict = "met" if ratio >= TARGET else "missed"
