@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings.resolved_database_url, settings.statement_timeout)
-    attach_read_replica(engine, settings)
+    replica = attach_read_replica(engine, settings)
     graphql = graphql_endpoint(engine, settings)
 
     def build_mcp() -> tuple[ASGIApp, Callable[[], AbstractAsyncContextManager[Any]]]:
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with mcp_route.running():
             yield
+        if replica is not None:
+            replica.close()
 
     app = FrontedFastAPI(
         title="InferGraph",

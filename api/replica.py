@@ -207,6 +207,7 @@ class ReadReplica:
         if replayed is None:
             self._failed(NOT_A_STANDBY)
             return self._report("unavailable")
+        self._recovered()
         report = self._report("ok")
         report["replay_lag_bytes"] = max(0, primary - wal_position(str(replayed)))
         return report
