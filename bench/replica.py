@@ -53,7 +53,7 @@ class Row:
 def run(repeat: int) -> tuple[list[Row], dict[str, int]]:
     reason = unavailable_reason()
     if reason is not None:
-        raise SystemExit(f"no private PostgreSQL clusters: {reason}")
+        raise RuntimeError(f"no private PostgreSQL clusters: {reason}")
     primary, standby = PrivateCluster(), PrivateCluster()
     try:
         primary.init()

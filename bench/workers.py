@@ -213,6 +213,10 @@ def run(
     return results
 
 
+def median_rps(rounds: list[Round], workers: int) -> float:
+    return statistics.median(r.rps for r in rounds if r.workers == workers)
+
+
 def markdown(rounds: list[Round]) -> str:
     lines = [
         "| workers | req/s (median) | rounds | errors | server CPU ms / request "
@@ -222,7 +226,7 @@ def markdown(rounds: list[Round]) -> str:
     medians = {}
     for workers in (1, 2):
         mine = [r for r in rounds if r.workers == workers]
-        medians[workers] = statistics.median(r.rps for r in mine)
+        medians[workers] = median_rps(rounds, workers)
         shown = ", ".join(f"{r.rps:.0f}" for r in mine)
         loads = ", ".join(f"{r.load_before:.1f}→{r.load_after:.1f}" for r in mine)
         errors = sum(r.errors for r in mine)
