@@ -96,7 +96,7 @@ def _version_key(
     """The epoch and the versions of the tables `statement` reads, when they can be told;
     else the epoch and the whole counter."""
     tables = _tables_read(statement)
-    if tables is None:
+    if tables is None or not _has_table_versions(session):
         return version
     rows = session.execute(
         sa.text(f"SELECT name, version FROM {TABLE_VERSIONS} WHERE name IN :names").bindparams(
@@ -106,6 +106,23 @@ def _version_key(
     ).all()
     written = {str(name): int(number) for name, number in rows}
     return version[0], "tables", tuple((name, written.get(name, 0)) for name in sorted(tables))
+
+
+_versioned_databases: set[str] = set()
+"""URLs of databases known to keep versions per table (remembered once seen: the table is
+never dropped under a running server)."""
+
+
+def _has_table_versions(session: Session) -> bool:
+    # A read-only CLI command may open a database migrated before the table existed.
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    if url in _versioned_databases:
+        return True
+    if not sa.inspect(session.connection()).has_table(TABLE_VERSIONS):
+        return False
+    with _lock:
+        _versioned_databases.add(url)
+    return True
 
 
 def _tables_read(statement: sa.Select[Any]) -> frozenset[str] | None:

@@ -123,3 +123,16 @@ def test_a_write_to_other_tables_leaves_a_count_valid(served: Served) -> None:
     with Session(served.engine) as session:
         exact = list_papers(session, SAMPLING_SINCE_1900, page=PageRequest(first=1)).count()
     assert recount == exact
+
+
+def test_a_database_from_before_the_versions_per_table_is_counted_by_the_counter(
+    blank_engine: sa.Engine,
+) -> None:
+    from api.db import upgrade_database
+
+    upgrade_database(blank_engine, "e3b7d2f5a9c1")  # the revision before data_version_table
+    papers = sa.select(m.Paper.__table__)
+    with Session(blank_engine) as session:
+        assert count_rows(session, papers) == 0
+    with Session(blank_engine) as session:  # and again, now from the cache, keyed the old way
+        assert count_rows(session, papers) == 0
