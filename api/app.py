@@ -105,8 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "database": engine.dialect.name,
             "schema_revision": revision,
         }
-        if (replica := read_route(engine)) is not None:
-            answer["read_replica"] = replica.health()
+        if (route := read_route(engine)) is not None:
+            answer["read_replica"] = route.health()
         return answer
 
     install_response_cache(app, engine, settings, pages=is_page)
