@@ -1,18 +1,20 @@
 """The FastAPI application."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from api.cache import FrontedFastAPI, install_response_cache
 from api.config import Settings, get_settings
-from api.db import create_db_engine
+from api.db import create_db_engine, read_route
 from api.graphql.executor import PlannedExecutor
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.limits import Limits
@@ -23,8 +25,8 @@ from api.http.cancel import CancelOnDisconnect
 from api.http.compression import Compression, CompressionPolicy, EncodedCopies
 from api.http.methods import MethodsMiddleware
 from api.http.rate_limit import ClientRateLimit, RatePolicy
-from api.mcp import GraphQLPort, build_server
-from api.mcp.server import InferGraphMCP
+from api.mcp.lazy import LazyMCP
+from api.replica import attach_read_replica
 from api.rest import errors as rest_errors
 from api.rest.openapi_limits import with_page_size_bounds
 from api.rest.router import router as rest_router
@@ -35,22 +37,33 @@ from api.web import graphiql_page, is_page
 from api.web import install as install_pages
 from models.access import TokenScope
 
+if TYPE_CHECKING:
+    from api.mcp.server import InferGraphMCP
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings.resolved_database_url, settings.statement_timeout)
+    replica = attach_read_replica(engine, settings)
     graphql = graphql_endpoint(engine, settings)
-    assistants = mcp_server(engine, settings, graphql)
-    # Stateless: every MCP request stands alone (the tools only read), so any worker can
-    # answer it and no session outlives its request.
-    mcp_http = assistants.streamable_http_app(
-        streamable_http_path="/mcp", stateless_http=True, json_response=True, host=settings.host
-    )
+
+    def build_mcp() -> tuple[ASGIApp, Callable[[], AbstractAsyncContextManager[Any]]]:
+        assistants = mcp_server(engine, settings, graphql)
+        # Stateless: every MCP request stands alone (the tools only read), so any worker can
+        # answer it and no session outlives its request.
+        mcp_http = assistants.streamable_http_app(
+            streamable_http_path="/mcp", stateless_http=True, json_response=True, host=settings.host
+        )
+        return mcp_http, assistants.session_manager.run
+
+    mcp_route = LazyMCP(build_mcp)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with assistants.session_manager.run():
+        async with mcp_route.running():
             yield
+        if replica is not None:
+            replica.close()
 
     app = FrontedFastAPI(
         title="InferGraph",
@@ -73,21 +86,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_pages(app, app.exception_handlers[HTTPException])
 
     app.add_route("/graphql", graphql.handle, methods=["GET", "POST"], include_in_schema=False)
-    # The MCP app's route itself (it has no middleware without SDK auth, which we do not
-    # use): mounted, it would answer only `/mcp/`.
-    app.router.routes.extend(mcp_http.routes)
+    # A route, not a mount: mounted, it would answer only `/mcp/`. Built on first use.
+    app.router.routes.append(Route("/mcp", mcp_route))
 
     @app.get(
         "/health",
         tags=["meta"],
         summary="Liveness and database reachability",
         description="503 `database_unavailable`, with `Retry-After`, while the database "
-        "cannot be reached.",
+        "cannot be reached. With a read replica, `read_replica` tells whether reads go to it "
+        "(a replica that is down or behind only sends them to the primary: still 200).",
     )
     def health() -> dict[str, Any]:
         with Session(engine) as session:
             revision = schema_revision(session.connection())
-        return {"status": "ok", "database": engine.dialect.name, "schema_revision": revision}
+        answer: dict[str, Any] = {
+            "status": "ok",
+            "database": engine.dialect.name,
+            "schema_revision": revision,
+        }
+        if (route := read_route(engine)) is not None:
+            answer["read_replica"] = route.health()
+        return answer
 
     install_response_cache(app, engine, settings, pages=is_page)
     # In front of the cache, which reads GraphQL bodies for its key: no reader of ours waits
@@ -138,8 +158,12 @@ def graphql_endpoint(engine: sa.Engine, settings: Settings) -> GraphQLEndpoint:
 
 def mcp_server(
     engine: sa.Engine, settings: Settings, graphql: GraphQLEndpoint | None = None
-) -> InferGraphMCP:
+) -> "InferGraphMCP":
     """The MCP server over `engine`; its GraphQL tool runs requests as `/graphql` would."""
+    # Imported here: the SDK is slow to import and only /mcp and `infergraph mcp` need it.
+    from api.mcp.passthrough import GraphQLPort
+    from api.mcp.server import build_server
+
     endpoint = graphql or graphql_endpoint(engine, settings)
     return build_server(engine, settings, GraphQLPort(endpoint.run_read, schema.as_str()))
 

@@ -17,6 +17,15 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """SQLAlchemy URL. PostgreSQL: `postgresql+psycopg://user@host/db`. Default: SQLite file."""
 
+    read_database_url: str | None = None
+    """A streaming replica (hot standby) of the PostgreSQL `database_url` for the server's
+    reads; writes stay on the primary. A read still sees every write committed before it was
+    sent (api/replica.py)."""
+
+    read_replica_wait: float = Field(default=0.05, ge=0, le=10)
+    """Seconds a read waits for the replica to replay the primary's latest writes before it
+    is sent to the primary instead."""
+
     sqlite_path: Path = DEFAULT_SQLITE_PATH
     """Where the embedded SQLite database lives when no `database_url` is given."""
 

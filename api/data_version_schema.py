@@ -64,16 +64,14 @@ def create_statements(dialect: str, tables: list[str], epoch: str) -> list[str]:
     return statements + create_trigger_statements(dialect, tables)
 
 
-def create_trigger_statements(dialect: str, tables: list[str]) -> list[str]:
+def create_trigger_statements(
+    dialect: str, tables: list[str], *, per_table: bool = False
+) -> list[str]:
     """The triggers that make writes to `tables` bump the counter (which must exist), for a
-    migration that adds content tables."""
+    migration that adds content tables. Migrations after versions per table came
+    (2026-12-01-1500) pass `per_table`: on SQLite the row triggers bump both."""
     if dialect == "sqlite":
-        return [
-            f"CREATE TRIGGER data_version_{table}_{suffix} AFTER {event} ON {table}"
-            " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
-            for table in tables
-            for suffix, event in (("ai", "INSERT"), ("au", "UPDATE"), ("ad", "DELETE"))
-        ]
+        return _sqlite_row_triggers(tables, per_table)
     if dialect == "postgresql":
         return [
             f"CREATE TRIGGER data_version_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
@@ -105,3 +103,110 @@ def drop_statements(dialect: str, tables: list[str]) -> list[str]:
         ]
     statements.append("DROP TABLE IF EXISTS data_version")
     return statements
+
+
+# --- versions per table (migration 2026-12-01-1500) -------------------------------------
+# Beside the one counter, `data_version_table` counts the committed writes of each content
+# table (a table never written since has no row: version 0). A count that reads only some
+# tables (api/services/count_cache.py) stays valid across writes to the others. Bumped in the
+# same places and transactions as the counter, so it is exactly as trustworthy.
+
+TABLE_VERSIONS = "data_version_table"
+_TABLE_NOTED_PREFIX = "infergraph.data_version_table_"
+
+
+def table_bump_sql(table: str) -> str:
+    """Add one to `table`'s version (SQLite and PostgreSQL alike)."""
+    return (
+        f"INSERT INTO {TABLE_VERSIONS} (name, version) VALUES ('{table}', 1)"
+        f" ON CONFLICT (name) DO UPDATE SET version = {TABLE_VERSIONS}.version + 1"
+    )
+
+
+def _pg_note_function(per_table: bool) -> str:
+    table_note = (
+        f" IF current_setting('{_TABLE_NOTED_PREFIX}' || TG_TABLE_NAME, true)"
+        " IS DISTINCT FROM 'on' THEN"
+        f" PERFORM set_config('{_TABLE_NOTED_PREFIX}' || TG_TABLE_NAME, 'on', true);"
+        f" INSERT INTO {TABLE_VERSIONS}_change (txid, name) VALUES (txid_current(), TG_TABLE_NAME)"
+        " ON CONFLICT DO NOTHING; END IF;"
+        if per_table
+        else ""
+    )
+    return (
+        "CREATE OR REPLACE FUNCTION data_version_note_change() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$"
+        f" BEGIN IF current_setting('{_NOTED_SETTING}', true) IS DISTINCT FROM 'on' THEN"
+        f" PERFORM set_config('{_NOTED_SETTING}', 'on', true);"
+        " INSERT INTO data_version_change (txid) VALUES (txid_current())"
+        f" ON CONFLICT DO NOTHING; END IF;{table_note} RETURN NULL; END $$"
+    )
+
+
+def _pg_bump_function(per_table: bool) -> str:
+    # The counter row is locked first, by every committing writer alike, so the table rows
+    # after it are only ever updated by one transaction at a time: no deadlock between them.
+    tables = (
+        f" INSERT INTO {TABLE_VERSIONS} (name, version)"
+        f" SELECT name, 1 FROM {TABLE_VERSIONS}_change WHERE txid = NEW.txid"
+        f" ON CONFLICT (name) DO UPDATE SET version = {TABLE_VERSIONS}.version + 1;"
+        f" DELETE FROM {TABLE_VERSIONS}_change WHERE txid = NEW.txid;"
+        if per_table
+        else ""
+    )
+    return (
+        "CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$"
+        f" BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1;{tables}"
+        " DELETE FROM data_version_change WHERE txid = NEW.txid; RETURN NULL; END $$"
+    )
+
+
+def _sqlite_row_triggers(tables: list[str], per_table: bool) -> list[str]:
+    return [
+        f"CREATE TRIGGER data_version_{table}_{suffix} AFTER {event} ON {table}"
+        " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1;"
+        + (f" {table_bump_sql(table)};" if per_table else "")
+        + " END"
+        for table in tables
+        for suffix, event in (("ai", "INSERT"), ("au", "UPDATE"), ("ad", "DELETE"))
+    ]
+
+
+def create_table_version_statements(dialect: str, tables: list[str]) -> list[str]:
+    """Versions per table for `tables` (every content table, whose triggers exist)."""
+    statements = [
+        f"CREATE TABLE {TABLE_VERSIONS} (name VARCHAR(64) PRIMARY KEY, version BIGINT NOT NULL)"
+    ]
+    if dialect == "sqlite":
+        return (
+            statements
+            + drop_trigger_statements(dialect, tables)
+            + _sqlite_row_triggers(tables, per_table=True)
+        )
+    if dialect == "postgresql":
+        # The statement triggers stay: they call the functions, which now note the table too.
+        return [
+            *statements,
+            f"CREATE TABLE {TABLE_VERSIONS}_change (txid BIGINT NOT NULL,"
+            " name VARCHAR(64) NOT NULL, PRIMARY KEY (txid, name))",
+            _pg_note_function(per_table=True),
+            _pg_bump_function(per_table=True),
+        ]
+    return []
+
+
+def drop_table_version_statements(dialect: str, tables: list[str]) -> list[str]:
+    if dialect == "sqlite":
+        return [
+            *drop_trigger_statements(dialect, tables),
+            *_sqlite_row_triggers(tables, per_table=False),
+            f"DROP TABLE {TABLE_VERSIONS}",
+        ]
+    if dialect == "postgresql":
+        return [
+            _pg_note_function(per_table=False),
+            _pg_bump_function(per_table=False),
+            f"DROP TABLE {TABLE_VERSIONS}_change",
+            f"DROP TABLE {TABLE_VERSIONS}",
+        ]
+    return []

@@ -1,16 +1,19 @@
 """Database engines, sessions and schema upgrades."""
 
+import re
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 POSTGRES_CONNECT_TIMEOUT = 3
@@ -104,8 +107,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def alembic_config(url: str | None = None, connection: sa.Connection | None = None) -> Config:
+def alembic_config(url: str | None = None, connection: sa.Connection | None = None) -> "Config":
     """Alembic configuration that works from any working directory."""
+    # Imported here, as all of Alembic: a start whose schema is at head never needs it.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option(
@@ -121,8 +127,49 @@ def alembic_config(url: str | None = None, connection: sa.Connection | None = No
 
 def upgrade_database(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` through the migrations (never `create_all`)."""
+    if revision == "head" and _at_head(engine):
+        return
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection=connection), revision)
+
+
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(None|\"(\w+)\")", re.MULTILINE)
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files' assignments (Alembic
+    itself takes a third of a second to import); None when the history is not one line."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict((name, value) for name, _, value in _REVISION_LINE.findall(path.read_text()))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def current_revision(connection: sa.Connection) -> str | None:
+    """The revision stored in `alembic_version`, by one SELECT; None on an empty database."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    if len(rows) > 1:
+        raise ValueError(f"alembic_version holds {len(rows)} revisions; expected one")
+    return str(rows[0][0]) if rows else None
+
+
+def _at_head(engine: sa.Engine) -> bool:
+    head = head_revision()
+    if head is None:
+        return False
+    with engine.connect() as connection:
+        return current_revision(connection) == head
 
 
 @contextmanager
@@ -135,3 +182,31 @@ def session_scope(engine: sa.Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class ReadRoute(Protocol):
+    """Where the read sessions of an engine go instead of the engine itself (api/replica.py)."""
+
+    def session(self) -> Session: ...
+
+    def health(self) -> dict[str, Any]: ...
+
+
+_read_routes: "weakref.WeakKeyDictionary[sa.Engine, ReadRoute]" = weakref.WeakKeyDictionary()
+
+
+def route_reads(engine: sa.Engine, route: ReadRoute) -> None:
+    """Send the read sessions of `engine` through `route` from now on."""
+    _read_routes[engine] = route
+
+
+def read_route(engine: sa.Engine) -> ReadRoute | None:
+    return _read_routes.get(engine)
+
+
+def read_session(engine: sa.Engine) -> Session:
+    """A session for work that only reads: on a read replica that has replayed every write
+    committed before this call, when `engine` has one (api/replica.py), else on `engine`.
+    Every read path of the server opens its session here; writes use `Session(engine)`."""
+    route = _read_routes.get(engine)
+    return Session(engine) if route is None else route.session()

@@ -33,7 +33,16 @@ import sqlalchemy as sa
 
 from api.config import normalize_database_url
 from api.db import create_db_engine
-from bench import cold_start, graphql_whole_graph, pages, postgraphile, scale
+from bench import (
+    cold_start,
+    count_after_write,
+    graphql_whole_graph,
+    pages,
+    postgraphile,
+    replica,
+    scale,
+    workers,
+)
 from bench.databases import postgres_admin_url, seeded_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +86,10 @@ class Plan:
     scale_factor: float = 1.0
     scale_repeat: int = 15
     cold_start_runs: int = 5
+    workers_seconds: float = 5.0
+    workers_rounds: int = 5
+    replica_repeat: int = 200
+    count_after_write_repeat: int = 9
 
 
 QUICK = Plan(
@@ -87,6 +100,10 @@ QUICK = Plan(
     scale_factor=0.05,
     scale_repeat=3,
     cold_start_runs=2,
+    workers_seconds=1.0,
+    workers_rounds=2,
+    replica_repeat=20,
+    count_after_write_repeat=3,
 )
 
 
@@ -278,6 +295,60 @@ def cold(report: Report, plan: Plan, _postgres_url: str | None) -> None:
     )
 
 
+def scale_out(report: Report, plan: Plan, postgres_url: str | None) -> None:
+    rounds = workers.run(plan.workers_seconds, plan.workers_rounds, 12, postgres_url)
+    ratio = workers.median_rps(rounds, 2) / workers.median_rps(rounds, 1)
+    report.add(
+        Ratio(
+            "7. workers",
+            "PostgreSQL, uncached reads: req/s of `serve --workers 2` / `--workers 1`",
+            ratio,
+            "x",
+            f">= {workers.TARGET}x",
+            ratio >= workers.TARGET,
+        )
+    )
+    report.section(
+        "Workers on PostgreSQL: 2 vs 1",
+        "`python -m bench.workers`; the cores the server got say whether other work on the "
+        "machine left room for the second worker.\n\n" + workers.markdown(rounds),
+    )
+
+
+def read_replica(report: Report, plan: Plan, _postgres_url: str | None) -> None:
+    rows, sent = replica.run(plan.replica_repeat)
+    report.section(
+        "Read replica: what the read-after-write check costs",
+        "`python -m bench.replica` (private primary and `pg_basebackup -R` standby).\n\n"
+        + replica.markdown(rows, sent, plan.replica_repeat),
+    )
+
+
+def counts_after_writes(report: Report, plan: Plan, postgres_url: str | None) -> None:
+    rows = []
+    for backend in ("sqlite", "postgresql"):
+        rows += count_after_write.run(
+            backend, plan.count_after_write_repeat, plan.scale_factor, postgres_url
+        )
+    report.add(
+        *(
+            Ratio(
+                "8. first count after a write (100k papers)",
+                f"{row.backend}: after a write to {row.write}: p50 scale / survey",
+                row.ratio,
+                "x",
+                f"<= {count_after_write.TARGET}x",
+                row.ratio <= count_after_write.TARGET,
+            )
+            for row in rows
+        )
+    )
+    report.section(
+        "First count after a write: survey vs. 100k papers",
+        "`python -m bench.count_after_write`.\n\n" + count_after_write.markdown(rows),
+    )
+
+
 def web_pages(report: Report, plan: Plan, postgres_url: str | None) -> None:
     bodies = []
     for backend in ("sqlite", "postgresql"):
@@ -391,6 +462,9 @@ STEPS: dict[str, Callable[[Report, Plan, str | None], None]] = {
     "scale": at_scale,
     "cold start": cold,
     "pages": web_pages,
+    "workers": scale_out,
+    "read replica": read_replica,
+    "count after write": counts_after_writes,
 }
 
 

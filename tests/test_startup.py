@@ -92,3 +92,27 @@ def test_served_urls_name_pages_graphiql_docs_and_the_api() -> None:
     assert "http://127.0.0.1:8000/graphql" in lines[1]
     assert "http://127.0.0.1:8000/docs" in lines[2]
     assert api.startup.served_urls("::1", 9000)[0].endswith("http://[::1]:9000/")
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from api.db import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_database_at_head_is_checked_by_one_select_without_alembic(tmp_path: Path) -> None:
+    from api.db import head_revision, upgrade_database
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'head.db'}")
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        assert schema_revision(connection) == head_revision()
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    upgrade_database(engine)
+    engine.dispose()
+    reads = [s for s in statements if s.startswith("SELECT") and "alembic_version" in s]
+    assert reads == ["SELECT version_num FROM alembic_version"]
+    assert not any(s.lstrip().upper().startswith(("CREATE", "ALTER", "UPDATE")) for s in statements)

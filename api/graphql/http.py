@@ -49,6 +49,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from api.db import read_session
 from api.errors import InferGraphError, InvalidInputError, Problem
 from api.graphql.batch import Batch
 from api.graphql.context import GraphContext
@@ -243,7 +244,7 @@ class GraphQLEndpoint:
             if refused is not None:
                 return request_failed, {"errors": [format_error(refused)], "extensions": cost}
         try:
-            with Session(self.engine) as session, _watched(session, canceller):
+            with read_session(self.engine) as session, _watched(session, canceller):
                 context = GraphContext(
                     session, Batch(session), self.limits.max_page_size, self.limits.max_list_values
                 )

@@ -1,6 +1,4 @@
-"""InferGraph over the Model Context Protocol, for research assistants (docs/mcp.md)."""
+"""InferGraph over the Model Context Protocol, for research assistants (docs/mcp.md).
 
-from api.mcp.passthrough import GraphQLPort
-from api.mcp.server import build_server
-
-__all__ = ["GraphQLPort", "build_server"]
+Import the modules themselves (`api.mcp.server`): this package imports nothing, so that
+`api.mcp.lazy` can be had without the SDK."""

@@ -11,6 +11,7 @@ from mcp.types import ToolAnnotations
 from sqlmodel import Session
 
 from api.config import Settings
+from api.db import read_session
 from api.mcp.errors import as_protocol_errors
 from api.services.tokens import authenticate
 from models.access import TokenScope
@@ -41,7 +42,7 @@ class Reader:
 
     @contextmanager
     def session(self, ctx: Context[Any, Any]) -> Iterator[Session]:
-        with self.checked(ctx), Session(self.engine) as session:
+        with self.checked(ctx), read_session(self.engine) as session:
             yield session
 
     def _authorization(self, ctx: Context[Any, Any]) -> str | None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.db import read_route, read_session
 from api.errors import InvalidInputError, Problem
 from api.http.cancel import canceller_of
 from api.rest import schemas as s
@@ -55,12 +56,18 @@ JSONLD: dict[int | str, dict[str, Any]] = {
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session; a read's statements are cancelled when its client leaves
-    (`api/http/cancel.py`). A session connects at its first statement, so opening it costs
-    the event loop nothing. Closing returns the connection to the pool with a rollback: on
-    SQLite a call into the library that waits for nothing, made here; on PostgreSQL a round
-    trip to the server, made in the thread pool."""
+    (`api/http/cancel.py`). GET and HEAD only read: they may be answered by a read replica
+    (api/replica.py), whose choice asks both servers for their WAL positions, so that session
+    is opened in the thread pool. Any other session connects at its first statement and costs
+    the event loop nothing to open. Closing returns the connection to the pool with a
+    rollback: on SQLite a call into the library that waits for nothing, made here; on
+    PostgreSQL a round trip to the server, made in the thread pool."""
     canceller = canceller_of(request)
-    session = Session(request.app.state.engine)
+    engine = request.app.state.engine
+    if request.method in ("GET", "HEAD") and read_route(engine) is not None:
+        session = await run_in_threadpool(read_session, engine)
+    else:
+        session = Session(engine)
     if canceller is not None:
         canceller.watch(session)
     try:
@@ -68,7 +75,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     finally:
         if canceller is not None:
             canceller.release(session)
-        if request.app.state.engine.dialect.name == "sqlite":
+        if engine.dialect.name == "sqlite":
             session.close()
         else:
             await run_in_threadpool(session.close)

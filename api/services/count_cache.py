@@ -13,6 +13,12 @@ count newer than its key, and any request that starts after that write reads the
 so no request is ever answered with a count older than what it would have counted itself.
 Counts that read a table outside the data version (tokens, ingest audit rows) are never kept,
 nor counts made inside a transaction that has written: they see data nobody else sees yet.
+
+A count is keyed by the versions of the tables it reads (`data_version_table`), not the whole
+counter, when every table it names is a content table and it holds no textual SQL (which could
+name any table): a write to benchmark runs leaves a count of papers valid. The same argument
+holds per table: each table's version is bumped in the writing transaction, read before the
+count, and only ever moves forward.
 """
 
 import threading
@@ -21,14 +27,20 @@ from collections.abc import Hashable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.selectable import AliasedReturnsRows
+from sqlalchemy.sql.util import find_tables
+from sqlalchemy.sql.visitors import iterate
 from sqlmodel import Session
 
-from api.data_version_schema import touches_not_content
+import models
+from api.data_version_schema import NOT_CONTENT, TABLE_VERSIONS, touches_not_content
 
 _VERSION = sa.text("SELECT epoch, version FROM data_version WHERE id = 1")
 _PG_VERSION = sa.text(
     "SELECT epoch, version, txid_current_if_assigned() FROM data_version WHERE id = 1"
 )
+_CONTENT_TABLES = frozenset(models.metadata.tables) - NOT_CONTENT
+"""Tables whose every write bumps their own version (tests/cache/test_data_version.py)."""
 MAX_ENTRIES = 4096
 """Counts kept, least recently used dropped first; a few hundred bytes each."""
 
@@ -48,7 +60,8 @@ def count_rows(session: Session, statement: sa.Select[Any]) -> int:
     version = _committed_version(session)
     if version is None:
         return count()
-    key = (*version, *_statement_key(session, statement))
+    statement_key = _statement_key(session, statement)
+    key = (*_version_key(session, statement, version, statement_key[1]), *statement_key)
     with _lock:
         known = _counts.get(key)
         if known is not None:
@@ -76,6 +89,75 @@ def _committed_version(session: Session) -> tuple[str, int] | None:
         if row is not None and row[2] is not None:  # a transaction id: it has written
             return None
     return None if row is None else (str(row[0]), int(row[1]))
+
+
+def _version_key(
+    session: Session, statement: sa.Select[Any], version: tuple[str, int], structure: Hashable
+) -> tuple[Hashable, ...]:
+    """The epoch and the versions of the tables `statement` reads, when they can be told;
+    else the epoch and the whole counter. `structure` is the statement's shape without its
+    values, which alone decides the tables it reads."""
+    tables = _tables_of(statement, structure)
+    if tables is None or not _has_table_versions(session):
+        return version
+    rows = session.execute(
+        sa.text(f"SELECT name, version FROM {TABLE_VERSIONS} WHERE name IN :names").bindparams(
+            sa.bindparam("names", expanding=True)
+        ),
+        {"names": sorted(tables)},
+    ).all()
+    written = {str(name): int(number) for name, number in rows}
+    return version[0], "tables", tuple((name, written.get(name, 0)) for name in sorted(tables))
+
+
+_versioned_databases: set[str] = set()
+"""URLs of databases known to keep versions per table (remembered once seen: the table is
+never dropped under a running server)."""
+
+
+def _has_table_versions(session: Session) -> bool:
+    # A read-only CLI command may open a database migrated before the table existed.
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    if url in _versioned_databases:
+        return True
+    if not sa.inspect(session.connection()).has_table(TABLE_VERSIONS):
+        return False
+    with _lock:
+        _versioned_databases.add(url)
+    return True
+
+
+_tables_by_structure: dict[Hashable, frozenset[str] | None] = {}
+
+
+def _tables_of(statement: sa.Select[Any], structure: Hashable) -> frozenset[str] | None:
+    # Walking a statement's elements costs more than the count it keys; a list asks the
+    # same few shapes again and again.
+    if structure in _tables_by_structure:
+        return _tables_by_structure[structure]
+    tables = _tables_read(statement)
+    with _lock:
+        if len(_tables_by_structure) >= MAX_ENTRIES:
+            _tables_by_structure.clear()
+        _tables_by_structure[structure] = tables
+    return tables
+
+
+def _tables_read(statement: sa.Select[Any]) -> frozenset[str] | None:
+    """The content tables `statement` names, or None when it may read something else."""
+    for element in iterate(statement):
+        if isinstance(element, sa.TextClause) or getattr(element, "is_literal", False):
+            return None  # SQL as text: it may name any table
+    names = set()
+    for table in find_tables(statement, check_columns=True):
+        if table is None:
+            continue  # a column of no table (a label, a literal value)
+        if isinstance(table, AliasedReturnsRows):
+            continue  # an alias or subquery: the tables under it are found on their own
+        if not isinstance(table, sa.Table):
+            return None  # a lightweight `table()` (full-text tables): not versioned
+        names.add(table.name)
+    return frozenset(names) if names and names <= _CONTENT_TABLES else None
 
 
 def _statement_key(session: Session, statement: sa.Select[Any]) -> tuple[Hashable, ...]:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
 import models as m
+from api.db import current_revision
 from api.services.count_cache import count_rows
 
 COUNTED: dict[str, type[SQLModel]] = {
@@ -57,9 +58,7 @@ def is_seeded(session: Session) -> bool:
 
 
 def schema_revision(connection: sa.Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    return MigrationContext.configure(connection).get_current_revision()
+    return current_revision(connection)
 
 
 def data_version(session: Session) -> str:

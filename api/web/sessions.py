@@ -6,9 +6,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from api.db import read_session
+
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    # Pages only read: a read replica may answer them (api/replica.py).
+    with read_session(request.app.state.engine) as session:
         yield session
 
 

@@ -11,6 +11,7 @@ from api.services.pagination import PageRequest
 from tests.cache.conftest import Served, bibtex_entry, data_version
 
 SAMPLING = PaperFilter(category="sampling-optimization")
+SAMPLING_SINCE_1900 = PaperFilter(category="sampling-optimization", year_from=1900)
 
 
 def _count_statements(engine: sa.Engine) -> list[str]:
@@ -96,3 +97,42 @@ def test_a_count_inside_a_transaction_that_wrote_is_never_kept(served: Served) -
         connection.execute(sa.text("UPDATE engine SET name = name WHERE slug = 'vllm'"))
     assert data_version(served.engine) == before + 1
     assert _count(served, recent) == 0
+
+
+def test_a_write_to_other_tables_leaves_a_count_valid(served: Served) -> None:
+    counted = _count_statements(served.engine)
+    first = _count(served, SAMPLING_SINCE_1900)
+    assert len(counted) == 1
+    before = data_version(served.engine)
+    with served.other.begin() as connection:  # engines and runs: tables no paper count reads
+        connection.execute(sa.text("UPDATE engine SET name = name WHERE slug = 'vllm'"))
+    assert data_version(served.engine) > before
+    assert _count(served, SAMPLING_SINCE_1900) == first
+    assert len(counted) == 1  # still valid: nothing it reads was written
+    with served.other.begin() as connection:  # a table it reads: counted again, and right
+        connection.execute(
+            sa.text(
+                "DELETE FROM technique_citation WHERE id = (SELECT min(id)"
+                " FROM technique_citation WHERE paper_id IN"
+                " (SELECT paper_id FROM technique_citation tc JOIN technique t"
+                " ON t.id = tc.technique_id))"
+            )
+        )
+    recount = _count(served, SAMPLING_SINCE_1900)
+    assert len(counted) == 2
+    with Session(served.engine) as session:
+        exact = list_papers(session, SAMPLING_SINCE_1900, page=PageRequest(first=1)).count()
+    assert recount == exact
+
+
+def test_a_database_from_before_the_versions_per_table_is_counted_by_the_counter(
+    blank_engine: sa.Engine,
+) -> None:
+    from api.db import upgrade_database
+
+    upgrade_database(blank_engine, "e3b7d2f5a9c1")  # the revision before data_version_table
+    papers = sa.select(m.Paper.__table__)  # type: ignore[attr-defined]
+    with Session(blank_engine) as session:
+        assert count_rows(session, papers) == 0
+    with Session(blank_engine) as session:  # and again, now from the cache, keyed the old way
+        assert count_rows(session, papers) == 0

@@ -164,3 +164,43 @@ def _trigger_definitions_on(connection: sa.Connection) -> list[str]:
         " AND name LIKE 'data\\_version\\_%' ESCAPE '\\'"
     )
     return [str(name) for (name,) in connection.execute(sa.text(query))]
+
+
+def _table_versions(engine: sa.Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT name, version FROM data_version_table"))
+        return {str(name): int(version) for name, version in rows}
+
+
+def test_a_committed_write_bumps_its_own_tables_version_and_no_other(served: Served) -> None:
+    for name in sorted(set(models.metadata.tables) - NOT_CONTENT):
+        table = models.metadata.tables[name]
+        with served.other.connect() as connection:
+            if connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0:
+                continue
+            before = _table_versions(served.engine)
+            connection.execute(_touch_statement(table))
+            connection.rollback()
+            assert _table_versions(served.engine) == before, f"{name}: a rollback bumped it"
+            connection.execute(_touch_statement(table))
+            connection.commit()
+        after = _table_versions(served.engine)
+        assert after.get(name, 0) > before.get(name, 0), name
+        assert {k: v for k, v in after.items() if k != name} == {
+            k: v for k, v in before.items() if k != name
+        }, name
+
+
+def test_a_bulk_ingest_bumps_the_versions_of_the_tables_it_wrote(served: Served) -> None:
+    before = _table_versions(served.engine)
+    entries = (
+        _authored_entries(3)
+        .replace("bulkbump", "tablebump")
+        .replace("Bulk", "Table")
+        .replace("Writer", "Keeper")
+    )
+    assert ingest_bibtex(served.other, entries, file_name="table-bump.bib").added == 3
+    after = _table_versions(served.engine)
+    for name in ("paper", "author", "paper_author"):
+        assert after.get(name, 0) > before.get(name, 0), name
+    assert after.get("engine", 0) == before.get("engine", 0)

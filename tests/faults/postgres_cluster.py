@@ -59,14 +59,25 @@ class PrivateCluster:
     def init(self) -> None:
         self._run("initdb", "-D", str(self._data), "-U", "postgres", "-A", "trust", "--no-sync")
 
-    def start(self) -> None:
-        """Start and wait until it accepts connections."""
+    def start(self, *, durable_commits: bool = False) -> None:
+        """Start and wait until it accepts connections. Commits are asynchronous for speed,
+        unless `durable_commits`: a replica can only be sent what the primary has flushed."""
+        commits = "" if durable_commits else " -c synchronous_commit=off"
         options = (
             f"-p {self.port} -h 127.0.0.1 -k {self.directory} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            f"-c fsync=off{commits} -c full_page_writes=off"
         )
         log = str(self.directory / "server.log")
         self._run("pg_ctl", "-D", str(self._data), "-l", log, "-o", options, "-w", "start")
+
+    def copy_as_standby(self, standby: "PrivateCluster") -> None:
+        """Make `standby` (not initialised) a streaming replica of this running cluster:
+        `pg_basebackup -R` writes its `standby.signal` and `primary_conninfo`; initdb's
+        pg_hba already lets local replication connections in."""
+        self._run(
+            "pg_basebackup", "-D", str(standby._data), "-R", "-X", "stream", "--no-sync",
+            "--checkpoint=fast", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+        )  # fmt: skip
 
     def stop(self, mode: str = "fast") -> None:
         """`fast` ends every session at once (what a restart or failover does to clients)."""

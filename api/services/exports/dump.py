@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
 
 from api.errors import InvalidInputError, Problem
 from api.services.exports.content_hash import connection_content_hash, graph_tables
@@ -103,6 +102,9 @@ def _snapshot(engine: sa.Engine) -> Iterator[sa.Connection]:
 
 
 def _schema_revision(connection: sa.Connection) -> str | None:
+    # Imported here: Alembic is slow to import and the server loads this module at start.
+    from alembic.runtime.migration import MigrationContext
+
     heads = MigrationContext.configure(connection).get_current_heads()
     return ",".join(sorted(heads)) if heads else None
 
