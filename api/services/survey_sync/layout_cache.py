@@ -1,0 +1,69 @@
+"""The survey's sources and layout entries, read once per apply rather than once per cell."""
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+import models as m
+from api.errors import InvalidInputError
+from models.base import LayoutAxis
+
+
+class Layout:
+    """The survey's sources and layout entries, read once per apply rather than per cell."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.sources = {
+            source.slug: source.id for source in session.exec(select(m.Source)) if source.id
+        }
+        self.entries: dict[tuple[int, LayoutAxis], dict[str, m.LayoutEntry]] = {}
+
+    def source_id(self, slug: str) -> int:
+        if slug not in self.sources:
+            raise InvalidInputError(f"the database has no source {slug!r}; run `infergraph seed`")
+        return self.sources[slug]
+
+    def entry(self, source_id: int, axis: LayoutAxis, label: str) -> m.LayoutEntry:
+        found = self.all(source_id, axis).get(label)
+        if found is None:
+            raise InvalidInputError(f"the survey layout has no {axis.value} {label!r}")
+        return found
+
+    def all(self, source_id: int, axis: LayoutAxis) -> dict[str, m.LayoutEntry]:
+        """The source's rows (or columns) by label, spaces collapsed."""
+        key = (source_id, axis)
+        if key not in self.entries:
+            self.entries[key] = {
+                " ".join(entry.label.split()): entry
+                for entry in self.session.exec(
+                    select(m.LayoutEntry).where(
+                        m.LayoutEntry.source_id == source_id, m.LayoutEntry.axis == axis
+                    )
+                )
+            }
+        return self.entries[key]
+
+    def add(
+        self, source_id: int, axis: LayoutAxis, label: str, *, cell: str = "", **target: int
+    ) -> m.LayoutEntry:
+        """A new row or column, after the last one (of its cell)."""
+        last = self.session.exec(
+            select(sa.func.max(m.LayoutEntry.position)).where(
+                m.LayoutEntry.source_id == source_id,
+                m.LayoutEntry.axis == axis,
+                m.LayoutEntry.cell == cell,
+            )
+        ).one()
+        entry = m.LayoutEntry(
+            source_id=source_id,
+            axis=axis,
+            position=(last if last is not None else -1) + 1,
+            label=label,
+            cell=cell,
+            **target,
+        )
+        self.session.add(entry)
+        self.session.flush()
+        if (source_id, axis) in self.entries:
+            self.entries[(source_id, axis)][" ".join(label.split())] = entry
+        return entry
