@@ -84,9 +84,9 @@ def test_a_new_technique_gets_its_references_from_arxiv(
     before = papers(fresh)
     result = sync_survey(fresh, readme("new_technique.md"), apply=True, arxiv=client(fake_arxiv))
     assert [r.params.get("id_list") for r in fake_arxiv.requests] == ["2311.04934"]
-    assert [(r.url, r.outcome) for r in result.references] == [
-        ("https://arxiv.org/abs/2311.04934", "added from arXiv"),
-        ("https://aclanthology.org/2023.nlposs-1.24/", "added from the README"),
+    assert [(r.url, r.outcome, r.paper) for r in result.references] == [
+        ("https://arxiv.org/abs/2311.04934", "added from arXiv", "gim2023prompt"),
+        ("https://aclanthology.org/2023.nlposs-1.24/", "added from the README", "survey-bang2023"),
     ]
     technique = fresh.exec(select(m.Technique).where(m.Technique.name == "Semantic Caching")).one()
     # InferGraph's own words only: the README's description is not copied.
@@ -147,7 +147,7 @@ def test_an_unreachable_arxiv_is_said_per_reference(fresh: Session, fake_arxiv: 
     fake_arxiv.queue(CannedResponse(status=503, body=b"down"))
     result = sync_survey(fresh, readme("new_technique.md"), apply=True, arxiv=client(fake_arxiv))
     first = result.references[0]
-    assert first.outcome == "added from the README"
+    assert (first.outcome, first.paper) == ("added from the README", "survey-gimetal2024")
     assert first.message.startswith("arXiv could not be asked")
     paper = fresh.exec(select(m.Paper).where(m.Paper.arxiv_id == "2311.04934")).one()
     # What the README gives, no more: the id and the link; no title from the label.
@@ -306,3 +306,36 @@ def test_support_status_untouched_by_an_accepted_removal(fresh: Session) -> None
     )
     assert fresh.exec(select(m.PrecisionSupport.status)).all() == facts
     assert SupportStatus.SUPPORTED in facts
+
+
+def test_a_new_technique_table_becomes_a_category_and_joins_known_papers(
+    fresh: Session, fake_arxiv: FakeArxiv
+) -> None:
+    plan = plan_survey_sync(fresh, readme("new_technique_table.md"))
+    assert [(c.kind, c.row, c.held) for c in plan.changes] == [
+        ("table-added", None, False),
+        ("technique-added", "KV Cache Offloading", False),
+        ("technique-added", "Weight Streaming", False),
+    ]
+    before = papers(fresh)
+    result = sync_survey(
+        fresh, readme("new_technique_table.md"), apply=True, arxiv=client(fake_arxiv)
+    )
+    # The DOI link and the arXiv link are one stored paper: joined, neither fetched nor copied.
+    assert [(r.outcome, r.paper) for r in result.references] == [
+        ("joined", "kwon2023efficient"),
+        ("joined", "kwon2023efficient"),
+    ]
+    assert "by doi" in result.references[0].message
+    assert (papers(fresh), fake_arxiv.requests) == (before, [])
+    category = fresh.exec(
+        select(m.TechniqueCategory).where(m.TechniqueCategory.slug == "memory-offloading")
+    ).one()
+    assert (category.name, category.parent_id, category.description) == (
+        "Memory Offloading",
+        None,
+        None,
+    )
+    table = render_table(fresh, "techniques-memory-offloading")
+    assert [row[0] for row in table.rows] == ["KV Cache Offloading", "Weight Streaming"]
+    assert plan_survey_sync(fresh, readme("new_technique_table.md")).empty

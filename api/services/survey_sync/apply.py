@@ -26,7 +26,7 @@ from api.services.survey_sync.values import (
     price_value,
     support_value,
 )
-from api.services.survey_sync.writers import Writers, references_of, refusal
+from api.services.survey_sync.writers import Writers, cell_names, references_of, refusal
 from models.base import LayoutAxis
 
 _OVERVIEW_FIELDS = {"SNS": "has_sns", "Forum": "has_forum", "Meetup": "has_meetup"}
@@ -90,8 +90,9 @@ class SyncResult:
         verb = "would apply" if self.dry_run else "applied"
         count = len(plan.applicable) if self.dry_run else len(self.applied)
         reviewed = f", rejected {len(self.rejected)}" if self.rejected else ""
+        waiting = [c for c in plan.held if c.id not in written | rejected]
         yield (
-            f"{len(plan.changes)} change(s): {verb} {count}, held {len(plan.held)}{reviewed};"
+            f"{len(plan.changes)} change(s): {verb} {count}, held {len(waiting)}{reviewed};"
             f" {len(plan.unparsed)} line(s) not understood"
         )
 
@@ -131,8 +132,17 @@ def _check(plan: Plan, change: Change) -> None:
         row = next(r for r in table.rows if r.cells[0] == change.row)
         for header, cell in zip(table.headers[1:], row.cells[1:], strict=True):
             if change.table != "overview":
-                if not (plan.context and (change.table, header) in plan.context.catch_all):
+                assert plan.context is not None
+                if (change.table, header) not in plan.context.catch_all:
                     support_value(cell)
+                    continue
+                unknown = [
+                    name
+                    for name in cell_names(cell)
+                    if name.casefold() not in plan.context.platforms
+                ]
+                if unknown and change.table == "hardware-matrix":
+                    raise ValueError(f"{', '.join(unknown)}: no platform of that name")
             elif header == "Organization":
                 organization_value(cell)
             elif header != "Framework":

@@ -17,6 +17,8 @@ class Layout:
             source.slug: source.id for source in session.exec(select(m.Source)) if source.id
         }
         self.entries: dict[tuple[int, LayoutAxis], dict[str, m.LayoutEntry]] = {}
+        self.last: dict[tuple[int, LayoutAxis, str], int | None] = {}
+        """The last position taken per (source, axis, cell), kept as rows are added."""
 
     def source_id(self, slug: str) -> int:
         if slug not in self.sources:
@@ -47,23 +49,22 @@ class Layout:
         self, source_id: int, axis: LayoutAxis, label: str, *, cell: str = "", **target: int
     ) -> m.LayoutEntry:
         """A new row or column, after the last one (of its cell)."""
-        last = self.session.exec(
-            select(sa.func.max(m.LayoutEntry.position)).where(
-                m.LayoutEntry.source_id == source_id,
-                m.LayoutEntry.axis == axis,
-                m.LayoutEntry.cell == cell,
-            )
-        ).one()
+        key = (source_id, axis, cell)
+        if key not in self.last:
+            self.last[key] = self.session.exec(
+                select(sa.func.max(m.LayoutEntry.position)).where(
+                    m.LayoutEntry.source_id == source_id,
+                    m.LayoutEntry.axis == axis,
+                    m.LayoutEntry.cell == cell,
+                )
+            ).one()
+        last = self.last[key]
+        position = (last if last is not None else -1) + 1
+        self.last[key] = position
         entry = m.LayoutEntry(
-            source_id=source_id,
-            axis=axis,
-            position=(last if last is not None else -1) + 1,
-            label=label,
-            cell=cell,
-            **target,
+            source_id=source_id, axis=axis, position=position, label=label, cell=cell, **target
         )
         self.session.add(entry)
-        self.session.flush()
         if (source_id, axis) in self.entries:
             self.entries[(source_id, axis)][" ".join(label.split())] = entry
         return entry

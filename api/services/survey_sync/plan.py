@@ -21,6 +21,7 @@ from api.services.survey_sync.readme import (
     ParsedReadme,
     ReadmeTable,
     Section,
+    TableRow,
     Unparsed,
     normalize,
 )
@@ -250,11 +251,29 @@ def _plan_context(session: Session, parsed: ParsedReadme) -> PlanContext:
     )
 
 
+def _new_row(name: str, row: TableRow, context: PlanContext) -> Change:
+    key = row.cells[0]
+    kind, held, reason = _row_added(name, key, context)
+    return Change(
+        f"{kind}:{name}:{key}",
+        kind,
+        name,
+        key,
+        None,
+        None,
+        " | ".join(row.cells[1:]),
+        row.line,
+        held,
+        reason,
+    )
+
+
 def _row_added(name: str, key: str, context: PlanContext) -> tuple[str, bool, str]:
     """The kind of a new row, whether it is held, and why (or what the curator must do)."""
     if name.startswith("techniques-"):
         if key.casefold() in context.techniques:
-            return "technique-added", True, "a technique of this name is in another table: "
+            clash = "a technique of this name is in another table: " + HELD_NEEDS_JUDGEMENT
+            return "technique-added", True, clash
         return "technique-added", False, NO_DESCRIPTION
     if name == "overview":
         return "row-added", False, ""
@@ -305,24 +324,44 @@ def compute_plan(session: Session, parsed: ParsedReadme) -> Plan:
             )
     for name, table in parsed.tables.items():
         if name not in known:
-            plan.changes.append(
-                Change(
-                    f"table-added:{name}",
-                    "table-added",
-                    name,
-                    None,
-                    None,
-                    None,
-                    table.heading,
-                    table.line,
-                    True,
-                    "a new technique category: a curator places it in the category tree",
-                )
-            )
+            _new_table(plan, table, context)
             continue
         _compare_table(plan, table, survey_tables.render_table(session, name), context)
     _compare_engine_lists(session, plan, parsed.bullets)
     return plan
+
+
+TECHNIQUE_HEADERS = ["Technique", "Description", "References"]
+
+
+def _new_table(plan: Plan, table: ReadmeTable, context: PlanContext) -> None:
+    """A technique table the graph does not have: a new category, and each row a new
+    technique. Written when it has the technique tables' columns; its place in the tree is
+    its heading's (under the section above it), its description is for a curator."""
+    writable = table.name.startswith("techniques-") and table.headers == TECHNIQUE_HEADERS
+    reason = (
+        "a new technique category, placed under the section above it; created without a"
+        " description: a curator writes it"
+        if writable
+        else "a new table whose columns the technique tables do not have: a curator decides"
+    )
+    plan.changes.append(
+        Change(
+            f"table-added:{table.name}",
+            "table-added",
+            table.name,
+            None,
+            None,
+            None,
+            table.heading,
+            table.line,
+            not writable,
+            reason,
+        )
+    )
+    if not writable:
+        return
+    plan.changes.extend(_new_row(table.name, row, context) for row in table.rows)
 
 
 def _compare_table(
@@ -365,23 +404,7 @@ def _compare_table(
         seen.add(key)
         current = graph_rows.get(key)
         if current is None:
-            kind, held, reason = _row_added(name, key, context)
-            if kind == "technique-added" and held:
-                reason += HELD_NEEDS_JUDGEMENT
-            plan.changes.append(
-                Change(
-                    f"{kind}:{name}:{key}",
-                    kind,
-                    name,
-                    key,
-                    None,
-                    None,
-                    " | ".join(row.cells[1:]),
-                    row.line,
-                    held,
-                    reason,
-                )
-            )
+            plan.changes.append(_new_row(name, row, context))
             continue
         for position, new_cell in enumerate(row.cells[1:], start=1):
             if position >= len(current) or position >= len(graph_headers):

@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
@@ -26,6 +27,7 @@ from api.services.ingest.readers.identifiers import arxiv_id_from_url, normalize
 from api.services.ingest.records import IncomingPaper, from_arxiv, normalize_words
 from api.services.ingest.service import ingest_records
 from api.services.ingest.suggestions import TechniqueMatcher
+from api.services.ingest.transactions import ADVISORY_LOCK_KEY
 from models.base import SourceKind
 from models.ingest import EntryOutcome, IngestKind
 
@@ -149,7 +151,9 @@ class References:
         return IncomingPaper(
             origin="bibtex",
             location=f"{self.file}:{reference.line or 0}",
-            cite_key=None,
+            # Only the base of the generated key (the record has an identifier, so a key is
+            # never evidence for it): `survey-gimetal2024` rather than `anon`.
+            cite_key=_label_key(reference.label),
             entry_type="misc",
             columns={"arxiv_id": arxiv, "doi": doi, "url": reference.url},
             bibtex_fields=fields,
@@ -157,9 +161,16 @@ class References:
         )
 
     def _ingest(self, records: list[tuple[Reference, IncomingPaper, str]]) -> None:
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            # Matching and inserting must not interleave with an ingest doing the same, or
+            # both would insert the paper; every ingest batch takes this lock too.
+            connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+            )
         locator = f"survey sync {self.file}: " + ", ".join(r.url for r, _, _ in records)
         results = ingest_records(
-            self.session.connection(),
+            connection,
             IngestKind.ARXIV,
             locator,
             [record for _, record, _ in records],
@@ -211,7 +222,7 @@ class References:
         return paper.id
 
     def _free_key(self, label: str) -> str:
-        base = ("survey-" + normalize_words(label).replace(" ", ""))[:_KEY_LENGTH] or "survey-ref"
+        base = _label_key(label)
         taken = set(
             self.session.exec(
                 select(m.Paper.bibtex_key).where(col(m.Paper.bibtex_key).startswith(base))
@@ -244,3 +255,8 @@ class References:
             self.session.flush()
         assert source.id is not None
         return source.id
+
+
+def _label_key(label: str) -> str:
+    """A cite key from the README's label (`Gim et al. (2024)` → `survey-gimetal2024`)."""
+    return ("survey-" + normalize_words(label).replace(" ", ""))[:_KEY_LENGTH]

@@ -86,9 +86,12 @@ def references_of(plan: Plan, changes: list[Change]) -> list[Reference]:
             ]
         elif change.kind == "engine-added":
             bullet = bullets[(change.row or "").casefold()]
+            # A paper another engine holds is the paper-moved change's, not a new reference.
+            moved = {c.id.removeprefix("paper-moved:") for c in plan.changes}
             found += [
                 Reference(link.label, link.url, bullet.line)
                 for link in bullet.urls_labelled("paper")
+                if link.url not in moved
             ]
     return found
 
@@ -141,6 +144,12 @@ class Writers:
         self.references = references
         self.engines = engine_names(session)
         assert plan.parsed is not None
+        self._slugs: dict[type, set[str]] = {}
+        self._organizations: dict[str, m.Organization] | None = None
+        self._categories: dict[str, m.TechniqueCategory] = {}
+        self._platforms: dict[str, m.Platform] | None = None
+        self._positions: dict[int, int] = {}
+        """The last technique position per category, kept as techniques are added."""
         self.bullets: dict[str, EngineBullet] = {}
         for bullet in plan.parsed.bullets:
             self.bullets.setdefault(bullet.name.casefold(), bullet)
@@ -159,6 +168,8 @@ class Writers:
             self._row_added(change)
         elif change.kind == "technique-added":
             self._technique_added(change)
+        elif change.kind == "table-added":
+            self._category(change.table)
         elif change.kind == "cell-changed" and change.column == "References":
             self._references(change)
         elif change.kind == "cell-changed" and change.column == "Organization":
@@ -205,12 +216,15 @@ class Writers:
         return engine
 
     def _free_slug(self, model: type[m.Engine | m.Technique | m.Organization], name: str) -> str:
+        if model not in self._slugs:
+            self._slugs[model] = set(self.session.exec(select(model.slug)))
+        taken = self._slugs[model]
         base = slug(name)[:110] or "entry"
-        taken = set(self.session.exec(select(model.slug).where(col(model.slug).startswith(base))))
         candidate, n = base, 1
         while candidate in taken:
             n += 1
             candidate = f"{base}-{n}"
+        taken.add(candidate)
         return candidate
 
     def _engine_added(self, change: Change) -> None:
@@ -308,18 +322,16 @@ class Writers:
             engine.organization_id = None
             return
         kind, name = stated
-        organization = next(
-            (
-                o
-                for o in self.session.exec(select(m.Organization))
-                if o.name.casefold() == name.casefold()
-            ),
-            None,
-        )
+        if self._organizations is None:
+            self._organizations = {
+                o.name.casefold(): o for o in self.session.exec(select(m.Organization))
+            }
+        organization = self._organizations.get(name.casefold())
         if organization is None:
             organization = m.Organization(
                 slug=self._free_slug(m.Organization, name), name=name, kind=kind
             )
+            self._organizations[name.casefold()] = organization
         organization.kind = kind
         self.session.add(organization)
         self.session.flush()
@@ -334,23 +346,64 @@ class Writers:
         self.session.add(engine)
 
     def _category(self, table: str) -> m.TechniqueCategory:
+        """The table's category; a new table's is created under the section above it."""
         wanted = table.removeprefix("techniques-")
-        return self.session.exec(
+        if wanted in self._categories:
+            return self._categories[wanted]
+        found = self.session.exec(
             select(m.TechniqueCategory).where(m.TechniqueCategory.slug == wanted)
-        ).one()
+        ).first()
+        if found is not None:
+            self._categories[wanted] = found
+            return found
+        assert self.plan.parsed is not None
+        readme_table = self.plan.parsed.tables[table]
+        sections = [s for s in self.plan.parsed.sections if s.line <= readme_table.line]
+        own = sections[-1]
+        parents = [s for s in sections if s.level < own.level]
+        parent = None
+        if parents and parents[-1].key != "optimization techniques":
+            parent = self.session.exec(
+                select(m.TechniqueCategory).where(
+                    m.TechniqueCategory.slug == slug(parents[-1].heading)
+                )
+            ).first()
+        parent_id = parent.id if parent else None
+        siblings = self.session.exec(
+            select(m.TechniqueCategory.position).where(
+                m.TechniqueCategory.parent_id == parent_id
+                if parent_id is not None
+                else col(m.TechniqueCategory.parent_id).is_(None)
+            )
+        ).all()
+        words = [word for word in own.heading.split() if any(ch.isalnum() for ch in word)]
+        category = m.TechniqueCategory(
+            slug=wanted[:120],
+            name=" ".join(words)[:200],
+            parent_id=parent_id,
+            position=max(siblings, default=-1) + 1,
+            description=None,  # InferGraph's own words, for a curator to write
+        )
+        self.session.add(category)
+        self.session.flush()
+        self._categories[wanted] = category
+        return category
 
     def _technique_added(self, change: Change) -> None:
         row = _row(self.plan, change)
         category = self._category(change.table)
-        last = self.session.exec(
-            select(m.Technique.position).where(m.Technique.category_id == category.id)
-        ).all()
         assert category.id is not None and change.row is not None
+        if category.id not in self._positions:
+            taken = self.session.exec(
+                select(m.Technique.position).where(m.Technique.category_id == category.id)
+            ).all()
+            self._positions[category.id] = max(taken, default=-1)
+        self._positions[category.id] += 1
         technique = m.Technique(
             slug=self._free_slug(m.Technique, change.row),
             name=change.row[:200],
             category_id=category.id,
-            position=max(last, default=-1) + 1,
+            position=self._positions[category.id],
             # InferGraph describes techniques in its own words: empty until a curator does.
             description="",
             in_survey_table=True,
@@ -446,9 +499,10 @@ class Writers:
 
     def _support_platforms(self, engine_id: int, names: list[str], status: SupportStatus) -> None:
         source_id = self.layout.source_id("survey-hardware-matrix")
-        platforms = {p.name.casefold(): p for p in self.session.exec(select(m.Platform))}
+        if self._platforms is None:
+            self._platforms = {p.name.casefold(): p for p in self.session.exec(select(m.Platform))}
         for name in names:
-            platform = platforms.get(name.casefold())
+            platform = self._platforms.get(name.casefold())
             if platform is None or platform.id is None:
                 raise InvalidInputError(
                     f"no platform named {name!r} in the graph",
