@@ -265,31 +265,14 @@ def _decided(
 def _write(session: Session, layout: Layout, change: Change) -> None:
     assert change.row is not None and change.column is not None and change.new is not None
     if change.table in MATRICES:
-        fact_model, target_column = MATRICES[change.table]
+        _, target_column = MATRICES[change.table]
         source_id = layout.source_id(f"survey-{change.table}")
         row = layout.entry(source_id, LayoutAxis.ROW, change.row)
         column = layout.entry(source_id, LayoutAxis.COLUMN, change.column)
         target = getattr(column, target_column)
         status, note = support_value(change.new)
-        fact = session.exec(
-            select(fact_model).where(
-                fact_model.engine_id == row.engine_id,
-                getattr(fact_model, target_column) == target,
-                fact_model.source_id == source_id,
-            )
-        ).first()
-        if fact is None:
-            assert row.engine_id is not None
-            fact = fact_model(
-                engine_id=row.engine_id,
-                status=status,
-                note=note,
-                source_id=source_id,
-                **{target_column: target},
-            )
-        else:
-            fact.status, fact.note = status, note
-        session.add(fact)
+        assert row.engine_id is not None
+        layout.set_fact(change.table, row.engine_id, target, status, note)
         return
     if change.table in ("device-pricing", "model-pricing"):
         _write_price(session, layout, change)

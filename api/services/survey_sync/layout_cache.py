@@ -5,7 +5,9 @@ from sqlmodel import Session, select
 
 import models as m
 from api.errors import InvalidInputError
-from models.base import LayoutAxis
+from api.services.survey_sync.plan import MATRICES
+from models.base import LayoutAxis, SupportStatus
+from models.support import SupportFact
 
 
 class Layout:
@@ -18,6 +20,7 @@ class Layout:
         }
         self.entries: dict[tuple[int, LayoutAxis], dict[str, m.LayoutEntry]] = {}
         self.last: dict[tuple[int, LayoutAxis, str], int | None] = {}
+        self._facts: dict[str, dict[tuple[int, int], SupportFact]] = {}
         """The last position taken per (source, axis, cell), kept as rows are added."""
 
     def source_id(self, slug: str) -> int:
@@ -68,3 +71,40 @@ class Layout:
         if (source_id, axis) in self.entries:
             self.entries[(source_id, axis)][" ".join(label.split())] = entry
         return entry
+
+    def set_fact(
+        self,
+        table: str,
+        engine_id: int,
+        target: int,
+        status: SupportStatus,
+        note: str | None,
+        *,
+        keep_note: bool = False,
+    ) -> None:
+        """Write one matrix fact: the stored row changes, or a new one is added. The matrix's
+        facts are read once, so a thousand cells are not a thousand queries (each of which
+        would also flush what is pending)."""
+        fact_model, target_column = MATRICES[table]
+        if table not in self._facts:
+            source_id = self.source_id(f"survey-{table}")
+            self._facts[table] = {
+                (fact.engine_id, getattr(fact, target_column)): fact
+                for fact in self.session.exec(
+                    select(fact_model).where(fact_model.source_id == source_id)
+                )
+            }
+        fact = self._facts[table].get((engine_id, target))
+        if fact is None:
+            fact = fact_model(
+                engine_id=engine_id,
+                status=status,
+                note=note,
+                source_id=self.source_id(f"survey-{table}"),
+                **{target_column: target},
+            )
+            self._facts[table][(engine_id, target)] = fact
+        fact.status = status
+        if not keep_note:
+            fact.note = note
+        self.session.add(fact)

@@ -283,7 +283,7 @@ class Writers:
             for column, cell in cells.items():
                 self._overview_cell(engine, column, cell)
             return
-        fact_model, target_column = MATRICES[change.table]
+        _, target_column = MATRICES[change.table]
         columns = self.layout.all(source_id, LayoutAxis.COLUMN)
         for header, cell in cells.items():
             column_entry = columns.get(header)
@@ -295,15 +295,7 @@ class Writers:
                     self._support_platforms(engine.id, cell_names(cell), SupportStatus.SUPPORTED)
                 continue
             status, note = support_value(cell)
-            self.session.add(
-                fact_model(
-                    engine_id=engine.id,
-                    status=status,
-                    note=note,
-                    source_id=source_id,
-                    **{target_column: target},
-                )
-            )
+            self.layout.set_fact(change.table, engine.id, target, status, note)
 
     def _overview_cell(self, engine: m.Engine, column: str, cell: str) -> None:
         if column == "Organization":
@@ -498,7 +490,6 @@ class Writers:
                 self.session.add(engine)
 
     def _support_platforms(self, engine_id: int, names: list[str], status: SupportStatus) -> None:
-        source_id = self.layout.source_id("survey-hardware-matrix")
         if self._platforms is None:
             self._platforms = {p.name.casefold(): p for p in self.session.exec(select(m.Platform))}
         for name in names:
@@ -508,17 +499,9 @@ class Writers:
                     f"no platform named {name!r} in the graph",
                     [Problem("unknown platform", field="ETC", value=name)],
                 )
-            fact = self.session.exec(
-                select(m.PlatformSupport).where(
-                    m.PlatformSupport.engine_id == engine_id,
-                    m.PlatformSupport.platform_id == platform.id,
-                    m.PlatformSupport.source_id == source_id,
-                )
-            ).first() or m.PlatformSupport(
-                engine_id=engine_id, platform_id=platform.id, status=status, source_id=source_id
+            self.layout.set_fact(
+                "hardware-matrix", engine_id, platform.id, status, None, keep_note=True
             )
-            fact.status = status
-            self.session.add(fact)
 
     def _catch_all(self, change: Change) -> None:
         source_id = self.layout.source_id("survey-hardware-matrix")
