@@ -339,3 +339,29 @@ def test_a_new_technique_table_becomes_a_category_and_joins_known_papers(
     table = render_table(fresh, "techniques-memory-offloading")
     assert [row[0] for row in table.rows] == ["KV Cache Offloading", "Weight Streaming"]
     assert plan_survey_sync(fresh, readme("new_technique_table.md")).empty
+
+
+QUADRANT_SINGLE = "| llama.cpp, MAX, MLC LLM, Ollama, PowerInfer, TGI "
+QUADRANT_MULTI_HOMOGENEOUS = "| DistServe, TensorRT-LLM, GroqCloud "
+
+
+def test_the_quadrant_places_a_new_engine_and_holds_a_move(fresh: Session) -> None:
+    text = readme("new_engine_row.md")
+    assert text.count(QUADRANT_SINGLE) == 1 and text.count(QUADRANT_MULTI_HOMOGENEOUS) == 1
+    # Aphrodite (new) joins a cell; TGI moves from single-node to multi-node.
+    text = text.replace(
+        QUADRANT_SINGLE, "| llama.cpp, MAX, MLC LLM, Ollama, PowerInfer, Aphrodite "
+    )
+    text = text.replace(QUADRANT_MULTI_HOMOGENEOUS, "| DistServe, TensorRT-LLM, GroqCloud, TGI ")
+    plan = plan_survey_sync(fresh, text)
+    quadrant = {(c.row, c.held): c for c in plan.changes if c.table == "deployment-quadrant"}
+    assert sorted(quadrant) == [("🖥 **Single-Node**", True), ("🖧 **Multi-Node**", True)]
+    # The single-node cell both gains Aphrodite and loses TGI: a reviewer decides.
+    single = quadrant[("🖥 **Single-Node**", True)]
+    multi = quadrant[("🖧 **Multi-Node**", True)]
+    assert "moves from another cell" in multi.reason
+    sync_survey(fresh, text, apply=True, accept=[single.id, multi.id])
+    rows = render_table(fresh, "deployment-quadrant").rows
+    assert rows[0][1] == "llama.cpp, MAX, MLC LLM, Ollama, PowerInfer, Aphrodite"
+    assert rows[1][2] == "DistServe, TensorRT-LLM, GroqCloud, TGI"
+    assert plan_survey_sync(fresh, text).empty

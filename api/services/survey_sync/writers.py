@@ -118,7 +118,9 @@ def refusal(plan: Plan, change: Change) -> str | None:
         return f"the columns of {change.table} are fixed; a curator changes them"
     if change.kind == "cell-changed":
         if change.table == "deployment-quadrant":
-            return None
+            assert plan.context is not None
+            unknown = [n for n in cell_names(change.new) if not plan.context.engine_known(n)]
+            return f"no engine named {', '.join(unknown)} in the graph yet" if unknown else None
         if change.table == "hardware-matrix":
             unknown = [name for name in cell_names(change.new) if not _platform_exists(plan, name)]
             return f"no platform named {', '.join(unknown)} in the graph yet" if unknown else None
