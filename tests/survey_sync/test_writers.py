@@ -365,3 +365,14 @@ def test_the_quadrant_places_a_new_engine_and_holds_a_move(fresh: Session) -> No
     assert rows[0][1] == "llama.cpp, MAX, MLC LLM, Ollama, PowerInfer, Aphrodite"
     assert rows[1][2] == "DistServe, TensorRT-LLM, GroqCloud, TGI"
     assert plan_survey_sync(fresh, text).empty
+
+
+def test_a_name_too_long_for_the_graph_is_not_understood(fresh: Session) -> None:
+    long_name = "A" * 201
+    text = readme("new_engine_row.md").replace("| Aphrodite |", f"| {long_name} |")
+    plan = plan_survey_sync(fresh, text)
+    ((line, reason),) = [(u.line, u.reason) for u in plan.unparsed]
+    assert (line, reason) == (114, "a name of 201 characters; at most 200")
+    with pytest.raises(InvalidInputError):
+        sync_survey(fresh, text, apply=True)
+    assert fresh.exec(select(m.Engine).where(m.Engine.name == long_name)).first() is None

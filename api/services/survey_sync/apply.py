@@ -17,7 +17,7 @@ from api.services.ingest.readers.arxiv_client import ArxivClient
 from api.services.survey_sync import reviews
 from api.services.survey_sync.layout_cache import Layout
 from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan
-from api.services.survey_sync.readme import Unparsed, parse_readme
+from api.services.survey_sync.readme import LINK, Unparsed, parse_readme
 from api.services.survey_sync.references import ReferenceReport, References
 from api.services.survey_sync.values import (
     organization_value,
@@ -125,7 +125,27 @@ def _check_values(plan: Plan) -> None:
             )
 
 
+_NAME_LENGTH = 200
+_URL_LENGTH = 500
+_ID_LENGTH = 700
+_NEW_NAMES = ("row-added", "technique-added", "engine-added", "cell-changed")
+
+
+def _check_sizes(change: Change) -> None:
+    """What the columns cannot hold is refused here, not by the database mid-transaction."""
+    names = [change.row or ""] if change.kind in _NEW_NAMES[:3] else []
+    if change.table == "deployment-quadrant":
+        names += cell_names(change.new)
+    too_long = [name for name in names if len(name) > _NAME_LENGTH]
+    if too_long:
+        raise ValueError(f"a name of {len(too_long[0])} characters; at most {_NAME_LENGTH}")
+    for label, url in LINK.findall(change.new or ""):
+        if len(url) > _URL_LENGTH or len(label) > _NAME_LENGTH:
+            raise ValueError(f"a link of {len(url)} characters; at most {_URL_LENGTH}")
+
+
 def _check(plan: Plan, change: Change) -> None:
+    _check_sizes(change)
     if change.kind == "row-added" and change.table in ("overview", *MATRICES):
         assert plan.parsed is not None
         table = plan.parsed.tables[change.table]
@@ -244,6 +264,10 @@ def _decided(
     for name, ids in (("accept", accept), ("reject", reject)):
         for change_id in dict.fromkeys(ids):
             change = held.get(change_id)
+            if change is not None and len(change_id) > _ID_LENGTH:
+                too_long = f"an id of {len(change_id)} characters cannot be recorded"
+                problems.append(Problem(too_long, field=name, value=change_id[:200]))
+                continue
             if change is None:
                 problems.append(
                     Problem("the plan holds no change with this id", field=name, value=change_id)
