@@ -843,12 +843,22 @@ def sync_survey_command(
         list[str] | None,
         typer.Option("--accept", help="Also write this held change (its id; repeatable)."),
     ] = None,
+    reject: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reject", help="Reject this held change: kept out of later plans (repeatable)."
+        ),
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Who decides --accept and --reject, for the record.")
+    ] = "cli",
 ) -> None:
     """Plan (and with --apply, write) the differences between FILE and the graph's survey facts.
 
     Changes that need judgement (a paper moving between engines, a row or column that
-    disappeared or was renamed, anything new the sync cannot create) are held, never written.
-    Exit 1 when nothing could be written; see docs/sync.md."""
+    disappeared or was renamed) are held until accepted (--accept) or rejected (--reject,
+    remembered by later syncs); both take effect with --apply. Exit 1 when nothing could be
+    written; see docs/sync.md."""
     import json
 
     from api.services.survey_sync import read_readme_file, sync_survey
@@ -863,6 +873,8 @@ def sync_survey_command(
                 apply=apply,
                 skip_unparsed=skip_unparsed,
                 accept=accept or (),
+                reject=reject or (),
+                reviewer=by,
             )
     except InferGraphError as error:
         _fail(error)
@@ -872,3 +884,26 @@ def sync_survey_command(
         return
     for line in result.lines():
         typer.echo(line)
+
+
+@sync_app.command("reviews")
+def sync_reviews_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
+) -> None:
+    """List the accepted and rejected held changes of survey syncs, newest first."""
+    import json
+
+    from api.services.survey_sync import list_reviews
+
+    with Session(_engine()) as session:
+        found = list_reviews(session)
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("no decisions yet")
+    for review in found:
+        typer.echo(
+            f"{review['decision']}  {review['change_id']}  by {review['decided_by']}"
+            f" at {review['decided_at']}"
+        )

@@ -3,8 +3,11 @@
 python -m bench.sync [--repeat 5] [--backend sqlite|postgresql] [--postgres-url ADMIN_URL]
 
 The synthetic README repeats every table row and engine bullet nine more times under new
-names (held for review: new engines and techniques) and flips every ✅/❌ cell of the three
-support matrices in the original rows (written by --apply), so its plan has both kinds.
+names (new engines and techniques, written by --apply with their rows and references; the
+papers the copied bullets take over, and new models and devices, are held) and flips every
+✅/❌ cell of the three support matrices in the original rows, so its plan has both kinds.
+The copies cite links already in the graph, so no reference needs arXiv; the client points
+at a closed local port all the same, so a run never reaches the network.
 """
 
 import argparse
@@ -18,11 +21,14 @@ from pathlib import Path
 from sqlmodel import Session
 
 from api.db import create_db_engine
+from api.services.ingest.readers.arxiv_client import ArxivClient
 from api.services.survey_sync import plan_survey_sync, sync_survey
 from api.services.survey_sync.readme import parse_readme
 from bench.databases import seeded_database
 
 README = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "survey_sync" / "README.md"
+_NO_ARXIV = ArxivClient("http://127.0.0.1:9", delay=0, max_attempts=1, timeout=1)
+_FLIP = str.maketrans("✅❌", "❌✅")
 _MATRIX_HEADINGS = ("Hardware Support Matrix", "Optimization Coverage Matrix", "Numeric Precision")
 
 
@@ -47,7 +53,12 @@ def synthetic(text: str, copies: int = 10) -> str:
             in_matrix = any(h in line for h in _MATRIX_HEADINGS)
         if line.startswith("|"):
             if in_matrix and len(rows) >= 2:
-                line = line.translate(str.maketrans("✅❌", "❌✅"))
+                # Every status cell but the catch-all column's, which lists platforms.
+                headers = [cell.strip() for cell in rows[0].split("|")]
+                line = "|".join(
+                    cell if header == "ETC" else cell.translate(_FLIP)
+                    for cell, header in zip(line.split("|"), headers, strict=False)
+                )
                 # The row's name keeps its first cell; only the status cells were flipped.
             rows.append(line)
             continue
@@ -102,7 +113,7 @@ def main() -> None:
                         plans.append(time.perf_counter() - start)
                     with Session(engine) as session:
                         start = time.perf_counter()
-                        result = sync_survey(session, document, apply=True)
+                        result = sync_survey(session, document, apply=True, arxiv=_NO_ARXIV)
                         applies.append(time.perf_counter() - start)
                     engine.dispose()
             print(
@@ -111,7 +122,8 @@ def main() -> None:
                 f" plan {statistics.median(plans) * 1000:.1f} ms"
                 f" ({len(plan.applicable)} to apply, {len(plan.held)} held),"
                 f" plan + apply {statistics.median(applies) * 1000:.1f} ms"
-                f" ({len(result.applied)} written in one transaction)"
+                f" ({len(result.applied)} written in one transaction,"
+                f" {len(result.references)} references resolved)"
             )
 
 

@@ -19,6 +19,7 @@ from models.literature import (
 from models.market import DevicePrice, LLMModel, ModelPrice
 from models.provenance import LayoutEntry, Source
 from models.support import FeatureSupport, PlatformSupport, PrecisionSupport
+from models.sync import SurveyReview
 from models.techniques import (
     FeatureMember,
     OptimizationFeature,
@@ -62,6 +63,7 @@ __all__ = [
     "ReviewStatus",
     "RunReview",
     "Source",
+    "SurveyReview",
     "Technique",
     "TechniqueAlias",
     "TechniqueCategory",

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.schemas import ErrorResponse
-from api.services.survey_sync import decode_readme, sync_survey
+from api.services.survey_sync import decode_readme, list_reviews, sync_survey
 
 router = APIRouter(tags=["curation"])
 
@@ -31,6 +31,11 @@ class ChangeOut(BaseModel):
     line: int | None
     held: bool
     reason: str
+    review: str | None = Field(
+        description="`accepted` or `rejected` when a stored decision covers it."
+    )
+    reviewed_by: str | None
+    reviewed_at: str | None
 
 
 class UnparsedOut(BaseModel):
@@ -49,13 +54,25 @@ class CountsOut(BaseModel):
     changes: int
     applicable: int
     held: int
+    rejected: int
+    accepted: int
     unparsed: int
     new_sections: int
+
+
+class ReferenceOut(BaseModel):
+    url: str
+    label: str
+    paper: str | None = Field(description="The paper's cite key.")
+    outcome: str = Field(description="`joined`, `added from arXiv` or `added from the README`.")
+    message: str
 
 
 class SyncPlanOut(BaseModel):
     dry_run: bool
     applied: list[str]
+    rejected: list[str]
+    references: list[ReferenceOut]
     complete: bool
     empty: bool
     counts: CountsOut
@@ -82,7 +99,7 @@ class SyncPlanOut(BaseModel):
 )
 async def post_sync_survey(
     request: Request,
-    _: WriteAccess,
+    token: WriteAccess,
     dry_run: Annotated[bool, Query(description="Plan only (default); false writes.")] = True,
     skip_unparsed: Annotated[
         bool, Query(description="Write even if some lines were not understood.")
@@ -91,6 +108,10 @@ async def post_sync_survey(
     accept: Annotated[
         list[Annotated[str, Field(max_length=700)]] | None,
         Query(max_length=100, description="Held changes (ids) to write too."),
+    ] = None,
+    reject: Annotated[
+        list[Annotated[str, Field(max_length=700)]] | None,
+        Query(max_length=100, description="Held changes (ids) to reject: kept out of later plans."),
     ] = None,
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
@@ -107,6 +128,8 @@ async def post_sync_survey(
                 apply=not dry_run,
                 skip_unparsed=skip_unparsed,
                 accept=accept or (),
+                reject=reject or (),
+                reviewer=f"token {token.name}",
             )
             return result.to_json()
 
@@ -115,3 +138,26 @@ async def post_sync_survey(
     # One writer at a time, like the ingests: a sync is a bulk write.
     with request.app.state.ingest_slots.held():
         return await run_in_threadpool(run)
+
+
+class ReviewOut(BaseModel):
+    change_id: str
+    kind: str
+    old: str | None
+    new: str | None
+    decision: str
+    decided_by: str
+    decided_at: str
+
+
+@router.get(
+    "/sync/reviews",
+    responses=AUTH_ERRORS,
+    response_model=list[ReviewOut],
+    summary="Decisions on held changes of the survey sync",
+    description="Every accepted and rejected held change, newest first. A decision covers a "
+    "change while the README says what it said when decided (docs/sync.md).",
+)
+def get_sync_reviews(request: Request, _: WriteAccess) -> Any:
+    with Session(request.app.state.engine) as session:
+        return list_reviews(session)

@@ -29,7 +29,7 @@ from models.base import (
 from models.support import SupportFact
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_ORG_KIND = {
+ORG_KIND = {
     OrganizationKind.COMMUNITY: "Community",
     OrganizationKind.ACADEMIC: "Academic",
     OrganizationKind.BIG_TECH: "Big Tech",
@@ -39,11 +39,11 @@ _OPEN_SOURCE = {OpenSource.YES: "✅", OpenSource.PARTIAL: "🔷", OpenSource.NO
 _DOCS = {DocsLevel.DETAILED: "✅", DocsLevel.MODERATE: "🟠", DocsLevel.SIMPLE: "🟡"}
 _STATUS = {SupportStatus.SUPPORTED: "✅", SupportStatus.NOT_SUPPORTED: "❌"}
 _UNKNOWN = "-"
-_QUADRANT_ROWS = {
+QUADRANT_ROWS = {
     DeploymentScale.SINGLE_NODE: "🖥 **Single-Node**",
     DeploymentScale.MULTI_NODE: "🖧 **Multi-Node**",
 }
-_QUADRANT_COLUMNS = {
+QUADRANT_COLUMNS = {
     HardwareDiversity.HETEROGENEOUS: "🧩 Heterogeneous Devices",
     HardwareDiversity.HOMOGENEOUS: "⚙️ Homogeneous Devices",
 }
@@ -174,7 +174,7 @@ def _overview(session: Session) -> Table:
         rows.append(
             [
                 entry.label,
-                f"{_ORG_KIND[organization.kind]} ({organization.name})" if organization else "",
+                f"{ORG_KIND[organization.kind]} ({organization.name})" if organization else "",
                 _release(engine),
                 _OPEN_SOURCE[engine.open_source] if engine.open_source else _UNKNOWN,
                 _stars(engine.github_stars),
@@ -350,15 +350,15 @@ def _deployment_quadrant(session: Session) -> Table:
             row_label,
             *(
                 ", ".join(label for _, _, label in sorted(cells[(scale, diversity)]))
-                for diversity in _QUADRANT_COLUMNS
+                for diversity in QUADRANT_COLUMNS
             ),
         ]
-        for scale, row_label in _QUADRANT_ROWS.items()
+        for scale, row_label in QUADRANT_ROWS.items()
     ]
     return Table(
         "deployment-quadrant",
         "Deployment Scalability vs. Hardware Diversity",
-        ["", *_QUADRANT_COLUMNS.values()],
+        ["", *QUADRANT_COLUMNS.values()],
         rows,
     )
 

@@ -115,10 +115,11 @@ def test_cli_plans_as_a_table_and_as_json_then_applies(
         "held", "paper-moved", "engine-lists", "PowerInfer-2", "papers",
         "PowerInfer", "→", "PowerInfer-2", "66",
     ]  # fmt: skip
-    assert lines[-1] == "3 change(s): would apply 0, held 3; 0 line(s) not understood"
+    assert lines[-1] == "3 change(s): would apply 1, held 2; 0 line(s) not understood"
     as_json = json.loads(runner.invoke(app, ["sync", "survey", path, "--json"]).output)
     assert as_json["counts"] == {
-        "changes": 3, "applicable": 0, "held": 3, "unparsed": 0, "new_sections": 0
+        "changes": 3, "applicable": 1, "held": 2, "rejected": 0, "accepted": 0,
+        "unparsed": 0, "new_sections": 0,
     }  # fmt: skip
     refused = runner.invoke(
         app, ["sync", "survey", str(FIXTURES / "malformed_table.md"), "--apply"]
@@ -140,10 +141,54 @@ def test_cli_plans_as_a_table_and_as_json_then_applies(
 def test_accept_over_rest_names_what_it_refuses(writable: TestClient) -> None:
     response = writable.post(
         "/api/v1/sync/survey",
-        params={"dry_run": "false", "accept": ["paper-moved:https://arxiv.org/abs/2312.12456"]},
+        params={"dry_run": "false", "reject": ["paper-moved:https://arxiv.org/abs/1"]},
         content=(FIXTURES / "paper_moved.md").read_bytes(),
     )
     assert response.status_code == 400
     (problem,) = response.json()["error"]["problems"]
-    assert problem["field"] == "accept"
-    assert "PowerInfer-2" in problem["message"]
+    assert (problem["field"], problem["value"]) == ("reject", "paper-moved:https://arxiv.org/abs/1")
+    assert writable.get("/api/v1/sync/reviews").json() == []
+
+
+def test_reject_over_rest_is_stored_with_the_token_and_listed(writable: TestClient) -> None:
+    moved = "paper-moved:https://arxiv.org/abs/2312.12456"
+    body = (FIXTURES / "paper_moved.md").read_bytes()
+    response = writable.post(
+        "/api/v1/sync/survey", params={"dry_run": "false", "reject": [moved]}, content=body
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["rejected"], response.json()["applied"]) == (
+        [moved],
+        ["engine-added:PowerInfer-2"],
+    )
+    (review,) = writable.get("/api/v1/sync/reviews").json()
+    assert (review["change_id"], review["decision"], review["decided_by"]) == (
+        moved,
+        "rejected",
+        "token curator",
+    )
+    later = writable.post("/api/v1/sync/survey", content=body).json()
+    by_id = {c["id"]: c for c in later["changes"]}
+    assert (by_id[moved]["review"], later["counts"]["held"]) == ("rejected", 1)
+
+
+def test_cli_rejects_and_lists_the_decision(
+    empty_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_database(empty_engine)
+    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", empty_engine.url.render_as_string(False))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    path = str(FIXTURES / "removed_row.md")
+    change = "row-removed:precision-matrix:Sarathi-Serve"
+    done = runner.invoke(
+        app, ["sync", "survey", path, "--apply", "--reject", change, "--by", "ann"]
+    )
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[1].split()[:2] == ["rejected", "row-removed"]
+    again = runner.invoke(app, ["sync", "survey", path])
+    assert again.output.splitlines()[1].split()[:2] == ["rejected", "row-removed"]
+    assert f"rejected {change}: by ann at " in again.output
+    listed = runner.invoke(app, ["sync", "reviews"])
+    assert listed.output.startswith(f"rejected  {change}  by ann at ")
+    get_settings.cache_clear()

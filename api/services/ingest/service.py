@@ -339,42 +339,69 @@ def _start_run(
     explicit: tuple[int, ...],
     matcher: TechniqueMatcher,
 ) -> RunContext:
+    return run_exclusive(engine, lambda c: open_run(c, kind, locator, explicit, matcher))
+
+
+def open_run(
+    connection: sa.Connection,
+    kind: IngestKind,
+    locator: str,
+    explicit: tuple[int, ...],
+    matcher: TechniqueMatcher,
+) -> RunContext:
+    """A `running` ingest run (and the source its papers cite) in the caller's transaction."""
     now = datetime.now(UTC)
     slug = f"ingest-{kind.value}-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
     title = f"{'arXiv' if kind is IngestKind.ARXIV else 'BibTeX'} ingest: {locator}"
+    _backfill_identity_keys(connection)
+    _abort_stale_runs(connection, now)
+    source_kind = SourceKind.ARXIV if kind is IngestKind.ARXIV else SourceKind.BIBTEX
+    source_id = _insert(
+        connection,
+        "source",
+        slug=slug,
+        title=title[:300],
+        kind=source_kind.value,
+        locator=locator,
+        as_of=date.today(),
+    )
+    run_id = _insert(
+        connection,
+        "ingest_run",
+        kind=kind.value,
+        locator=locator,
+        status=IngestStatus.RUNNING.value,
+        started_at=now,
+        heartbeat_at=now,
+        source_id=source_id,
+        failures=[],
+        added=0,
+        updated=0,
+        merged=0,
+        unchanged=0,
+        failed=0,
+    )
+    return RunContext(run_id, source_id, explicit, matcher, now)
 
-    def start(connection: sa.Connection) -> RunContext:
-        _backfill_identity_keys(connection)
-        _abort_stale_runs(connection, now)
-        source_kind = SourceKind.ARXIV if kind is IngestKind.ARXIV else SourceKind.BIBTEX
-        source_id = _insert(
-            connection,
-            "source",
-            slug=slug,
-            title=title[:300],
-            kind=source_kind.value,
-            locator=locator,
-            as_of=date.today(),
-        )
-        run_id = _insert(
-            connection,
-            "ingest_run",
-            kind=kind.value,
-            locator=locator,
-            status=IngestStatus.RUNNING.value,
-            started_at=now,
-            heartbeat_at=now,
-            source_id=source_id,
-            failures=[],
-            added=0,
-            updated=0,
-            merged=0,
-            unchanged=0,
-            failed=0,
-        )
-        return RunContext(run_id, source_id, explicit, matcher, now)
 
-    return run_exclusive(engine, start)
+def ingest_records(
+    connection: sa.Connection,
+    kind: IngestKind,
+    locator: str,
+    records: Sequence[IncomingPaper],
+    matcher: TechniqueMatcher,
+) -> list[EntryResult]:
+    """Write `records` as one finished ingest run inside the caller's transaction, matched
+    to the stored papers by the same evidence as every ingest (the survey sync's new
+    references). The caller commits, or rolls back the run with everything else."""
+    context = open_run(connection, kind, locator[:_LOCATOR_LENGTH], (), matcher)
+    report = IngestReport(run_id=context.run_id, kind=kind.value, locator=locator)
+    results = write_batch(connection, records, context) if records else []
+    _store_entries(connection, context.run_id, _entry_reports(list(records), results, 0))
+    _tally(report, results)
+    values = {"status": IngestStatus.FINISHED.value, "finished_at": datetime.now(UTC)}
+    connection.execute(_run_update(context.run_id, _counts(report) | values))
+    return results
 
 
 def _abort_stale_runs(connection: sa.Connection, now: datetime) -> None:

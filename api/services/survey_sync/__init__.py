@@ -6,6 +6,7 @@ from api.errors import InvalidInputError, Problem
 from api.services.survey_sync.apply import SyncResult, plan_survey_sync, sync_survey
 from api.services.survey_sync.plan import Change, Plan
 from api.services.survey_sync.readme import ParsedReadme, parse_readme
+from api.services.survey_sync.reviews import list_reviews
 
 # A README ten times the survey's is still well under this; more is not a list README.
 MAX_README_BYTES = 8 * 1024 * 1024
@@ -17,6 +18,7 @@ __all__ = [
     "Plan",
     "SyncResult",
     "decode_readme",
+    "list_reviews",
     "parse_readme",
     "plan_survey_sync",
     "read_readme_file",

@@ -1,36 +1,34 @@
-"""Write the applicable part of a sync plan in one transaction; held changes stay unwritten.
+"""Write the applicable part of a sync plan, and the held changes a reviewer accepts, in one
+transaction; decisions (accepted and rejected) are stored with it.
 
 A written cell keeps its fact row and changes its status: the survey's `-` becomes
 `unknown`, never a deletion, so a sync removes nothing from the graph.
 """
 
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
-from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan, engine_names
-from api.services.survey_sync.readme import Unparsed, parse_readme
-from models.base import DocsLevel, LayoutAxis, OpenSource, SupportStatus
+from api.services.ingest.readers.arxiv_client import ArxivClient
+from api.services.survey_sync import reviews
+from api.services.survey_sync.layout_cache import Layout
+from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan
+from api.services.survey_sync.readme import LINK, Unparsed, parse_readme
+from api.services.survey_sync.references import ReferenceReport, References
+from api.services.survey_sync.values import (
+    organization_value,
+    overview_value,
+    price_pair,
+    price_value,
+    support_value,
+)
+from api.services.survey_sync.writers import Writers, cell_names, references_of, refusal
+from models.base import LayoutAxis
 
-_STATUS = {
-    "✅": SupportStatus.SUPPORTED,
-    "❌": SupportStatus.NOT_SUPPORTED,
-    "-": SupportStatus.UNKNOWN,
-}
-_CELL = re.compile(r"^(✅|❌|-)(?:\s*\((.+)\))?$")
-_STARS = re.compile(r"^(\d+(?:\.\d+)?)K$")
-_DOCS = {"✅": DocsLevel.DETAILED, "🟠": DocsLevel.MODERATE, "🟡": DocsLevel.SIMPLE}
-_OPEN = {"✅": OpenSource.YES, "🔷": OpenSource.PARTIAL, "❌": OpenSource.NO}
-_FLAG = {"✅": True, "❌": False}
-_PRICE = re.compile(r"^\d{1,6}(?:\.\d{1,4})?$")
-_RELEASE = re.compile(r"^([A-Z][a-z]{2})\.? (\d{4})$")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _OVERVIEW_FIELDS = {"SNS": "has_sns", "Forum": "has_forum", "Meetup": "has_meetup"}
 
 
@@ -39,23 +37,29 @@ class SyncResult:
     plan: Plan
     applied: list[Change]
     dry_run: bool
+    rejected: list[Change] = field(default_factory=list)
+    references: list[ReferenceReport] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
             "applied": [change.id for change in self.applied],
+            "rejected": [change.id for change in self.rejected],
+            "references": [report.to_json() for report in self.references],
             **self.plan.to_json(),
         }
 
     def lines(self) -> Iterator[str]:
-        """The plan as a terminal table: one change a line, held ones marked."""
+        """The plan as a terminal table: one change a line, held and reviewed ones marked."""
         plan = self.plan
         if plan.empty:
             yield "no changes: the graph already holds every survey fact of this README"
             return
+        written = {change.id for change in self.applied}
+        rejected = {change.id for change in self.rejected}
         rows = [
             (
-                "held" if change.held else ("applied" if not self.dry_run else "apply"),
+                _status(change, self.dry_run, written, rejected),
                 change.kind,
                 change.table or "-",
                 change.row or "-",
@@ -70,17 +74,37 @@ class SyncResult:
         for row in [header, *rows]:
             cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
             yield "  ".join([*cells, row[-1]]).rstrip()
-        for change in plan.held:
-            if change.reason:
+        for change in plan.changes:
+            if change.review is not None:
+                who = f"by {change.reviewed_by} at {change.reviewed_at}"
+                yield f"{change.review} {change.id}: {who}"
+            elif change.held and change.id not in written | rejected and change.reason:
                 yield f"held {change.id}: {change.reason}"
+            elif not change.held and change.reason:
+                yield f"note {change.id}: {change.reason}"
+        for report in self.references:
+            note = f" ({report.message})" if report.message else ""
+            yield f"reference {report.url}: {report.outcome} as {report.paper}{note}"
         for item in plan.unparsed:
             yield f"not understood, line {item.line}: {item.reason}: {_short(item.text, 80)}"
         verb = "would apply" if self.dry_run else "applied"
         count = len(plan.applicable) if self.dry_run else len(self.applied)
+        reviewed = f", rejected {len(self.rejected)}" if self.rejected else ""
+        waiting = [c for c in plan.held if c.id not in written | rejected]
         yield (
-            f"{len(plan.changes)} change(s): {verb} {count}, held {len(plan.held)};"
+            f"{len(plan.changes)} change(s): {verb} {count}, held {len(waiting)}{reviewed};"
             f" {len(plan.unparsed)} line(s) not understood"
         )
+
+
+def _status(change: Change, dry_run: bool, written: set[str], rejected: set[str]) -> str:
+    if change.id in rejected:
+        return "rejected"
+    if change.id in written:
+        return "accepted" if change.held else "applied"
+    if change.review is not None:
+        return change.review
+    return "held" if change.held else "apply"
 
 
 def _short(text: str | None, width: int = 40) -> str:
@@ -89,93 +113,74 @@ def _short(text: str | None, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def support_value(cell: str) -> tuple[SupportStatus, str | None]:
-    """`✅`, `❌`, `-` or any of them with a note in brackets: `✅ (NVIDIA Jetson)`."""
-    match = _CELL.match(cell)
-    if match is None:
-        raise ValueError(f"{cell!r} is not ✅, ❌ or - (with an optional note in brackets)")
-    note = match.group(2)
-    if note is not None and len(note) > 300:
-        raise ValueError(f"a note of {len(note)} characters; at most 300 are kept")
-    return _STATUS[match.group(1)], note
-
-
-def price_value(cell: str) -> Decimal:
-    """A price as the survey prints it (`2.9`, `0.60`): at most 6 digits before the point, 4
-    after (the columns' size)."""
-    if not _PRICE.match(cell):
-        raise ValueError(f"{cell!r} is not a price such as 2.9 or 0.60")
-    return Decimal(cell)
-
-
-def _price_pair(cell: str) -> tuple[Decimal, Decimal]:
-    parts = cell.split(" / ")
-    if len(parts) != 2:
-        raise ValueError(f"{cell!r} is not an input / output price pair such as 0.60 / 0.80")
-    return price_value(parts[0]), price_value(parts[1])
-
-
-def overview_value(column: str, cell: str) -> object:
-    """The engine field value an overview cell states; ValueError when it states none."""
-    if column == "GitHub Stars":
-        if cell in {"--", "-"}:
-            return None
-        stars = _STARS.match(cell)
-        if stars is None:
-            raise ValueError(f"{cell!r} is not a star count such as 12.0K or --")
-        count = round(float(stars.group(1)) * 1000)
-        # The column is a 32-bit integer; a typo of a few digits must not overflow it.
-        if count > 1_000_000_000:
-            raise ValueError(f"{cell!r} is more stars than any repository has")
-        return count
-    if column == "Release Date":
-        if cell == "-":
-            return None
-        release = _RELEASE.match(cell)
-        if release is None or release.group(1) not in _MONTHS:
-            raise ValueError(f"{cell!r} is not a release month such as Jun. 2023 or -")
-        year = int(release.group(2))
-        if not 1990 <= year <= 2100:
-            raise ValueError(f"{cell!r}: the year must be between 1990 and 2100")
-        return (year, _MONTHS.index(release.group(1)) + 1)
-    if column == "Docs":
-        if cell == "-":
-            return None
-        if cell == "❌":
-            return DocsLevel.MISSING
-        if cell not in _DOCS:
-            raise ValueError(f"{cell!r} is not ✅, 🟠, 🟡, ❌ or -")
-        return _DOCS[cell]
-    if column == "Open Source":
-        if cell == "-":
-            return None
-        if cell not in _OPEN:
-            raise ValueError(f"{cell!r} is not ✅, 🔷, ❌ or -")
-        return _OPEN[cell]
-    if cell == "-":
-        return None
-    if cell not in _FLAG:
-        raise ValueError(f"{cell!r} is not ✅, ❌ or -")
-    return _FLAG[cell]
-
-
 def _check_values(plan: Plan) -> None:
     """A cell the sync would write but cannot read is an unparsed line, not a guess."""
     for change in plan.applicable:
         try:
-            if change.table in MATRICES:
-                support_value(change.new or "")
-            elif change.table == "overview" and change.column:
-                overview_value(change.column, change.new or "")
-            elif change.table == "device-pricing":
-                price_value(change.new or "")
-            elif change.table == "model-pricing":
-                _price_pair(change.new or "")
+            _check(plan, change)
         except ValueError as error:
             plan.unparsed.append(Unparsed(change.line or 0, change.new or "", str(error)))
             plan.changes[plan.changes.index(change)] = Change(
                 **{**change.__dict__, "held": True, "reason": f"unreadable cell: {error}"}
             )
+
+
+_NAME_LENGTH = 200
+_URL_LENGTH = 500
+_ID_LENGTH = 700
+_NEW_NAMES = ("row-added", "technique-added", "engine-added", "cell-changed")
+
+
+def _check_sizes(change: Change) -> None:
+    """What the columns cannot hold is refused here, not by the database mid-transaction."""
+    names = [change.row or ""] if change.kind in _NEW_NAMES[:3] else []
+    if change.table == "deployment-quadrant":
+        names += cell_names(change.new)
+    too_long = [name for name in names if len(name) > _NAME_LENGTH]
+    if too_long:
+        raise ValueError(f"a name of {len(too_long[0])} characters; at most {_NAME_LENGTH}")
+    for label, url in LINK.findall(change.new or ""):
+        if len(url) > _URL_LENGTH or len(label) > _NAME_LENGTH:
+            raise ValueError(f"a link of {len(url)} characters; at most {_URL_LENGTH}")
+
+
+def _check(plan: Plan, change: Change) -> None:
+    _check_sizes(change)
+    if change.kind == "row-added" and change.table in ("overview", *MATRICES):
+        assert plan.parsed is not None
+        table = plan.parsed.tables[change.table]
+        row = next(r for r in table.rows if r.cells[0] == change.row)
+        for header, cell in zip(table.headers[1:], row.cells[1:], strict=True):
+            if change.table != "overview":
+                assert plan.context is not None
+                if (change.table, header) not in plan.context.catch_all:
+                    support_value(cell)
+                    continue
+                unknown = [
+                    name
+                    for name in cell_names(cell)
+                    if name.casefold() not in plan.context.platforms
+                ]
+                if unknown and change.table == "hardware-matrix":
+                    raise ValueError(f"{', '.join(unknown)}: no platform of that name")
+            elif header == "Organization":
+                organization_value(cell)
+            elif header != "Framework":
+                overview_value(header, cell)
+        return
+    if change.kind != "cell-changed":
+        return
+    if change.table in MATRICES and plan.context is not None:
+        if (change.table, change.column or "") not in plan.context.catch_all:
+            support_value(change.new or "")
+    elif change.table == "overview" and change.column == "Organization":
+        organization_value(change.new or "")
+    elif change.table == "overview" and change.column:
+        overview_value(change.column, change.new or "")
+    elif change.table == "device-pricing":
+        price_value(change.new or "")
+    elif change.table == "model-pricing":
+        price_pair(change.new or "")
 
 
 def plan_survey_sync(session: Session, text: str, *, file: str = "README.md") -> Plan:
@@ -189,6 +194,7 @@ def plan_survey_sync(session: Session, text: str, *, file: str = "README.md") ->
         )
     plan = compute_plan(session, parsed)
     _check_values(plan)
+    reviews.apply_decisions(session, plan)
     return plan
 
 
@@ -200,13 +206,18 @@ def sync_survey(
     apply: bool = False,
     skip_unparsed: bool = False,
     accept: Sequence[str] = (),
+    reject: Sequence[str] = (),
+    reviewer: str = "cli",
+    arxiv: ArxivClient | None = None,
 ) -> SyncResult:
     """Plan a sync of `text` (a README in the survey's format) and, with `apply`, write it.
 
-    `accept` names held changes (by id) a reviewer accepts: they are written too. Only a
-    paper moved between two engines the graph knows can be accepted so far."""
+    `accept` and `reject` name held changes (by id) a reviewer decides: accepted ones are
+    written too, and both decisions are stored so later plans keep them (until the README
+    changes that cell again). Unknown ids, or an accepted change without a writer, refuse
+    the whole call. New references are resolved through `arxiv` (default: the settings')."""
     plan = plan_survey_sync(session, text, file=file)
-    accepted = _accepted(session, plan, accept)
+    accepted, rejected = _decided(plan, accept, reject)
     if not apply:
         return SyncResult(plan, [], dry_run=True)
     if not plan.complete and not skip_unparsed:
@@ -219,128 +230,73 @@ def sync_survey(
             ],
         )
     applied: list[Change] = []
-    layout = _Layout(session)
+    layout = Layout(session)
+    references = References(session, file, arxiv)
     try:
+        references.prepare(references_of(plan, [*plan.applicable, *accepted]))
+        writers = Writers(session, layout, plan, references)
         for change in plan.applicable:
-            _write(session, layout, change)
+            if not writers.write(change):
+                _write(session, layout, change)
             applied.append(change)
-        for change, engine in accepted:
-            _move_paper(session, layout, change, engine)
+        for change in accepted:
+            writers.accept(change)
             applied.append(change)
+        reviews.record(session, accepted, reviews.ACCEPTED, reviewer)
+        reviews.record(session, rejected, reviews.REJECTED, reviewer)
         session.commit()
     except Exception:
         session.rollback()
         raise
-    return SyncResult(plan, applied, dry_run=False)
+    return SyncResult(plan, applied, False, rejected, references.reports)
 
 
-def _accepted(session: Session, plan: Plan, ids: Sequence[str]) -> list[tuple[Change, m.Engine]]:
-    """The held changes `ids` name, each with the engine it goes to; refused as a whole."""
-    held = {change.id: change for change in plan.held}
-    engines = engine_names(session)
-    found: list[tuple[Change, m.Engine]] = []
+def _decided(
+    plan: Plan, accept: Sequence[str], reject: Sequence[str]
+) -> tuple[list[Change], list[Change]]:
+    """The held changes `accept` and `reject` name; refused as a whole."""
+    held = {change.id: change for change in plan.changes if change.held}
     problems: list[Problem] = []
-    for change_id in dict.fromkeys(ids):
-        change = held.get(change_id)
-        if change is None:
-            problems.append(
-                Problem("the plan holds no change with this id", field="accept", value=change_id)
-            )
-            continue
-        engine = engines.get((change.new or "").casefold())
-        if change.kind != "paper-moved" or engine is None:
-            what = (
-                f"its engine {change.new!r} is not in the graph yet"
-                if change.kind == "paper-moved"
-                else f"a {change.kind} change is not written by the sync yet"
-            )
-            problems.append(Problem(f"cannot be accepted: {what}", field="accept", value=change_id))
-            continue
-        found.append((change, engine))
+    both = set(accept) & set(reject)
+    for change_id in sorted(both):
+        problems.append(Problem("accepted and rejected at once", field="reject", value=change_id))
+    found: dict[str, list[Change]] = {"accept": [], "reject": []}
+    for name, ids in (("accept", accept), ("reject", reject)):
+        for change_id in dict.fromkeys(ids):
+            change = held.get(change_id)
+            if change is not None and len(change_id) > _ID_LENGTH:
+                too_long = f"an id of {len(change_id)} characters cannot be recorded"
+                problems.append(Problem(too_long, field=name, value=change_id[:200]))
+                continue
+            if change is None:
+                problems.append(
+                    Problem("the plan holds no change with this id", field=name, value=change_id)
+                )
+                continue
+            why = refusal(plan, change) if name == "accept" else None
+            if why is not None:
+                problems.append(Problem(f"cannot be accepted: {why}", field=name, value=change_id))
+                continue
+            if change_id not in both:
+                found[name].append(change)
     if problems:
         raise InvalidInputError(
-            f"{len(problems)} accepted change(s) cannot be written; nothing was", problems
+            f"{len(problems)} reviewed change(s) cannot be decided; nothing was written", problems
         )
-    return found
+    return found["accept"], found["reject"]
 
 
-def _move_paper(session: Session, layout: "_Layout", change: Change, engine: m.Engine) -> None:
-    url = change.id.removeprefix("paper-moved:")
-    source_id = layout.source_id("survey-engine-lists")
-    row = session.exec(
-        select(m.EnginePaper).where(m.EnginePaper.url == url, m.EnginePaper.source_id == source_id)
-    ).one()
-    positions = session.exec(
-        select(m.EnginePaper.position).where(
-            m.EnginePaper.engine_id == engine.id, m.EnginePaper.source_id == source_id
-        )
-    ).all()
-    assert engine.id is not None
-    row.engine_id = engine.id
-    row.position = max(positions, default=-1) + 1
-    session.add(row)
-
-
-class _Layout:
-    """The survey's sources and layout entries, read once per apply rather than per cell."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.sources = {
-            source.slug: source.id for source in session.exec(select(m.Source)) if source.id
-        }
-        self.entries: dict[tuple[int, LayoutAxis], dict[str, m.LayoutEntry]] = {}
-
-    def source_id(self, slug: str) -> int:
-        if slug not in self.sources:
-            raise InvalidInputError(f"the database has no source {slug!r}; run `infergraph seed`")
-        return self.sources[slug]
-
-    def entry(self, source_id: int, axis: LayoutAxis, label: str) -> m.LayoutEntry:
-        key = (source_id, axis)
-        if key not in self.entries:
-            self.entries[key] = {
-                " ".join(entry.label.split()): entry
-                for entry in self.session.exec(
-                    select(m.LayoutEntry).where(
-                        m.LayoutEntry.source_id == source_id, m.LayoutEntry.axis == axis
-                    )
-                )
-            }
-        found = self.entries[key].get(label)
-        if found is None:
-            raise InvalidInputError(f"the survey layout has no {axis.value} {label!r}")
-        return found
-
-
-def _write(session: Session, layout: _Layout, change: Change) -> None:
+def _write(session: Session, layout: Layout, change: Change) -> None:
     assert change.row is not None and change.column is not None and change.new is not None
     if change.table in MATRICES:
-        fact_model, target_column = MATRICES[change.table]
+        _, target_column = MATRICES[change.table]
         source_id = layout.source_id(f"survey-{change.table}")
         row = layout.entry(source_id, LayoutAxis.ROW, change.row)
         column = layout.entry(source_id, LayoutAxis.COLUMN, change.column)
         target = getattr(column, target_column)
         status, note = support_value(change.new)
-        fact = session.exec(
-            select(fact_model).where(
-                fact_model.engine_id == row.engine_id,
-                getattr(fact_model, target_column) == target,
-                fact_model.source_id == source_id,
-            )
-        ).first()
-        if fact is None:
-            assert row.engine_id is not None
-            fact = fact_model(
-                engine_id=row.engine_id,
-                status=status,
-                note=note,
-                source_id=source_id,
-                **{target_column: target},
-            )
-        else:
-            fact.status, fact.note = status, note
-        session.add(fact)
+        assert row.engine_id is not None
+        layout.set_fact(change.table, row.engine_id, target, status, note)
         return
     if change.table in ("device-pricing", "model-pricing"):
         _write_price(session, layout, change)
@@ -365,7 +321,7 @@ def _write(session: Session, layout: _Layout, change: Change) -> None:
     session.add(engine)
 
 
-def _write_price(session: Session, layout: _Layout, change: Change) -> None:
+def _write_price(session: Session, layout: Layout, change: Change) -> None:
     assert change.row is not None and change.column is not None and change.new is not None
     source_id = layout.source_id(f"survey-{change.table}")
     row = layout.entry(source_id, LayoutAxis.ROW, change.row)
@@ -399,5 +355,5 @@ def _write_price(session: Session, layout: _Layout, change: Change) -> None:
             m.ModelPrice.source_id == source_id,
         )
     ).one()
-    offered.input_usd_per_mtok, offered.output_usd_per_mtok = _price_pair(change.new)
+    offered.input_usd_per_mtok, offered.output_usd_per_mtok = price_pair(change.new)
     session.add(offered)

@@ -21,6 +21,7 @@ from api.services.survey_sync.readme import (
     ParsedReadme,
     ReadmeTable,
     Section,
+    TableRow,
     Unparsed,
     normalize,
 )
@@ -59,6 +60,10 @@ class Change:
     line: int | None
     held: bool
     reason: str = ""
+    review: str | None = None
+    """`accepted` or `rejected` when a stored decision covers this change as it stands."""
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
 
 
 @dataclass
@@ -66,6 +71,9 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
     new_sections: list[Section] = field(default_factory=list)
+    parsed: ParsedReadme | None = None
+    """The README the plan was computed from: the writers read new rows and bullets in it."""
+    context: "PlanContext | None" = None
 
     @property
     def complete(self) -> bool:
@@ -78,7 +86,12 @@ class Plan:
 
     @property
     def held(self) -> list[Change]:
-        return [c for c in self.changes if c.held]
+        """Held changes no stored decision covers: they wait for a reviewer."""
+        return [c for c in self.changes if c.held and c.review is None]
+
+    @property
+    def reviewed(self) -> list[Change]:
+        return [c for c in self.changes if c.review is not None]
 
     @property
     def empty(self) -> bool:
@@ -92,6 +105,8 @@ class Plan:
                 "changes": len(self.changes),
                 "applicable": len(self.applicable),
                 "held": len(self.held),
+                "rejected": sum(c.review == "rejected" for c in self.changes),
+                "accepted": sum(c.review == "accepted" for c in self.changes),
                 "unparsed": len(self.unparsed),
                 "new_sections": len(self.new_sections),
             },
@@ -121,26 +136,158 @@ def _catch_all_columns(session: Session) -> set[tuple[str, str]]:
 
 
 _PLAIN_PRICE_PAIR = re.compile(r"^\d+(?:\.\d+)? / \d+(?:\.\d+)?$")
+NO_PRICE = "- / -"
+NO_DESCRIPTION = (
+    "created without a description: a curator writes it in InferGraph's own words"
+    " (the README's text is not copied)"
+)
+
+
+@dataclass
+class PlanContext:
+    """What deciding a change's applicability needs to know about the graph and the README."""
+
+    catch_all: set[tuple[str, str]]
+    engines: dict[str, m.Engine]
+    """Engines by case-folded name or alias."""
+    new_engines: set[str]
+    """Case-folded names of engines this README adds (overview rows, bullets)."""
+    platforms: set[str]
+    techniques: set[str]
+    """Case-folded names of every technique in the graph."""
+
+    def engine_known(self, name: str) -> bool:
+        key = name.casefold()
+        return key in self.engines or key in self.new_engines
+
+
+def _names(cell: str) -> list[str]:
+    """A list cell (`vLLM, SGLang`, `ARM, RISC-V`) as its names; `❌` or `-` is none."""
+    if cell in {"❌", "-", ""}:
+        return []
+    return [name.strip() for name in cell.split(",") if name.strip()]
+
+
+def _only_adds(old: str, new: str) -> list[str] | None:
+    """The names `new` adds to `old`, or None when it also drops one (that needs judgement)."""
+    before, after = _names(old), _names(new)
+    if not set(before) <= set(after):
+        return None
+    return [name for name in after if name not in before]
+
+
+def _links_prefix(old: str, new: str) -> bool:
+    return new.startswith(old) and (old == "" or new[len(old) :].startswith(", "))
 
 
 def _writable(
-    table: str, column: str | None, catch_all: set[tuple[str, str]], old: str, new: str
-) -> bool:
+    table: str, column: str | None, context: PlanContext, old: str, new: str
+) -> tuple[bool, str]:
+    """Whether the sync writes this changed cell, and why not when it does not."""
     if table in MATRICES:
-        return (table, column or "") not in catch_all
+        if (table, column or "") not in context.catch_all:
+            return True, ""
+        added = _only_adds(old, new)
+        if table != "hardware-matrix" or added is None:
+            return False, "a catch-all column lost a name: " + HELD_NEEDS_JUDGEMENT
+        unknown = [name for name in added if name.casefold() not in context.platforms]
+        if unknown:
+            return False, f"no platform named {', '.join(unknown)} in the graph yet"
+        return True, ""
     if table == "device-pricing":
         # "-" is "not offered", which the graph says by having no row: that would be a
         # deletion, and a sync deletes nothing.
-        return new != "-"
+        if new == "-":
+            return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
+        return True, ""
     if table == "model-pricing":
-        # A new price, a withdrawn one or one for a substituted model (`*`) changes what the
-        # footnotes say; only a plain price that changes in place is written.
-        return bool(_PLAIN_PRICE_PAIR.match(old) and _PLAIN_PRICE_PAIR.match(new))
-    return table == "overview" and column in OVERVIEW_COLUMNS
+        plain_new = bool(_PLAIN_PRICE_PAIR.match(new))
+        if plain_new and (old == NO_PRICE or _PLAIN_PRICE_PAIR.match(old)):
+            return True, ""
+        if new == NO_PRICE:
+            return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
+        # A `*` price stands for another model (a footnote the graph keeps as a served
+        # model): which one needs a reader.
+        return False, "a price for a substituted model (`*`): the footnote needs a curator"
+    if table == "deployment-quadrant":
+        added = _only_adds(old, new)
+        if added is None:
+            return False, "an engine left this cell: " + HELD_NEEDS_JUDGEMENT
+        unknown = [name for name in added if not context.engine_known(name)]
+        if unknown:
+            return False, f"no engine named {', '.join(unknown)} in the graph or the README"
+        placed = [
+            name
+            for name in added
+            if (engine := context.engines.get(name.casefold())) is not None
+            and engine.deployment_scale is not None
+        ]
+        if placed:
+            return False, f"{', '.join(placed)} moves from another cell: " + HELD_NEEDS_JUDGEMENT
+        return True, ""
+    if table.startswith("techniques-") and column == "References":
+        if _links_prefix(old, new):
+            return True, ""
+        return False, "a reference replaced or removed: " + HELD_NEEDS_JUDGEMENT
+    if table == "overview" and (column in OVERVIEW_COLUMNS or column == "Organization"):
+        return True, ""
+    return False, "the sync does not write this table's cells"
+
+
+def _plan_context(session: Session, parsed: ParsedReadme) -> PlanContext:
+    engines = engine_names(session)
+    new_engines: set[str] = set()
+    overview = parsed.tables.get("overview")
+    for row in overview.rows if overview else []:
+        if row.cells[0].casefold() not in engines:
+            new_engines.add(row.cells[0].casefold())
+    new_engines |= {b.name.casefold() for b in parsed.bullets if b.name.casefold() not in engines}
+    return PlanContext(
+        catch_all=_catch_all_columns(session),
+        engines=engines,
+        new_engines=new_engines,
+        platforms={p.name.casefold() for p in session.exec(select(m.Platform))},
+        techniques={t.name.casefold() for t in session.exec(select(m.Technique))},
+    )
+
+
+def _new_row(name: str, row: TableRow, context: PlanContext) -> Change:
+    key = row.cells[0]
+    kind, held, reason = _row_added(name, key, context)
+    return Change(
+        f"{kind}:{name}:{key}",
+        kind,
+        name,
+        key,
+        None,
+        None,
+        " | ".join(row.cells[1:]),
+        row.line,
+        held,
+        reason,
+    )
+
+
+def _row_added(name: str, key: str, context: PlanContext) -> tuple[str, bool, str]:
+    """The kind of a new row, whether it is held, and why (or what the curator must do)."""
+    if name.startswith("techniques-"):
+        if key.casefold() in context.techniques:
+            clash = "a technique of this name is in another table: " + HELD_NEEDS_JUDGEMENT
+            return "technique-added", True, clash
+        return "technique-added", False, NO_DESCRIPTION
+    if name == "overview":
+        return "row-added", False, ""
+    if name in MATRICES:
+        if context.engine_known(key):
+            return "row-added", False, ""
+        return "row-added", True, "no engine of this name in the graph or the README's overview"
+    return "row-added", True, "a new row: the sync does not create devices, models or quadrants"
 
 
 def compute_plan(session: Session, parsed: ParsedReadme) -> Plan:
-    plan = Plan(unparsed=list(parsed.unparsed), new_sections=list(parsed.new_sections))
+    plan = Plan(
+        unparsed=list(parsed.unparsed), new_sections=list(parsed.new_sections), parsed=parsed
+    )
     for section in parsed.new_sections:
         plan.changes.append(
             Change(
@@ -157,7 +304,8 @@ def compute_plan(session: Session, parsed: ParsedReadme) -> Plan:
             )
         )
     known = survey_tables.table_names(session)
-    catch_all = _catch_all_columns(session)
+    context = _plan_context(session, parsed)
+    plan.context = context
     for name in known:
         if name not in parsed.tables:
             plan.changes.append(
@@ -176,31 +324,51 @@ def compute_plan(session: Session, parsed: ParsedReadme) -> Plan:
             )
     for name, table in parsed.tables.items():
         if name not in known:
-            plan.changes.append(
-                Change(
-                    f"table-added:{name}",
-                    "table-added",
-                    name,
-                    None,
-                    None,
-                    None,
-                    table.heading,
-                    table.line,
-                    True,
-                    "a new technique category: a curator places it in the category tree",
-                )
-            )
+            _new_table(plan, table, context)
             continue
-        _compare_table(plan, table, survey_tables.render_table(session, name), catch_all)
+        _compare_table(plan, table, survey_tables.render_table(session, name), context)
     _compare_engine_lists(session, plan, parsed.bullets)
     return plan
+
+
+TECHNIQUE_HEADERS = ["Technique", "Description", "References"]
+
+
+def _new_table(plan: Plan, table: ReadmeTable, context: PlanContext) -> None:
+    """A technique table the graph does not have: a new category, and each row a new
+    technique. Written when it has the technique tables' columns; its place in the tree is
+    its heading's (under the section above it), its description is for a curator."""
+    writable = table.name.startswith("techniques-") and table.headers == TECHNIQUE_HEADERS
+    reason = (
+        "a new technique category, placed under the section above it; created without a"
+        " description: a curator writes it"
+        if writable
+        else "a new table whose columns the technique tables do not have: a curator decides"
+    )
+    plan.changes.append(
+        Change(
+            f"table-added:{table.name}",
+            "table-added",
+            table.name,
+            None,
+            None,
+            None,
+            table.heading,
+            table.line,
+            not writable,
+            reason,
+        )
+    )
+    if not writable:
+        return
+    plan.changes.extend(_new_row(table.name, row, context) for row in table.rows)
 
 
 def _compare_table(
     plan: Plan,
     readme: ReadmeTable,
     graph: survey_tables.Table,
-    catch_all: set[tuple[str, str]],
+    context: PlanContext,
 ) -> None:
     name = readme.name
     graph_headers = [normalize(h) for h in graph.headers]
@@ -236,21 +404,7 @@ def _compare_table(
         seen.add(key)
         current = graph_rows.get(key)
         if current is None:
-            kind = "technique-added" if name.startswith("techniques-") else "row-added"
-            plan.changes.append(
-                Change(
-                    f"{kind}:{name}:{key}",
-                    kind,
-                    name,
-                    key,
-                    None,
-                    None,
-                    " | ".join(row.cells[1:]),
-                    row.line,
-                    True,
-                    "a new row: the sync does not create engines or techniques yet",
-                )
-            )
+            plan.changes.append(_new_row(name, row, context))
             continue
         for position, new_cell in enumerate(row.cells[1:], start=1):
             if position >= len(current) or position >= len(graph_headers):
@@ -267,7 +421,7 @@ def _compare_table(
                     old_cell, new_cell = _links_cell(old_cell), _links_cell(new_cell)
             if old_cell == new_cell:
                 continue
-            writable = _writable(name, column, catch_all, old_cell, new_cell)
+            writable, why = _writable(name, column, context, old_cell, new_cell)
             plan.changes.append(
                 Change(
                     f"cell:{name}:{key}:{column}",
@@ -279,7 +433,7 @@ def _compare_table(
                     new_cell,
                     row.line,
                     not writable,
-                    "" if writable else "the sync does not write this table's cells yet",
+                    why,
                 )
             )
     for key in graph_rows:
@@ -350,8 +504,8 @@ def _compare_engine_lists(session: Session, plan: Plan, bullets: list[EngineBull
                     None,
                     ", ".join(link.url for link in bullet.links),
                     bullet.line,
-                    True,
-                    "a new engine: the sync does not create engines yet",
+                    False,
+                    "",
                 )
             )
             new_engines.append(bullet)
@@ -391,8 +545,8 @@ def _compare_engine_lists(session: Session, plan: Plan, bullets: list[EngineBull
                         None,
                         url,
                         line,
-                        True,
-                        "a new engine paper: its bibliographic data comes from an ingest",
+                        False,
+                        "",
                     )
                 )
     for bullet in new_engines:
