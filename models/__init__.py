@@ -5,6 +5,7 @@ from models.base import metadata
 from models.benchmarks import BenchmarkRun, DeviceAlias, ModelAlias, ReviewStatus, RunReview
 from models.catalog import Engine, EngineAlias, Organization
 from models.hardware import Device, Platform, PlatformExample, Precision
+from models.history import FactAction, FactChange, SourceVersion
 from models.ingest import IngestEntry, IngestRun, PaperChange, PaperConflict, TechniqueLink
 from models.literature import (
     AliasKind,
@@ -38,6 +39,8 @@ __all__ = [
     "Engine",
     "EngineAlias",
     "EnginePaper",
+    "FactAction",
+    "FactChange",
     "FeatureMember",
     "FeatureSupport",
     "IngestEntry",
@@ -62,6 +65,7 @@ __all__ = [
     "ReviewStatus",
     "RunReview",
     "Source",
+    "SourceVersion",
     "Technique",
     "TechniqueAlias",
     "TechniqueCategory",

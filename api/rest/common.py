@@ -22,6 +22,7 @@ from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
 from api.services.exports.csv_writer import BOM
 from api.services.groups import Grouping, group_counts, grouping_named, groupings
+from api.services.history import read_session
 from api.services.pagination import Page, PageRequest, all_items, per_page_from_text
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
@@ -52,11 +53,24 @@ JSONLD: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session; a read's statements are cancelled when its client leaves
-    (`api/http/cancel.py`)."""
+AS_OF_DOC = (
+    "Read the graph as it was: a source version's name (`2025-12-02`) or a date (`YYYY-MM-DD`,"
+    " the newest version released by then). Survey facts are versioned; other facts read as"
+    " they are now (docs/sync.md)."
+)
+AsOfParam = Annotated[str | None, Query(alias="as_of", description=AS_OF_DOC, max_length=60)]
+
+
+def get_session(request: Request, as_of: AsOfParam = None) -> Iterator[Session]:
+    """The request's session, reading the graph now or `as_of` a source version; a read's
+    statements are cancelled when its client leaves (`api/http/cancel.py`)."""
+    if as_of is not None and request.method not in ("GET", "HEAD"):
+        raise InvalidInputError(
+            "as_of reads the past; a write always writes now",
+            [Problem("only for reads (GET)", location="query", field="as_of", value=as_of)],
+        )
     canceller = canceller_of(request)
-    with Session(request.app.state.engine) as session:
+    with read_session(request.app.state.engine, as_of) as session:
         if canceller is None:
             yield session
             return

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from api.data_version_schema import touches_not_content
+from api.services.history import AS_OF_INFO
 
 _VERSION = sa.text("SELECT epoch, version FROM data_version WHERE id = 1")
 _PG_VERSION = sa.text(
@@ -82,8 +83,10 @@ def _statement_key(session: Session, statement: sa.Select[Any]) -> tuple[Hashabl
     bind = session.get_bind()
     compiled = statement.compile(dialect=bind.dialect)
     parameters = tuple(sorted((name, _hashable(value)) for name, value in compiled.params.items()))
-    # The URL too: a copied database file keeps its epoch and version but goes its own way.
-    return bind.engine.url.render_as_string(hide_password=True), str(compiled), parameters
+    # The URL too: a copied database file keeps its epoch and version but goes its own way;
+    # and the source version an as-of session reads, the same statement on other rows.
+    url = bind.engine.url.render_as_string(hide_password=True)
+    return url, session.info.get(AS_OF_INFO), str(compiled), parameters
 
 
 def _hashable(value: Any) -> Hashable:

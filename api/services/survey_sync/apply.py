@@ -7,6 +7,7 @@ A written cell keeps its fact row and changes its status: the survey's `-` becom
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlmodel import Session, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
+from api.services.history import open_version
 from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan, engine_names
 from api.services.survey_sync.readme import Unparsed, parse_readme
 from models.base import DocsLevel, LayoutAxis, OpenSource, SupportStatus
@@ -200,11 +202,17 @@ def sync_survey(
     apply: bool = False,
     skip_unparsed: bool = False,
     accept: Sequence[str] = (),
+    source_version: str | None = None,
+    source_date: date | None = None,
 ) -> SyncResult:
     """Plan a sync of `text` (a README in the survey's format) and, with `apply`, write it.
 
     `accept` names held changes (by id) a reviewer accepts: they are written too. Only a
-    paper moved between two engines the graph knows can be accepted so far."""
+    paper moved between two engines the graph knows can be accepted so far.
+
+    What is written lands in the source version `source_version` (named by its date,
+    `source_date`, by default; docs/sync.md): the history triggers record every write of the
+    transaction under it, so a writer added here needs nothing more."""
     plan = plan_survey_sync(session, text, file=file)
     accepted = _accepted(session, plan, accept)
     if not apply:
@@ -221,6 +229,11 @@ def sync_survey(
     applied: list[Change] = []
     layout = _Layout(session)
     try:
+        if plan.applicable or accepted:
+            # First, so that it is the newest version when the triggers read it.
+            open_version(
+                session, name=source_version, released_on=source_date, file=file, text=text
+            )
         for change in plan.applicable:
             _write(session, layout, change)
             applied.append(change)
