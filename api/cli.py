@@ -2,6 +2,7 @@
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from api.config import get_settings
 from api.db import create_db_engine, upgrade_database
 from api.errors import InferGraphError
 from api.services import survey_tables
+from api.services.history import read_session
 from api.services.ingest import IngestReport, Outcome, Progress, ProgressEvent
 from api.services.stats import entity_counts, schema_revision
 from models.access import TokenScope
@@ -140,18 +142,22 @@ def export_table(
             case_sensitive=False,
         ),
     ] = "markdown",
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="The table as of a source version (its name, or a date YYYY-MM-DD)."),
+    ] = None,
 ) -> None:
     """Regenerate one of the survey's tables from the database."""
-    with Session(_engine()) as session:
-        if list_tables or name is None:
-            for table_name in survey_tables.table_names(session):
-                typer.echo(table_name)
-            return
-        try:
+    try:
+        with read_session(_engine(), as_of) as session:
+            if list_tables or name is None:
+                for table_name in survey_tables.table_names(session):
+                    typer.echo(table_name)
+                return
             table = survey_tables.render_table(session, name)
-        except InferGraphError as error:
-            _fail(error)
-            return
+    except InferGraphError as error:
+        _fail(error)
+        return
     if output_format.lower() == "markdown":
         sys.stdout.write(table.to_markdown())
     elif output_format.lower() in ("csv", "csv-excel"):
@@ -767,6 +773,16 @@ def sync_survey_command(
         list[str] | None,
         typer.Option("--accept", help="Also write this held change (its id; repeatable)."),
     ] = None,
+    source_version: Annotated[
+        str | None,
+        typer.Option(help="The source version written into (default: --source-date)."),
+    ] = None,
+    source_date: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="The README's date (default: the version's name, or today)."
+        ),
+    ] = None,
 ) -> None:
     """Plan (and with --apply, write) the differences between FILE and the graph's survey facts.
 
@@ -787,6 +803,8 @@ def sync_survey_command(
                 apply=apply,
                 skip_unparsed=skip_unparsed,
                 accept=accept or (),
+                source_version=source_version,
+                source_date=source_date.date() if source_date else None,
             )
     except InferGraphError as error:
         _fail(error)

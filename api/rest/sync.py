@@ -1,5 +1,6 @@
 """Write route: plan (and apply) a sync of the survey's facts with a newer list README."""
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -56,6 +57,7 @@ class CountsOut(BaseModel):
 class SyncPlanOut(BaseModel):
     dry_run: bool
     applied: list[str]
+    source_version: str | None
     complete: bool
     empty: bool
     counts: CountsOut
@@ -92,6 +94,17 @@ async def post_sync_survey(
         list[Annotated[str, Field(max_length=700)]] | None,
         Query(max_length=100, description="Held changes (ids) to write too."),
     ] = None,
+    source_version: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="The source version the changes are written into (default: its date).",
+        ),
+    ] = None,
+    source_date: Annotated[
+        date | None,
+        Query(description="The README's date (default: the version's name if a date, or today)."),
+    ] = None,
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
 
@@ -107,6 +120,8 @@ async def post_sync_survey(
                 apply=not dry_run,
                 skip_unparsed=skip_unparsed,
                 accept=accept or (),
+                source_version=source_version,
+                source_date=source_date,
             )
             return result.to_json()
 

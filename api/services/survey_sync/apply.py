@@ -41,11 +41,14 @@ class SyncResult:
     plan: Plan
     applied: list[Change]
     dry_run: bool
+    source_version: str | None = None
+    """The source version the applied changes were written into."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
             "applied": [change.id for change in self.applied],
+            "source_version": self.source_version,
             **self.plan.to_json(),
         }
 
@@ -83,6 +86,8 @@ class SyncResult:
             f"{len(plan.changes)} change(s): {verb} {count}, held {len(plan.held)};"
             f" {len(plan.unparsed)} line(s) not understood"
         )
+        if self.source_version is not None:
+            yield f"written into source version {self.source_version}"
 
 
 def _short(text: str | None, width: int = 40) -> str:
@@ -228,12 +233,13 @@ def sync_survey(
         )
     applied: list[Change] = []
     layout = _Layout(session)
+    version: str | None = None
     try:
         if plan.applicable or accepted:
             # First, so that it is the newest version when the triggers read it.
-            open_version(
+            version = open_version(
                 session, name=source_version, released_on=source_date, file=file, text=text
-            )
+            ).name
         for change in plan.applicable:
             _write(session, layout, change)
             applied.append(change)
@@ -244,7 +250,7 @@ def sync_survey(
     except Exception:
         session.rollback()
         raise
-    return SyncResult(plan, applied, dry_run=False)
+    return SyncResult(plan, applied, dry_run=False, source_version=version)
 
 
 def _accepted(session: Session, plan: Plan, ids: Sequence[str]) -> list[tuple[Change, m.Engine]]:
