@@ -49,6 +49,8 @@ integer `id` key (the history follows a row by it)."""
 
 SURVEY_SOURCES = "SELECT id FROM {schema}source WHERE slug = 'survey' OR slug LIKE 'survey-%'"
 _VERSION = "(SELECT max(id) FROM source_version)"
+FEED_LOCK = 4_152_015
+"""PostgreSQL advisory lock key the history triggers hold until commit."""
 
 
 def history_table(table: str) -> str:
@@ -131,6 +133,9 @@ def _postgresql_triggers(table: str, history: str, names: str, columns: Sequence
         f" v_was := TG_OP <> 'INSERT' AND {_survey_row(table, 'OLD')};"
         f" v_is := TG_OP <> 'DELETE' AND {_survey_row(table, 'NEW')};"
         " IF NOT (v_was OR v_is) THEN RETURN NULL; END IF;"
+        # Numbers changes in commit order (api/services/changes.py): a second writer waits
+        # here until the first commits, before it takes a number.
+        f" PERFORM pg_advisory_xact_lock({FEED_LOCK});"
         f" v_version := {_VERSION};"
         f" IF v_was THEN UPDATE {history} SET {TO} = v_version"
         f" WHERE id = OLD.id AND {TO} IS NULL; END IF;"

@@ -15,6 +15,7 @@ from api.graphql import types as t
 from api.graphql.as_of import ARGUMENT_DOC
 from api.graphql.context import GraphContext, decode_global_id
 from api.graphql.entities import wrap
+from api.graphql.history_types import FactChange, fact_change
 from api.graphql.inputs import SupportConditionInput, filter_input, to_filter
 from api.graphql.strawberry_bridge import core_schema
 from api.services import (
@@ -27,6 +28,7 @@ from api.services import (
     requirements,
     techniques,
 )
+from api.services.changes import fact_changes
 from api.services.ingest import review
 from api.services.lookup import engine_by_name, find_by_slug
 from api.services.pagination import Page, check_page_size, slice_page
@@ -612,6 +614,16 @@ class Query:
             t.Source,
             lambda info: provenance.list_sources(_ctx(info).session, _page(info, first, after)),
         )
+
+    @strawberry.field(
+        description="Survey facts added, changed and retired, oldest first (the change feed); "
+        "resume later from `pageInfo.endCursor`."
+    )
+    def changes(
+        self, info: Info, first: FirstArg = None, after: AfterArg = None
+    ) -> t.Connection[FactChange]:
+        found = fact_changes(_ctx(info).session, _page(info, first, after))
+        return t.connection(found, fact_change)
 
     @strawberry.field(
         description=(
