@@ -80,14 +80,14 @@ class SyncResult:
                 yield f"held {change.id}: {change.reason}"
         for item in plan.unparsed:
             yield f"not understood, line {item.line}: {item.reason}: {_short(item.text, 80)}"
+        if self.source_version is not None:
+            yield f"written into source version {self.source_version}"
         verb = "would apply" if self.dry_run else "applied"
         count = len(plan.applicable) if self.dry_run else len(self.applied)
         yield (
             f"{len(plan.changes)} change(s): {verb} {count}, held {len(plan.held)};"
             f" {len(plan.unparsed)} line(s) not understood"
         )
-        if self.source_version is not None:
-            yield f"written into source version {self.source_version}"
 
 
 def _short(text: str | None, width: int = 40) -> str:
