@@ -142,47 +142,59 @@ def _date_in(name: str | None) -> date | None:
 
 @contextmanager
 def read_session(engine: sa.Engine, as_of: str | None) -> Iterator[Session]:
-    """A session reading the graph now, or as of the version `as_of` names."""
+    """A session reading the graph now, or as of the version `as_of` names (one pooled
+    connection for the lookup of the version and the reads)."""
     if as_of is None:
         with Session(engine) as session:
             yield session
         return
-    with Session(engine) as session:
-        version = resolve_as_of(session, as_of)
-        newest = latest_version(session)
-    assert version.id is not None
-    if newest is not None and newest.id == version.id:
-        # Every write since lands in the newest version: as of it is now.
-        with Session(engine) as session:
+    with engine.connect() as connection:
+        with Session(bind=connection) as lookup:
+            version = resolve_as_of(lookup, as_of)
+            newest = latest_version(lookup)
+        assert version.id is not None and newest is not None
+        if newest.id == version.id:
+            # Every write since lands in the newest version: as of it is now.
+            with Session(bind=connection) as session:
+                yield session
+            return
+        with _shadowed(connection, version.id) as session:
             yield session
-        return
-    with as_of_session(engine, version.id) as session:
-        yield session
 
 
 @contextmanager
 def as_of_session(engine: sa.Engine, version_id: int) -> Iterator[Session]:
-    with engine.connect() as connection:
-        schema = "main" if connection.dialect.name == "sqlite" else _current_schema(connection)
-        creates, drops = as_of_view_statements(
-            connection.dialect.name, schema, _view_columns(), version_id
-        )
-        try:
+    """A session reading the graph as of the version with id `version_id`."""
+    with engine.connect() as connection, _shadowed(connection, version_id) as session:
+        yield session
+
+
+@contextmanager
+def _shadowed(connection: sa.Connection, version_id: int) -> Iterator[Session]:
+    dialect = connection.dialect.name
+    schema = "main" if dialect == "sqlite" else _current_schema(connection)
+    creates, drops = as_of_view_statements(dialect, schema, _view_columns(), version_id)
+    try:
+        if dialect == "postgresql":
+            # One round trip for all the views; made inside the transaction, they go with
+            # its rollback.
+            connection.exec_driver_sql("; ".join(creates).replace("%", "%%"))
+        else:
             for statement in creates:
-                connection.execute(sa.text(statement))
-            with Session(bind=connection) as session:
-                session.info[AS_OF_INFO] = version_id
-                yield session
-        finally:
-            _drop_views(connection, drops)
+                connection.exec_driver_sql(statement)
+        with Session(bind=connection) as session:
+            session.info[AS_OF_INFO] = version_id
+            yield session
+    finally:
+        _drop_views(connection, [] if dialect == "postgresql" else drops)
 
 
 def _drop_views(connection: sa.Connection, drops: list[str]) -> None:
     """A pooled connection must never keep the views: the next request would read the past."""
     try:
-        connection.rollback()  # PostgreSQL: the views were made in this transaction
-        for statement in drops:
-            connection.execute(sa.text(statement))
+        connection.rollback()
+        for statement in drops:  # SQLite made them outside any transaction
+            connection.exec_driver_sql(statement)
         connection.commit()
     except Exception:
         connection.invalidate()
