@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
@@ -78,7 +79,7 @@ def _entries(session: Session, rows: list[m.FactChange]) -> list[FactChangeEntry
     for row in rows:
         assert row.id is not None
         version = versions[row.source_version_id]
-        old, new = row.old or {}, row.new or {}
+        old, new = _typed(row.table_name, row.old), _typed(row.table_name, row.new)
         entries.append(
             FactChangeEntry(
                 id=row.id,
@@ -94,6 +95,24 @@ def _entries(session: Session, rows: list[m.FactChange]) -> list[FactChangeEntry
             )
         )
     return entries
+
+
+def _typed(table: str, values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """SQLite's JSON writes booleans as 0 and 1; PostgreSQL's as true and false. Both read
+    back as booleans, so the feed says the same on either."""
+    if not values:
+        return {}
+    columns = m.metadata.tables[table].columns if table in m.metadata.tables else None
+    typed = dict(values)
+    for name, value in values.items():
+        if (
+            columns is not None
+            and name in columns
+            and isinstance(columns[name].type, sa.Boolean)
+            and isinstance(value, int)
+        ):
+            typed[name] = bool(value)
+    return typed
 
 
 def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:

@@ -72,6 +72,7 @@ def test_the_feed_holds_the_seed_then_resumes_with_exactly_the_sync(writable: Te
     assert {c["source_version"] for c in after} == {NEWER_VERSION}
     assert {c["released_on"] for c in after} == {"2026-03-01"}
     assert after[0]["values"]["slug"] == "vllm"
+    assert after[0]["values"]["has_forum"] is True  # a boolean on SQLite too
     assert after[0]["changed"] == {"github_stars": [43400, 45100]}
     assert after[2]["changed"] == {"status": ["not_supported", "supported"]}
     assert after[4]["values"]["usd_per_hour"] in (5.5, "5.5", "5.5000")

@@ -11,6 +11,7 @@ import models as m
 from api.cli import app
 from api.config import get_settings
 from api.errors import InvalidInputError
+from api.history_schema import VERSIONED_TABLES
 from api.services.history import as_of_session, open_version, read_session, versions
 from models.base import SourceKind, SupportStatus
 from seed.loader import seed_database
@@ -188,3 +189,14 @@ def test_cli_sync_writes_into_the_named_version(
         assert versions(session)[1].digest is not None
     # Nothing is left to apply (the removed row stays held), so no version is needed.
     assert refused.exit_code == 0, refused.output
+
+
+def test_every_history_table_has_every_column_its_table_has(seeded_writable: sa.Engine) -> None:
+    """A migration that adds a column to a versioned table must add it to its history (and
+    recreate the triggers); an as-of view would otherwise lack it."""
+    inspector = sa.inspect(seeded_writable)
+    for table in VERSIONED_TABLES:
+        live = {column["name"] for column in inspector.get_columns(table)}
+        kept = {column["name"] for column in inspector.get_columns(f"history_{table}")}
+        assert live <= kept, (table, live - kept)
+        assert set(m.metadata.tables[table].columns.keys()) <= kept, table
