@@ -172,13 +172,16 @@ def as_of_session(engine: sa.Engine, version_id: int) -> Iterator[Session]:
 @contextmanager
 def _shadowed(connection: sa.Connection, version_id: int) -> Iterator[Session]:
     dialect = connection.dialect.name
-    schema = "main" if dialect == "sqlite" else _current_schema(connection)
+    schema, search_path = ("main", "") if dialect == "sqlite" else _schema_and_path(connection)
     creates, drops = as_of_view_statements(dialect, schema, _view_columns(), version_id)
     try:
         if dialect == "postgresql":
             # One round trip for all the views; made inside the transaction, they go with
-            # its rollback.
-            connection.exec_driver_sql("; ".join(creates).replace("%", "%%"))
+            # its rollback. PostgreSQL re-parses a prepared statement (psycopg prepares
+            # repeated ones) when the search path changes, not when a temporary object comes
+            # to shadow a table: naming pg_temp first changes the path for this transaction.
+            script = [f"SET LOCAL search_path TO pg_temp, {search_path}", *creates]
+            connection.exec_driver_sql("; ".join(script).replace("%", "%%"))
         else:
             for statement in creates:
                 connection.exec_driver_sql(statement)
@@ -201,9 +204,12 @@ def _drop_views(connection: sa.Connection, drops: list[str]) -> None:
         raise
 
 
-def _current_schema(connection: sa.Connection) -> str:
-    schema = connection.exec_driver_sql("SELECT current_schema()").scalar_one()
-    return '"' + str(schema).replace('"', '""') + '"'
+def _schema_and_path(connection: sa.Connection) -> tuple[str, str]:
+    """The schema of the tables (quoted) and the search path as set."""
+    schema, path = connection.exec_driver_sql(
+        "SELECT current_schema(), current_setting('search_path')"
+    ).one()
+    return '"' + str(schema).replace('"', '""') + '"', str(path)
 
 
 def _view_columns() -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 import models as m
 from api.cli import app
 from api.config import get_settings
+from api.db import create_db_engine
 from api.errors import InvalidInputError
 from api.history_schema import VERSIONED_TABLES
 from api.services.history import as_of_session, open_version, read_session, versions
@@ -200,3 +201,24 @@ def test_every_history_table_has_every_column_its_table_has(seeded_writable: sa.
         kept = {column["name"] for column in inspector.get_columns(f"history_{table}")}
         assert live <= kept, (table, live - kept)
         assert set(m.metadata.tables[table].columns.keys()) <= kept, table
+
+
+def test_one_connection_alternating_now_and_the_past_never_mixes_them(
+    synced_engine: sa.Engine,
+) -> None:
+    """psycopg prepares a statement run five times on a connection; a prepared statement must
+    not keep reading the table once a view shadows it, nor the view once it is gone."""
+    single = (
+        create_db_engine(synced_engine.url.render_as_string(False), pool_size=1, max_overflow=0)
+        if synced_engine.dialect.name == "postgresql"
+        else synced_engine
+    )
+    stars = select(m.Engine.github_stars).where(m.Engine.slug == "vllm")
+    seen = []
+    for _ in range(8):
+        for as_of in (None, "2025-12-02"):
+            with read_session(single, as_of) as session:
+                seen.append(session.exec(stars).one())
+    if single is not synced_engine:
+        single.dispose()
+    assert seen == [45100, 43400] * 8
