@@ -22,6 +22,8 @@ HISTORY_OBJECT_PREFIX = "history_"
 """Every object here is named with this prefix; Alembic autogenerate leaves them alone."""
 
 FROM, TO = "history_from", "history_to"
+AS_OF_INFO = "infergraph_as_of"
+"""`Session.info` key: the source version id an as-of session reads (caches key on it)."""
 
 VERSIONED_TABLES: dict[str, bool] = {
     "organization": False,

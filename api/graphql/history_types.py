@@ -8,6 +8,8 @@ from typing import Any
 
 import strawberry
 
+import models as m
+from api.db import as_utc
 from api.services.changes import FactChangeEntry
 
 
@@ -34,6 +36,25 @@ class FactChange:
     changed_at: datetime = strawberry.field(description="When the change was written.")
     columns: list[FactColumn] = strawberry.field(
         description="The fact's values after the change (before it, if retired)."
+    )
+
+
+@strawberry.type(description="A version of the survey the graph has held (what `asOf` names).")
+class SourceVersion:
+    name: str = strawberry.field(description="The version's name, e.g. `2025-12-02`.")
+    released_on: date = strawberry.field(description="The document's date.")
+    synced_at: datetime = strawberry.field(description="When the graph took it in.")
+    file: str | None = strawberry.field(description="The file synced (none for the seed).")
+    digest: str | None = strawberry.field(description="SHA-256 of that file, hex.")
+
+
+def source_version(row: m.SourceVersion) -> SourceVersion:
+    return SourceVersion(
+        name=row.name,
+        released_on=row.released_on,
+        synced_at=as_utc(row.synced_at),
+        file=row.file,
+        digest=row.digest,
     )
 
 

@@ -15,7 +15,7 @@ from api.graphql import types as t
 from api.graphql.as_of import ARGUMENT_DOC
 from api.graphql.context import GraphContext, decode_global_id
 from api.graphql.entities import wrap
-from api.graphql.history_types import FactChange, fact_change
+from api.graphql.history_types import FactChange, SourceVersion, fact_change, source_version
 from api.graphql.inputs import SupportConditionInput, filter_input, to_filter
 from api.graphql.strawberry_bridge import core_schema
 from api.services import (
@@ -29,6 +29,7 @@ from api.services import (
     techniques,
 )
 from api.services.changes import fact_changes
+from api.services.history import version_page
 from api.services.ingest import review
 from api.services.lookup import engine_by_name, find_by_slug
 from api.services.pagination import Page, check_page_size, slice_page
@@ -624,6 +625,13 @@ class Query:
     ) -> t.Connection[FactChange]:
         found = fact_changes(_ctx(info).session, _page(info, first, after))
         return t.connection(found, fact_change)
+
+    @strawberry.field(description="The survey versions the graph has held, oldest first.")
+    def source_versions(
+        self, info: Info, first: FirstArg = None, after: AfterArg = None
+    ) -> t.Connection[SourceVersion]:
+        found = version_page(_ctx(info).session, _page(info, first, after))
+        return t.connection(found, source_version)
 
     @strawberry.field(
         description=(

@@ -8,10 +8,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from api.db import as_utc
 from api.rest.common import CursorParam, PerPage
 from api.services.changes import FactChangeEntry, fact_changes
 from api.services.exports.atom import MEDIA_TYPE as ATOM
 from api.services.exports.atom import atom_feed
+from api.services.history import version_page
 from api.services.pagination import PageRequest
 
 router = APIRouter(tags=["history"])
@@ -44,6 +46,19 @@ class ChangesMeta(BaseModel):
 
 class ChangesOut(BaseModel):
     results: list[FactChangeOut]
+    meta: ChangesMeta
+
+
+class SourceVersionOut(BaseModel):
+    name: str = Field(description="The version's name, what `as_of` takes.")
+    released_on: date = Field(description="The document's date.")
+    synced_at: datetime = Field(description="When the graph took it in.")
+    file: str | None = Field(description="The file synced (none for the seed).")
+    digest: str | None = Field(description="SHA-256 of that file, hex.")
+
+
+class SourceVersionsOut(BaseModel):
+    results: list[SourceVersionOut]
     meta: ChangesMeta
 
 
@@ -109,3 +124,36 @@ def _out(entry: FactChangeEntry) -> FactChangeOut:
         values=entry.values,
         changed=entry.changed,
     )
+
+
+@router.get(
+    "/source-versions",
+    response_model=SourceVersionsOut,
+    summary="The survey versions the graph has held, oldest first",
+    description="Each is a value of `as_of`. See docs/sync.md.",
+)
+def get_source_versions(request: Request, per_page: PerPage, cursor: CursorParam = None) -> Any:
+    with Session(request.app.state.engine) as session:
+        page = version_page(session, PageRequest(first=per_page, after=cursor))
+    next_url = (
+        str(request.url.include_query_params(cursor=page.end_cursor)) if page.has_next else None
+    )
+    body = SourceVersionsOut(
+        results=[
+            SourceVersionOut(
+                name=v.name,
+                released_on=v.released_on,
+                synced_at=as_utc(v.synced_at),
+                file=v.file,
+                digest=v.digest,
+            )
+            for v in page.items
+        ],
+        meta=ChangesMeta(
+            per_page=per_page,
+            has_next=page.has_next,
+            resume_cursor=page.end_cursor or cursor,
+            next=next_url,
+        ),
+    )
+    return Response(body.model_dump_json(), media_type="application/json")

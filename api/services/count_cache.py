@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from api.data_version_schema import touches_not_content
-from api.services.history import AS_OF_INFO
+from api.history_schema import AS_OF_INFO
 
 _VERSION = sa.text("SELECT epoch, version FROM data_version WHERE id = 1")
 _PG_VERSION = sa.text(

@@ -21,10 +21,8 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
-from api.history_schema import VERSIONED_TABLES, as_of_view_statements
-
-AS_OF_INFO = "infergraph_as_of"
-"""`Session.info` key: the source version id an as-of session reads (caches key on it)."""
+from api.history_schema import AS_OF_INFO, VERSIONED_TABLES, as_of_view_statements
+from api.services.pagination import Page, PageRequest, table_page
 
 SEED_VERSION = "2025-12-02"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
@@ -36,6 +34,11 @@ _MAX_NAMED = 10
 def versions(session: Session) -> list[m.SourceVersion]:
     """Every source version, oldest first."""
     return list(session.exec(select(m.SourceVersion).order_by(col(m.SourceVersion.id))))
+
+
+def version_page(session: Session, page: PageRequest) -> Page[m.SourceVersion]:
+    """A page of the source versions, oldest first."""
+    return table_page(session, m.SourceVersion, "id", page)
 
 
 def latest_version(session: Session) -> m.SourceVersion | None:

@@ -148,3 +148,27 @@ def test_cli_exports_a_table_as_of_a_version(
     assert "5.5" in now.output.split("Groq LPU")[1].splitlines()[0]
     assert early.exit_code == 1
     assert "earliest is 2025-12-02" in early.output
+
+
+def test_the_source_versions_are_listed_over_rest_and_graphql(client: TestClient) -> None:
+    listed = client.get("/api/v1/source-versions").json()
+    assert [(v["name"], v["released_on"], v["file"]) for v in listed["results"]] == [
+        ("2025-12-02", "2025-12-02", None),
+        (NEWER_VERSION, "2026-03-01", "newer.md"),
+    ]
+    assert len(listed["results"][1]["digest"]) == 64
+    first = client.get("/api/v1/source-versions", params={"per_page": "1"}).json()
+    assert first["meta"]["has_next"] is True
+    rest = client.get(
+        "/api/v1/source-versions", params={"cursor": first["meta"]["resume_cursor"]}
+    ).json()
+    assert [v["name"] for v in rest["results"]] == [NEWER_VERSION]
+    graphql = _graphql(client, "{ sourceVersions { nodes { name releasedOn file } } }")
+    assert graphql["data"] == {
+        "sourceVersions": {
+            "nodes": [
+                {"name": "2025-12-02", "releasedOn": "2025-12-02", "file": None},
+                {"name": NEWER_VERSION, "releasedOn": "2026-03-01", "file": "newer.md"},
+            ]
+        }
+    }
