@@ -1,5 +1,7 @@
 """The change feed of survey facts: JSON, or Atom for feed readers."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -9,7 +11,9 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.db import as_utc
-from api.rest.common import CursorParam, PerPage
+from api.errors import InvalidInputError, Problem
+from api.rest import schemas as s
+from api.rest.common import CursorParam, PerPage, rest_words
 from api.services.changes import FactChangeEntry, fact_changes
 from api.services.exports.atom import MEDIA_TYPE as ATOM
 from api.services.exports.atom import atom_feed
@@ -59,7 +63,7 @@ class SourceVersionOut(BaseModel):
 
 class SourceVersionsOut(BaseModel):
     results: list[SourceVersionOut]
-    meta: ChangesMeta
+    meta: s.PageMeta
 
 
 FeedFormat = Annotated[
@@ -87,7 +91,7 @@ def get_changes(
     output_format: FeedFormat = None,
 ) -> Any:
     # Not the as-of session of the other reads: the feed is the history, not a version of it.
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.engine) as session, _since_words():
         page = fact_changes(session, PageRequest(first=per_page, after=since))
     resume = page.end_cursor or since
     next_url = (
@@ -103,6 +107,19 @@ def get_changes(
         ),
     )
     return Response(body.model_dump_json(), media_type="application/json")
+
+
+@contextmanager
+def _since_words() -> Iterator[None]:
+    """A bad cursor is named as the caller sent it: `since`."""
+    try:
+        yield
+    except InvalidInputError as error:
+        error.problems[:] = [
+            Problem(p.message, "query", "since", p.value) if p.field == "after" else p
+            for p in error.problems
+        ]
+        raise
 
 
 def _wants_atom(request: Request, output_format: str | None) -> bool:
@@ -133,11 +150,11 @@ def _out(entry: FactChangeEntry) -> FactChangeOut:
     description="Each is a value of `as_of`. See docs/sync.md.",
 )
 def get_source_versions(request: Request, per_page: PerPage, cursor: CursorParam = None) -> Any:
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.engine) as session, rest_words():
         page = version_page(session, PageRequest(first=per_page, after=cursor))
-    next_url = (
-        str(request.url.include_query_params(cursor=page.end_cursor)) if page.has_next else None
-    )
+        count = page.count()
+    next_cursor = page.end_cursor if page.has_next else None
+    next_url = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
     body = SourceVersionsOut(
         results=[
             SourceVersionOut(
@@ -149,11 +166,6 @@ def get_source_versions(request: Request, per_page: PerPage, cursor: CursorParam
             )
             for v in page.items
         ],
-        meta=ChangesMeta(
-            per_page=per_page,
-            has_next=page.has_next,
-            resume_cursor=page.end_cursor or cursor,
-            next=next_url,
-        ),
+        meta=s.PageMeta(count=count, per_page=per_page, next_cursor=next_cursor, next=next_url),
     )
     return Response(body.model_dump_json(), media_type="application/json")

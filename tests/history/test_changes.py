@@ -159,6 +159,7 @@ def test_a_foreign_cursor_and_a_huge_page_are_refused(writable: TestClient) -> N
     bad = writable.get("/api/v1/changes", params={"since": "bm90LWEtY3Vyc29y"})
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "invalid_input"
+    assert bad.json()["error"]["problems"][0]["field"] == "since"
     huge = writable.get("/api/v1/changes", params={"per_page": "100000"})
     assert huge.status_code == 400
     with_as_of = writable.get("/api/v1/changes", params={"as_of": "2025-12-02"})
