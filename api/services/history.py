@@ -21,7 +21,12 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
-from api.history_schema import AS_OF_INFO, VERSIONED_TABLES, as_of_view_statements
+from api.history_schema import (
+    AS_OF_INFO,
+    VERSIONED_TABLES,
+    as_of_view_statements,
+    history_table,
+)
 from api.services.pagination import Page, PageRequest, table_page
 
 SEED_VERSION = "2025-12-02"
@@ -132,6 +137,27 @@ def open_version(
     session.add(version)
     session.flush()
     return version
+
+
+def restart_history(connection: sa.Connection, file: str) -> None:
+    """Start an empty database's history over, before a restore writes the graph into it.
+
+    A dump carries the graph, not its history, so what it restores appeared in the version
+    this opens (`restored-…`, dated today), not in 2025-12-02: as of an earlier date the
+    restored database has no answer rather than a wrong one."""
+    for table in VERSIONED_TABLES:
+        connection.execute(sa.text(f"DELETE FROM {history_table(table)}"))
+    connection.execute(sa.delete(m.FactChange))
+    connection.execute(sa.delete(m.SourceVersion))
+    now = datetime.now(UTC)
+    connection.execute(
+        sa.insert(m.SourceVersion).values(
+            name=f"restored-{now:%Y%m%dT%H%M%S}",
+            released_on=now.date(),
+            synced_at=now,
+            file=file[:300],
+        )
+    )
 
 
 def _date_in(name: str | None) -> date | None:

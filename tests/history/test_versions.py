@@ -1,5 +1,6 @@
 """Source versions and what history records: survey facts only, never deleting, never leaking."""
 
+import io
 from datetime import date
 
 import pytest
@@ -10,10 +11,17 @@ from typer.testing import CliRunner
 import models as m
 from api.cli import app
 from api.config import get_settings
-from api.db import create_db_engine
+from api.db import create_db_engine, upgrade_database
 from api.errors import InvalidInputError
 from api.history_schema import VERSIONED_TABLES
-from api.services.history import as_of_session, open_version, read_session, versions
+from api.services.exports.dump import dump_graph, restore_graph
+from api.services.history import (
+    as_of_session,
+    open_version,
+    read_session,
+    resolve_as_of,
+    versions,
+)
 from models.base import SourceKind, SupportStatus
 from seed.loader import seed_database
 from tests.conftest import NEWER_README
@@ -222,3 +230,26 @@ def test_one_connection_alternating_now_and_the_past_never_mixes_them(
     if single is not synced_engine:
         single.dispose()
     assert seen == [45100, 43400] * 8
+
+
+def test_a_restore_starts_the_history_over(
+    seeded_engine: sa.Engine, empty_engine: sa.Engine
+) -> None:
+    buffer = io.StringIO()
+    dump_graph(seeded_engine, buffer)
+    upgrade_database(empty_engine)
+    restore_graph(empty_engine, io.BytesIO(buffer.getvalue().encode()))
+    with Session(empty_engine) as session:
+        [version] = versions(session)
+        assert version.name.startswith("restored-")
+        with pytest.raises(InvalidInputError, match=f"earliest is {version.released_on}"):
+            resolve_as_of(session, "2025-12-02")
+    # Every restored survey fact appeared in it, and only once.
+    assert _count(empty_engine, "SELECT count(*) FROM engine") == _count(
+        empty_engine, f"SELECT count(*) FROM history_engine WHERE history_from = {version.id}"
+    )
+    # (A restore links rows that point at their own table in a second step: a few changes.)
+    added = "SELECT count(*) FROM fact_change WHERE action = 'added'"
+    assert _count(empty_engine, added) == _count(seeded_engine, added)
+    retired = "SELECT count(*) FROM fact_change WHERE action = 'retired'"
+    assert _count(empty_engine, retired) == 0
