@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from api.errors import InvalidInputError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.schemas import ErrorResponse
 from api.services.survey_sync import decode_readme, sync_survey
@@ -102,12 +103,17 @@ async def post_sync_survey(
         ),
     ] = None,
     source_date: Annotated[
-        date | None,
-        Query(description="The README's date (default: the version's name if a date, or today)."),
+        str | None,
+        Query(
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="The README's date, YYYY-MM-DD (default: the version's name if a date, "
+            "or today).",
+        ),
     ] = None,
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
 
+    released_on = _date(source_date)
     # `BodySizeLimit` bounds the body (INFERGRAPH_MAX_INGEST_BYTES) before it is read whole.
     text = decode_readme(await request.body(), file_name)
 
@@ -121,7 +127,7 @@ async def post_sync_survey(
                 skip_unparsed=skip_unparsed,
                 accept=accept or (),
                 source_version=source_version,
-                source_date=source_date,
+                source_date=released_on,
             )
             return result.to_json()
 
@@ -130,3 +136,15 @@ async def post_sync_survey(
     # One writer at a time, like the ingests: a sync is a bulk write.
     with request.app.state.ingest_slots.held():
         return await run_in_threadpool(run)
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(
+            "source_date is not a date",
+            [Problem("not a calendar date", location="query", field="source_date", value=text)],
+        ) from None

@@ -164,3 +164,28 @@ def test_a_foreign_cursor_and_a_huge_page_are_refused(writable: TestClient) -> N
     assert huge.status_code == 400
     with_as_of = writable.get("/api/v1/changes", params={"as_of": "2025-12-02"})
     assert with_as_of.status_code == 400  # the feed is the history, not a version of it
+
+
+def test_a_sync_names_its_version_and_refuses_a_bad_date(writable: TestClient) -> None:
+    bad = writable.post(
+        "/api/v1/sync/survey",
+        params={"dry_run": "false", "source_date": "2026-02-30"},
+        content=NEWER_README.read_bytes(),
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["problems"][0]["field"] == "source_date"
+    not_a_date = writable.post(
+        "/api/v1/sync/survey", params={"source_date": "0"}, content=NEWER_README.read_bytes()
+    )
+    assert not_a_date.status_code == 400
+    dated = writable.post(
+        "/api/v1/sync/survey",
+        params={"dry_run": "false", "source_date": "2026-02-14"},
+        content=NEWER_README.read_bytes(),
+    )
+    assert dated.json()["source_version"] == "2026-02-14"
+    versions = writable.get("/api/v1/source-versions").json()["results"]
+    assert [(v["name"], v["released_on"], v["file"]) for v in versions] == [
+        ("2025-12-02", "2025-12-02", None),
+        ("2026-02-14", "2026-02-14", "README.md"),
+    ]
