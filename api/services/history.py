@@ -209,7 +209,8 @@ def _shadowed(connection: sa.Connection, version_id: int) -> Iterator[Session]:
             # its rollback. PostgreSQL re-parses a prepared statement (psycopg prepares
             # repeated ones) when the search path changes, not when a temporary object comes
             # to shadow a table: naming pg_temp first changes the path for this transaction.
-            script = [f"SET LOCAL search_path TO pg_temp, {search_path}", *creates]
+            path = ", ".join(part for part in ("pg_temp", search_path.strip()) if part)
+            script = [f"SET LOCAL search_path TO {path}", *creates]
             connection.exec_driver_sql("; ".join(script).replace("%", "%%"))
         else:
             for statement in creates:
