@@ -4,6 +4,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from api.config import get_settings
 from api.db import create_db_engine, upgrade_database
 from api.errors import InferGraphError
 from api.services import charts, profile, survey_tables
+from api.services.history import session_as_of
 from api.services.ingest import IngestReport, Outcome, Progress, ProgressEvent
 from api.services.stats import entity_counts, schema_revision
 from models.access import TokenScope
@@ -142,18 +144,22 @@ def export_table(
             case_sensitive=False,
         ),
     ] = "markdown",
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="The table as of a source version (its name, or a date YYYY-MM-DD)."),
+    ] = None,
 ) -> None:
     """Regenerate one of the survey's tables from the database."""
-    with Session(_engine()) as session:
-        if list_tables or name is None:
-            for table_name in survey_tables.table_names(session):
-                typer.echo(table_name)
-            return
-        try:
+    try:
+        with session_as_of(_engine(), as_of) as session:
+            if list_tables or name is None:
+                for table_name in survey_tables.table_names(session):
+                    typer.echo(table_name)
+                return
             table = survey_tables.render_table(session, name)
-        except InferGraphError as error:
-            _fail(error)
-            return
+    except InferGraphError as error:
+        _fail(error)
+        return
     if output_format.lower() == "markdown":
         sys.stdout.write(table.to_markdown())
     elif output_format.lower() in ("csv", "csv-excel"):
@@ -852,6 +858,16 @@ def sync_survey_command(
     by: Annotated[
         str, typer.Option("--by", help="Who decides --accept and --reject, for the record.")
     ] = "cli",
+    source_version: Annotated[
+        str | None,
+        typer.Option(help="The source version written into (default: --source-date)."),
+    ] = None,
+    source_date: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="The README's date (default: the version's name, or today)."
+        ),
+    ] = None,
 ) -> None:
     """Plan (and with --apply, write) the differences between FILE and the graph's survey facts.
 
@@ -875,6 +891,8 @@ def sync_survey_command(
                 accept=accept or (),
                 reject=reject or (),
                 reviewer=by,
+                source_version=source_version,
+                source_date=source_date.date() if source_date else None,
             )
     except InferGraphError as error:
         _fail(error)

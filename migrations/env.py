@@ -9,6 +9,7 @@ import models
 from api.config import get_settings
 from api.data_version_schema import DATA_VERSION_OBJECT_PREFIX
 from api.db import create_db_engine
+from api.history_schema import HISTORY_OBJECT_PREFIX
 from api.search_schema import SEARCH_OBJECT_PREFIXES
 
 config = context.config
@@ -19,10 +20,11 @@ target_metadata = models.metadata
 
 
 def _include_name(name: str | None, type_: str, _parents: object) -> bool:
-    """Full-text search structures and the data version are created by hand per dialect (see
-    api/search_schema.py, api/data_version_schema.py); autogenerate must neither drop nor try
-    to recreate them."""
-    return not (name or "").startswith((*SEARCH_OBJECT_PREFIXES, DATA_VERSION_OBJECT_PREFIX))
+    """Full-text search structures, the data version and fact history are created by hand per
+    dialect (see api/search_schema.py, api/data_version_schema.py, api/history_schema.py);
+    autogenerate must neither drop nor try to recreate them."""
+    prefixes = (*SEARCH_OBJECT_PREFIXES, DATA_VERSION_OBJECT_PREFIX, HISTORY_OBJECT_PREFIX)
+    return not (name or "").startswith(prefixes)
 
 
 def _configure(connection: sa.Connection) -> None:

@@ -5,6 +5,7 @@ from models.base import metadata
 from models.benchmarks import BenchmarkRun, DeviceAlias, ModelAlias, ReviewStatus, RunReview
 from models.catalog import Engine, EngineAlias, Organization
 from models.hardware import Device, Platform, PlatformExample, Precision
+from models.history import FactAction, FactChange, SourceVersion
 from models.ingest import IngestEntry, IngestRun, PaperChange, PaperConflict, TechniqueLink
 from models.literature import (
     AliasKind,
@@ -39,6 +40,8 @@ __all__ = [
     "Engine",
     "EngineAlias",
     "EnginePaper",
+    "FactAction",
+    "FactChange",
     "FeatureMember",
     "FeatureSupport",
     "IngestEntry",
@@ -63,6 +66,7 @@ __all__ = [
     "ReviewStatus",
     "RunReview",
     "Source",
+    "SourceVersion",
     "SurveyReview",
     "Technique",
     "TechniqueAlias",

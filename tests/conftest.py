@@ -44,6 +44,31 @@ def seeded(
         yield engine, seed_database(engine)
 
 
+NEWER_README = Path(__file__).resolve().parent / "fixtures" / "history" / "newer.md"
+NEWER_VERSION = "2026-03-01"
+
+
+@pytest.fixture(scope="session")
+def synced_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    """A seeded database that then synced a newer README (`fixtures/history/newer.md`: five
+    cells changed, one price new, a row removed and held) as version 2026-03-01; tests only
+    read it."""
+    from api.services.survey_sync import sync_survey
+
+    with fresh_database(backend, tmp_path_factory.mktemp("synced")) as engine:
+        seed_database(engine)
+        with Session(engine) as session:
+            result = sync_survey(
+                session,
+                NEWER_README.read_text(encoding="utf-8"),
+                file="newer.md",
+                apply=True,
+                source_version=NEWER_VERSION,
+            )
+        assert len(result.applied) == 5
+        yield engine
+
+
 @pytest.fixture(scope="session")
 def seeded_engine(seeded: tuple[sa.Engine, SeedResult]) -> sa.Engine:
     return seeded[0]

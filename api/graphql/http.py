@@ -49,8 +49,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from api.db import read_session
 from api.errors import InferGraphError, InvalidInputError, Problem
+from api.graphql.as_of import operation_as_of
 from api.graphql.batch import Batch
 from api.graphql.context import GraphContext
 from api.graphql.cost import cost_variables
@@ -61,6 +61,7 @@ from api.graphql.strawberry_bridge import ide_html
 from api.http.cacheable import mark_cacheable
 from api.http.cancel import StatementCanceller, until_disconnected
 from api.http.database_errors import DatabaseUnavailableError, database_unavailable
+from api.services.history import session_as_of
 from api.services.unstorable import refusals
 
 logger = logging.getLogger("infergraph.graphql")
@@ -244,11 +245,19 @@ class GraphQLEndpoint:
             if refused is not None:
                 return request_failed, {"errors": [format_error(refused)], "extensions": cost}
         try:
-            with read_session(self.engine) as session, _watched(session, canceller):
+            as_of = (
+                None
+                if operation is None
+                else operation_as_of(prepared.document, operation, params.variables)
+            )
+            with session_as_of(self.engine, as_of) as session, _watched(session, canceller):
                 context = GraphContext(
                     session, Batch(session), self.limits.max_page_size, self.limits.max_list_values
                 )
                 result = self._execute(prepared, operation, params, context)
+        except InvalidInputError as error:
+            # Only the asOf of the request raises here: resolvers' errors are field errors.
+            return request_failed, {"errors": [_request_error(error)], "extensions": cost}
         except sa.exc.SQLAlchemyError as error:
             unavailable = database_unavailable(error)
             if unavailable is None:

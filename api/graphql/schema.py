@@ -12,8 +12,10 @@ from strawberry.types import Info
 import models as m
 from api.errors import InvalidInputError, NotFoundError, Problem
 from api.graphql import types as t
+from api.graphql.as_of import ARGUMENT_DOC
 from api.graphql.context import GraphContext, decode_global_id
 from api.graphql.entities import wrap
+from api.graphql.history_types import FactChange, SourceVersion, fact_change, source_version
 from api.graphql.inputs import SupportConditionInput, filter_input, to_filter
 from api.graphql.strawberry_bridge import core_schema
 from api.services import (
@@ -26,6 +28,8 @@ from api.services import (
     requirements,
     techniques,
 )
+from api.services.changes import fact_changes
+from api.services.history import version_page
 from api.services.ingest import review
 from api.services.lookup import engine_by_name, find_by_slug
 from api.services.pagination import Page, check_page_size, slice_page
@@ -35,6 +39,9 @@ from api.services.vocabulary import Interface, bounded, respelled
 T = TypeVar("T")
 FirstArg = t.FirstArg
 AfterArg = t.AfterArg
+AsOfArg = Annotated[str | None, strawberry.argument(description=ARGUMENT_DOC)]
+"""Read by the endpoint before execution (`api/graphql/as_of.py`): the resolvers' session
+already reads that version, so they ignore it."""
 
 if TYPE_CHECKING:
     EngineFilterInput = Any
@@ -214,13 +221,15 @@ def _page(info: Info, first: int | None, after: str | None) -> Any:
 @strawberry.type(description="Read access to the InferGraph knowledge graph.")
 class Query:
     @strawberry.field(description="Any object by its global id.")
-    def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
+    def node(self, info: Info, id: strawberry.ID, as_of: AsOfArg = None) -> t.Node | None:
         return _resolve_nodes(info, [id])[0]
 
     @strawberry.field(
         description="Objects by global ids, in the same order (null where not found)."
     )
-    def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[t.Node | None]:
+    def nodes(
+        self, info: Info, ids: list[strawberry.ID], as_of: AsOfArg = None
+    ) -> list[t.Node | None]:
         return _resolve_nodes(info, ids)
 
     @strawberry.field(
@@ -229,7 +238,7 @@ class Query:
         )
     )
     def engine(
-        self, info: Info, slug: str | None = None, name: str | None = None
+        self, info: Info, slug: str | None = None, name: str | None = None, as_of: AsOfArg = None
     ) -> t.Engine | None:
         if slug is not None:
             return _one(info, m.Engine, t.Engine, slug)
@@ -245,6 +254,7 @@ class Query:
         order_by: EngineOrder = engines.EngineOrder.NAME,
         first: FirstArg = None,
         after: AfterArg = None,
+        as_of: AsOfArg = None,
     ) -> t.Connection[t.Engine]:
         engine_filter = _filtered(info, engines.EngineFilter, filter)
         with _graphql_words(engines.EngineFilter):
@@ -273,6 +283,7 @@ class Query:
         filter: EngineFilterInput | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
+        as_of: AsOfArg = None,
     ) -> t.Connection[RequirementMatch]:
         ctx = _ctx(info)
         engine_filter = _filtered(info, engines.EngineFilter, filter)
@@ -303,7 +314,7 @@ class Query:
         )
 
     @strawberry.field(description="An organization by slug.")
-    def organization(self, info: Info, slug: str) -> t.Organization | None:
+    def organization(self, info: Info, slug: str, as_of: AsOfArg = None) -> t.Organization | None:
         return _one(info, m.Organization, t.Organization, slug)
 
     @strawberry.field(description="Organizations, optionally of one kind.")
@@ -313,6 +324,7 @@ class Query:
         kind: t.OrganizationKind | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
+        as_of: AsOfArg = None,
     ) -> t.Connection[t.Organization]:
         f = engines.OrganizationFilter(kinds=() if kind is None else (kind,))
         return _connection(
@@ -325,7 +337,7 @@ class Query:
         )
 
     @strawberry.field(description="A technique by slug.")
-    def technique(self, info: Info, slug: str) -> t.Technique | None:
+    def technique(self, info: Info, slug: str, as_of: AsOfArg = None) -> t.Technique | None:
         return _one(info, m.Technique, t.Technique, slug)
 
     @strawberry.field(
@@ -337,6 +349,7 @@ class Query:
         filter: TechniqueFilterInput | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
+        as_of: AsOfArg = None,
     ) -> t.Connection[t.Technique]:
         technique_filter = _filtered(info, techniques.TechniqueFilter, filter)
         with _graphql_words(techniques.TechniqueFilter):
@@ -350,22 +363,24 @@ class Query:
             )
 
     @strawberry.field(description="A technique category by slug.")
-    def technique_category(self, info: Info, slug: str) -> t.TechniqueCategory | None:
+    def technique_category(
+        self, info: Info, slug: str, as_of: AsOfArg = None
+    ) -> t.TechniqueCategory | None:
         return _one(info, m.TechniqueCategory, t.TechniqueCategory, slug)
 
     @strawberry.field(description="The top-level technique categories; descend with `children`.")
-    def technique_categories(self, info: Info) -> list[t.TechniqueCategory]:
+    def technique_categories(self, info: Info, as_of: AsOfArg = None) -> list[t.TechniqueCategory]:
         ctx = _ctx(info)
         rows = ctx.batch.announce_rows(m.TechniqueCategory, techniques.top_categories(ctx.session))
         return [wrap(t.TechniqueCategory, r) for r in rows]
 
     @strawberry.field(description="An optimization-matrix column by slug.")
-    def feature(self, info: Info, slug: str) -> t.OptimizationFeature | None:
+    def feature(self, info: Info, slug: str, as_of: AsOfArg = None) -> t.OptimizationFeature | None:
         return _one(info, m.OptimizationFeature, t.OptimizationFeature, slug)
 
     @strawberry.field(description="The optimization-matrix columns, in the survey's order.")
     def features(
-        self, info: Info, first: FirstArg = None, after: AfterArg = None
+        self, info: Info, first: FirstArg = None, after: AfterArg = None, as_of: AsOfArg = None
     ) -> t.Connection[t.OptimizationFeature]:
         return _connection(
             info,
@@ -385,6 +400,7 @@ class Query:
         bibtex_key: str | None = None,
         arxiv_id: str | None = None,
         doi: str | None = None,
+        as_of: AsOfArg = None,
     ) -> t.Paper | None:
         ctx = _ctx(info)
         row = literature.find_paper(ctx.session, key=bibtex_key, arxiv_id=arxiv_id, doi=doi)
@@ -421,6 +437,7 @@ class Query:
         order_by: PaperOrder = literature.PaperOrder.YEAR_DESC,
         first: FirstArg = None,
         after: AfterArg = None,
+        as_of: AsOfArg = None,
     ) -> t.Connection[t.Paper]:
         paper_filter = _filtered(info, literature.PaperFilter, filter)
         with _graphql_words(literature.PaperFilter):
@@ -446,7 +463,7 @@ class Query:
         )
 
     @strawberry.field(description="A platform by slug.")
-    def platform(self, info: Info, slug: str) -> t.Platform | None:
+    def platform(self, info: Info, slug: str, as_of: AsOfArg = None) -> t.Platform | None:
         return _one(info, m.Platform, t.Platform, slug)
 
     @strawberry.field(description="Hardware platforms, optionally of one kind.")
@@ -456,6 +473,7 @@ class Query:
         kind: t.PlatformKind | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
+        as_of: AsOfArg = None,
     ) -> t.Connection[t.Platform]:
         f = hardware.PlatformFilter(kinds=() if kind is None else (kind,))
         return _connection(
@@ -466,12 +484,12 @@ class Query:
         )
 
     @strawberry.field(description="A device by slug.")
-    def device(self, info: Info, slug: str) -> t.Device | None:
+    def device(self, info: Info, slug: str, as_of: AsOfArg = None) -> t.Device | None:
         return _one(info, m.Device, t.Device, slug)
 
     @strawberry.field(description="Devices.")
     def devices(
-        self, info: Info, first: FirstArg = None, after: AfterArg = None
+        self, info: Info, first: FirstArg = None, after: AfterArg = None, as_of: AsOfArg = None
     ) -> t.Connection[t.Device]:
         return _connection(
             info,
@@ -481,12 +499,12 @@ class Query:
         )
 
     @strawberry.field(description="A precision by slug.")
-    def precision(self, info: Info, slug: str) -> t.Precision | None:
+    def precision(self, info: Info, slug: str, as_of: AsOfArg = None) -> t.Precision | None:
         return _one(info, m.Precision, t.Precision, slug)
 
     @strawberry.field(description="Numeric precisions, in the survey's order.")
     def precisions(
-        self, info: Info, first: FirstArg = None, after: AfterArg = None
+        self, info: Info, first: FirstArg = None, after: AfterArg = None, as_of: AsOfArg = None
     ) -> t.Connection[t.Precision]:
         return _connection(
             info,
@@ -496,12 +514,12 @@ class Query:
         )
 
     @strawberry.field(description="An LLM by slug.")
-    def model(self, info: Info, slug: str) -> t.LLMModel | None:
+    def model(self, info: Info, slug: str, as_of: AsOfArg = None) -> t.LLMModel | None:
         return _one(info, m.LLMModel, t.LLMModel, slug)
 
     @strawberry.field(description="LLMs.")
     def models(
-        self, info: Info, first: FirstArg = None, after: AfterArg = None
+        self, info: Info, first: FirstArg = None, after: AfterArg = None, as_of: AsOfArg = None
     ) -> t.Connection[t.LLMModel]:
         return _connection(
             info,
@@ -589,7 +607,7 @@ class Query:
 
     @strawberry.field(description="Sources of facts.")
     def sources(
-        self, info: Info, first: FirstArg = None, after: AfterArg = None
+        self, info: Info, first: FirstArg = None, after: AfterArg = None, as_of: AsOfArg = None
     ) -> t.Connection[t.Source]:
         return _connection(
             info,
@@ -597,6 +615,23 @@ class Query:
             t.Source,
             lambda info: provenance.list_sources(_ctx(info).session, _page(info, first, after)),
         )
+
+    @strawberry.field(
+        description="Survey facts added, changed and retired, oldest first (the change feed); "
+        "resume later from `pageInfo.endCursor`."
+    )
+    def changes(
+        self, info: Info, first: FirstArg = None, after: AfterArg = None
+    ) -> t.Connection[FactChange]:
+        found = fact_changes(_ctx(info).session, _page(info, first, after))
+        return t.connection(found, fact_change)
+
+    @strawberry.field(description="The survey versions the graph has held, oldest first.")
+    def source_versions(
+        self, info: Info, first: FirstArg = None, after: AfterArg = None
+    ) -> t.Connection[SourceVersion]:
+        found = version_page(_ctx(info).session, _page(info, first, after))
+        return t.connection(found, source_version)
 
     @strawberry.field(
         description=(

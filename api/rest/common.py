@@ -3,7 +3,7 @@
 import inspect
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import chain
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.db import read_route, read_session
+from api.db import read_route
 from api.errors import InvalidInputError, Problem
 from api.http.cancel import canceller_of
 from api.rest import schemas as s
@@ -24,6 +24,7 @@ from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
 from api.services.exports.csv_writer import BOM
 from api.services.groups import Grouping, group_counts, grouping_named, groupings
+from api.services.history import session_as_of
 from api.services.pagination import Page, PageRequest, all_items, per_page_from_text
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
@@ -54,20 +55,37 @@ JSONLD: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's session; a read's statements are cancelled when its client leaves
-    (`api/http/cancel.py`). GET and HEAD only read: they may be answered by a read replica
-    (api/replica.py), whose choice asks both servers for their WAL positions, so that session
-    is opened in the thread pool. Any other session connects at its first statement and costs
-    the event loop nothing to open. Closing returns the connection to the pool with a
-    rollback: on SQLite a call into the library that waits for nothing, made here; on
-    PostgreSQL a round trip to the server, made in the thread pool."""
+AS_OF_DOC = (
+    "Read the graph as it was: a source version's name (`2025-12-02`) or a date (`YYYY-MM-DD`,"
+    " the newest version released by then). Survey facts are versioned; other facts read as"
+    " they are now (docs/sync.md)."
+)
+AsOfParam = Annotated[str | None, Query(alias="as_of", description=AS_OF_DOC, max_length=60)]
+
+
+async def get_session(request: Request, as_of: AsOfParam = None) -> AsyncIterator[Session]:
+    """The request's session, reading the graph now or `as_of` a source version; a read's
+    statements are cancelled when its client leaves (`api/http/cancel.py`).
+
+    A plain session connects at its first statement, so it costs the event loop nothing to
+    open. Two kinds do database work as they open, so they open in the thread pool: an as-of
+    read (it makes temporary views) and a GET or HEAD answered by a read replica (choosing it
+    asks both servers for their WAL positions, api/replica.py). Closing returns the
+    connection to the pool with a rollback: on SQLite a call into the library that waits for
+    nothing, made here; on PostgreSQL a round trip to the server, made in the thread pool."""
+    reading = request.method in ("GET", "HEAD")
+    if as_of is not None and not reading:
+        raise InvalidInputError(
+            "as_of reads the past; a write always writes now",
+            [Problem("only for reads (GET)", location="query", field="as_of", value=as_of)],
+        )
     canceller = canceller_of(request)
     engine = request.app.state.engine
-    if request.method in ("GET", "HEAD") and read_route(engine) is not None:
-        session = await run_in_threadpool(read_session, engine)
+    opened = ExitStack()
+    if as_of is not None or (reading and read_route(engine) is not None):
+        session = await run_in_threadpool(opened.enter_context, session_as_of(engine, as_of))
     else:
-        session = Session(engine)
+        session = opened.enter_context(Session(engine))
     if canceller is not None:
         canceller.watch(session)
     try:
@@ -75,10 +93,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     finally:
         if canceller is not None:
             canceller.release(session)
-        if engine.dialect.name == "sqlite":
-            session.close()
+        if engine.dialect.name == "sqlite" and as_of is None:
+            opened.close()
         else:
-            await run_in_threadpool(session.close)
+            await run_in_threadpool(opened.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from api.rest import (
     benchmarks,
+    changes,
     charts,
     engines,
     graph,
@@ -54,6 +55,7 @@ for domain in (
     ingest,
     run_imports,
     sync,
+    changes,
     tokens,
 ):
     router.include_router(domain.router)

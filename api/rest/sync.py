@@ -1,11 +1,13 @@
 """Write route: plan (and apply) a sync of the survey's facts with a newer list README."""
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from api.errors import InvalidInputError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.schemas import ErrorResponse
 from api.services.survey_sync import decode_readme, list_reviews, sync_survey
@@ -73,6 +75,7 @@ class SyncPlanOut(BaseModel):
     applied: list[str]
     rejected: list[str]
     references: list[ReferenceOut]
+    source_version: str | None
     complete: bool
     empty: bool
     counts: CountsOut
@@ -113,9 +116,25 @@ async def post_sync_survey(
         list[Annotated[str, Field(max_length=700)]] | None,
         Query(max_length=100, description="Held changes (ids) to reject: kept out of later plans."),
     ] = None,
+    source_version: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="The source version the changes are written into (default: its date).",
+        ),
+    ] = None,
+    source_date: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="The README's date, YYYY-MM-DD (default: the version's name if a date, "
+            "or today).",
+        ),
+    ] = None,
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
 
+    released_on = _date(source_date)
     # `BodySizeLimit` bounds the body (INFERGRAPH_MAX_INGEST_BYTES) before it is read whole.
     text = decode_readme(await request.body(), file_name)
 
@@ -130,6 +149,8 @@ async def post_sync_survey(
                 accept=accept or (),
                 reject=reject or (),
                 reviewer=f"token {token.name}",
+                source_version=source_version,
+                source_date=released_on,
             )
             return result.to_json()
 
@@ -161,3 +182,15 @@ class ReviewOut(BaseModel):
 def get_sync_reviews(request: Request, _: WriteAccess) -> Any:
     with Session(request.app.state.engine) as session:
         return list_reviews(session)
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(
+            "source_date is not a date",
+            [Problem("not a calendar date", location="query", field="source_date", value=text)],
+        ) from None

@@ -34,6 +34,7 @@ from sqlmodel import Session
 
 import models
 from api.data_version_schema import NOT_CONTENT, TABLE_VERSIONS, touches_not_content
+from api.history_schema import AS_OF_INFO
 
 _VERSION = sa.text("SELECT epoch, version FROM data_version WHERE id = 1")
 _PG_VERSION = sa.text(
@@ -60,8 +61,8 @@ def count_rows(session: Session, statement: sa.Select[Any]) -> int:
     version = _committed_version(session)
     if version is None:
         return count()
-    statement_key = _statement_key(session, statement)
-    key = (*_version_key(session, statement, version, statement_key[1]), *statement_key)
+    url, as_of, structure, values = _statement_key(session, statement)
+    key = (*_version_key(session, statement, version, structure), url, as_of, structure, values)
     with _lock:
         known = _counts.get(key)
         if known is not None:
@@ -174,9 +175,10 @@ def _statement_key(session: Session, statement: sa.Select[Any]) -> tuple[Hashabl
     else:
         structure = cache_key.key
         values = tuple(_hashable(bind.effective_value) for bind in cache_key.bindparams)
-    # The URL too: a copied database file keeps its epoch and version but goes its own way.
+    # The URL too: a copied database file keeps its epoch and version but goes its own way;
+    # and the source version an as-of session reads, the same statement on other rows.
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return url, structure, values
+    return url, session.info.get(AS_OF_INFO), structure, values
 
 
 def _hashable(value: Any) -> Hashable:

@@ -130,7 +130,7 @@ def test_a_database_from_before_the_versions_per_table_is_counted_by_the_counter
 ) -> None:
     from api.db import upgrade_database
 
-    upgrade_database(blank_engine, "e3b7d2f5a9c1")  # the revision before data_version_table
+    upgrade_database(blank_engine, "b6d1f4a8c2e7")  # the revision before data_version_table
     papers = sa.select(m.Paper.__table__)  # type: ignore[attr-defined]
     with Session(blank_engine) as session:
         assert count_rows(session, papers) == 0

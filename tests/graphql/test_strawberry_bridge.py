@@ -86,7 +86,7 @@ def test_arguments_are_converted_to_what_the_resolver_takes() -> None:
 
     kwargs = bridge.convert_arguments(schema, bridge.field_resolver(definition), raw)
 
-    assert set(kwargs) == {"filter", "order_by", "first", "after"}  # no `info`
+    assert set(kwargs) == {"filter", "order_by", "first", "after", "as_of"}  # no `info`
     assert kwargs["order_by"] is EngineOrder.STARS_DESC
     assert kwargs["first"] == 2
     engine_filter = kwargs["filter"]

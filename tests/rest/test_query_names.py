@@ -18,8 +18,8 @@ def test_a_misspelled_parameter_is_refused_with_the_valid_ones(api: TestClient) 
     assert problem["location"] == "query"
     assert problem["field"] == "selct"
     assert problem["message"] == (
-        "not a parameter of this route; it takes `cursor`, `filter`, `format`, `group_by`, "
-        "`per_page`, `select`, `sort`"
+        "not a parameter of this route; it takes `as_of`, `cursor`, `filter`, `format`, "
+        "`group_by`, `per_page`, `select`, `sort`"
     )
 
 

@@ -45,9 +45,12 @@ def connection_content_hash(connection: sa.Connection, *, skip: Collection[str] 
     return "sha256:" + digest.hexdigest()
 
 
-NOT_CONTENT = frozenset({"api_token"})
+NOT_CONTENT = frozenset({"api_token", "source_version", "fact_change"})
 """Tables that are access, not content: a dump that carried API tokens let an edited dump plant
-an admin token on restore; a restored database keeps the tokens it has and issues its own."""
+an admin token on restore; a restored database keeps the tokens it has and issues its own. Nor
+the history (source versions and the change feed, kept by triggers with `history_<table>`):
+a dump carries the graph, and a restored database starts its history at the restore
+(`api/services/history.py`, `restart_history`)."""
 
 
 def graph_tables() -> list[sa.Table]:

@@ -24,6 +24,7 @@ from api.services.exports.values import (
     to_json_value,
     type_name,
 )
+from api.services.history import restart_history
 
 DUMP_FORMAT = "infergraph-dump"
 DUMP_VERSION = 1
@@ -140,6 +141,7 @@ def restore_graph(
     with engine.begin() as connection:
         _check_header(connection, header, location)
         _check_empty(connection)
+        restart_history(connection, location)
         counts = _restore_tables(connection, reader.tables(), location)
         restored = connection_content_hash(connection)
         if verify and header.get("content_hash") != restored:

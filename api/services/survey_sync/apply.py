@@ -7,12 +7,14 @@ A written cell keeps its fact row and changes its status: the survey's `-` becom
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
+from api.services.history import open_version
 from api.services.ingest.readers.arxiv_client import ArxivClient
 from api.services.survey_sync import reviews
 from api.services.survey_sync.layout_cache import Layout
@@ -39,6 +41,8 @@ class SyncResult:
     dry_run: bool
     rejected: list[Change] = field(default_factory=list)
     references: list[ReferenceReport] = field(default_factory=list)
+    source_version: str | None = None
+    """The source version the applied changes were written into."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +50,7 @@ class SyncResult:
             "applied": [change.id for change in self.applied],
             "rejected": [change.id for change in self.rejected],
             "references": [report.to_json() for report in self.references],
+            "source_version": self.source_version,
             **self.plan.to_json(),
         }
 
@@ -87,6 +92,8 @@ class SyncResult:
             yield f"reference {report.url}: {report.outcome} as {report.paper}{note}"
         for item in plan.unparsed:
             yield f"not understood, line {item.line}: {item.reason}: {_short(item.text, 80)}"
+        if self.source_version is not None:
+            yield f"written into source version {self.source_version}"
         verb = "would apply" if self.dry_run else "applied"
         count = len(plan.applicable) if self.dry_run else len(self.applied)
         reviewed = f", rejected {len(self.rejected)}" if self.rejected else ""
@@ -209,13 +216,19 @@ def sync_survey(
     reject: Sequence[str] = (),
     reviewer: str = "cli",
     arxiv: ArxivClient | None = None,
+    source_version: str | None = None,
+    source_date: date | None = None,
 ) -> SyncResult:
     """Plan a sync of `text` (a README in the survey's format) and, with `apply`, write it.
 
     `accept` and `reject` name held changes (by id) a reviewer decides: accepted ones are
     written too, and both decisions are stored so later plans keep them (until the README
     changes that cell again). Unknown ids, or an accepted change without a writer, refuse
-    the whole call. New references are resolved through `arxiv` (default: the settings')."""
+    the whole call. New references are resolved through `arxiv` (default: the settings').
+
+    What is written lands in the source version `source_version` (named by its date,
+    `source_date`, by default; docs/sync.md): the history triggers record every write of the
+    transaction under it, so a writer added here needs nothing more."""
     plan = plan_survey_sync(session, text, file=file)
     accepted, rejected = _decided(plan, accept, reject)
     if not apply:
@@ -232,7 +245,13 @@ def sync_survey(
     applied: list[Change] = []
     layout = Layout(session)
     references = References(session, file, arxiv)
+    version: str | None = None
     try:
+        if plan.applicable or accepted:
+            # First, so that it is the newest version when the triggers read it.
+            version = open_version(
+                session, name=source_version, released_on=source_date, file=file, text=text
+            ).name
         references.prepare(references_of(plan, [*plan.applicable, *accepted]))
         writers = Writers(session, layout, plan, references)
         for change in plan.applicable:
@@ -248,7 +267,7 @@ def sync_survey(
     except Exception:
         session.rollback()
         raise
-    return SyncResult(plan, applied, False, rejected, references.reports)
+    return SyncResult(plan, applied, False, rejected, references.reports, version)
 
 
 def _decided(
