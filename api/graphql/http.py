@@ -49,7 +49,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from api.errors import InferGraphError, InvalidInputError, Problem
+from api.errors import InferGraphError, InvalidInputError, NotFoundError, Problem
 from api.graphql.as_of import operation_as_of
 from api.graphql.batch import Batch
 from api.graphql.context import GraphContext
@@ -255,8 +255,9 @@ class GraphQLEndpoint:
                     session, Batch(session), self.limits.max_page_size, self.limits.max_list_values
                 )
                 result = self._execute(prepared, operation, params, context)
-        except InvalidInputError as error:
-            # Only the asOf of the request raises here: resolvers' errors are field errors.
+        except (InvalidInputError, NotFoundError) as error:
+            # Only the asOf of the request raises here (malformed, two of them, or naming no
+            # version): resolvers' errors are field errors.
             return request_failed, {"errors": [_request_error(error)], "extensions": cost}
         except sa.exc.SQLAlchemyError as error:
             unavailable = database_unavailable(error)

@@ -24,7 +24,7 @@ from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
 from api.services.exports.csv_writer import BOM
 from api.services.groups import Grouping, group_counts, grouping_named, groupings
-from api.services.history import session_as_of
+from api.services.history import AS_OF_PATTERN, session_as_of
 from api.services.pagination import Page, PageRequest, all_items, per_page_from_text
 from api.services.views import View, present
 from api.services.vocabulary import Interface, describe, from_text, respelled
@@ -60,7 +60,9 @@ AS_OF_DOC = (
     " the newest version released by then). Survey facts are versioned; other facts read as"
     " they are now (docs/sync.md)."
 )
-AsOfParam = Annotated[str | None, Query(alias="as_of", description=AS_OF_DOC, max_length=60)]
+AsOfParam = Annotated[
+    str | None, Query(alias="as_of", description=AS_OF_DOC, max_length=60, pattern=AS_OF_PATTERN)
+]
 
 
 async def get_session(request: Request, as_of: AsOfParam = None) -> AsyncIterator[Session]:

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.db import read_session
-from api.errors import InvalidInputError, Problem
+from api.errors import InvalidInputError, NotFoundError, Problem
 from api.history_schema import (
     AS_OF_INFO,
     VERSIONED_TABLES,
@@ -31,7 +31,9 @@ from api.history_schema import (
 from api.services.pagination import Page, PageRequest, table_page
 
 SEED_VERSION = "2025-12-02"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
+AS_OF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
+"""A source version's name, and so what `as_of` may be (a date is one too)."""
+_NAME = re.compile(AS_OF_PATTERN)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MAX_NAMED = 10
 """Versions named in an error at most."""
@@ -55,16 +57,23 @@ def latest_version(session: Session) -> m.SourceVersion | None:
 
 def resolve_as_of(session: Session, text: str, *, field: str = "as_of") -> m.SourceVersion:
     """The version `text` names: a version's name, or a date (`YYYY-MM-DD`), which means the
-    newest version released on or before it."""
-    text = text.strip()
+    newest version released on or before it. Text outside the names' grammar is refused (400);
+    a well-formed name or date that no version answers to is not found (404), like an unknown
+    slug in a path: the graph as of it does not exist."""
+    if not _NAME.match(text):
+        raise InvalidInputError(
+            "as_of is neither a version name nor a date",
+            [
+                Problem(
+                    f"a version name ({AS_OF_PATTERN}) or YYYY-MM-DD", field=field, value=text[:100]
+                )
+            ],
+        )
     named = session.exec(select(m.SourceVersion).where(m.SourceVersion.name == text)).first()
     if named is not None:
         return named
-    if _DATE.match(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise _refused(session, text, field, "not a date") from None
+    day = _as_date(text)
+    if day is not None:
         found = session.exec(
             select(m.SourceVersion)
             .where(col(m.SourceVersion.released_on) <= day)
@@ -75,19 +84,22 @@ def resolve_as_of(session: Session, text: str, *, field: str = "as_of") -> m.Sou
             return found
         first = session.exec(select(m.SourceVersion).order_by(col(m.SourceVersion.id))).first()
         earliest = first.released_on.isoformat() if first else "none"
-        raise InvalidInputError(
+        raise NotFoundError(
             f"the graph has no version as of {text}: its earliest is {earliest}",
             [Problem(f"before the earliest version ({earliest})", field=field, value=text)],
         )
-    raise _refused(session, text, field, "neither a version name nor a date (YYYY-MM-DD)")
+    known = ", ".join(version.name for version in versions(session)[-_MAX_NAMED:]) or "none"
+    why = f"no version of that name, and not a date; known versions: {known}"
+    raise NotFoundError(f"unknown source version {text!r}", [Problem(why, field=field, value=text)])
 
 
-def _refused(session: Session, text: str, field: str, why: str) -> InvalidInputError:
-    known = [version.name for version in versions(session)][-_MAX_NAMED:]
-    return InvalidInputError(
-        f"unknown source version {text[:60]!r}",
-        [Problem(f"{why}; known versions: {', '.join(known) or 'none'}", field=field, value=text)],
-    )
+def _as_date(text: str) -> date | None:
+    if not _DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2025-13-45: shaped like a date, naming no day
+        return None
 
 
 def open_version(

@@ -65,22 +65,27 @@ def test_a_regenerated_table_and_a_list_read_the_past(client: TestClient) -> Non
 def test_unknown_versions_and_early_dates_are_refused_in_the_error_shape(
     client: TestClient,
 ) -> None:
+    # Well-formed but answering to no version: the graph as of it does not exist (404).
     early = client.get("/api/v1/engines/vllm", params={"as_of": "2024-01-01"})
-    assert early.status_code == 400
+    assert early.status_code == 404
     error = early.json()["error"]
-    assert error["code"] == "invalid_input"
+    assert error["code"] == "not_found"
     assert "earliest is 2025-12-02" in error["message"]
     assert error["problems"][0]["field"] == "as_of"
     unknown = client.get("/api/v1/engines", params={"as_of": "v9"})
-    assert unknown.status_code == 400
+    assert unknown.status_code == 404
     assert (
         "known versions: 2025-12-02, 2026-03-01"
         in unknown.json()["error"]["problems"][0]["message"]
     )
+    # Shaped like a date but naming no day: a name no version has.
     bad_date = client.get("/api/v1/engines", params={"as_of": "2025-13-40"})
-    assert bad_date.status_code == 400
-    too_long = client.get("/api/v1/engines", params={"as_of": "x" * 61})
-    assert too_long.status_code == 400
+    assert bad_date.status_code == 404
+    # Outside the grammar of version names (the OpenAPI pattern): the caller's mistake.
+    for malformed in ("x" * 61, "2025 12 02", "-dash-first", "naïve"):
+        refused = client.get("/api/v1/engines", params={"as_of": malformed})
+        assert refused.status_code == 400, malformed
+        assert refused.json()["error"]["code"] == "invalid_input"
 
 
 def test_a_write_with_as_of_is_refused(client: TestClient) -> None:
@@ -129,6 +134,7 @@ def test_graphql_refuses_two_versions_in_one_request_and_unknown_ones(client: Te
     assert "data" not in through_fragment
     early = _graphql(client, '{ engine(slug: "vllm", asOf: "2020-01-01") { githubStars } }')
     assert "earliest is 2025-12-02" in early["errors"][0]["message"]  # type: ignore[index]
+    assert early["errors"][0]["extensions"]["code"] == "not_found"  # type: ignore[index]
 
 
 def test_cli_exports_a_table_as_of_a_version(

@@ -12,7 +12,7 @@ import models as m
 from api.cli import app
 from api.config import get_settings
 from api.db import create_db_engine, upgrade_database
-from api.errors import InvalidInputError
+from api.errors import InvalidInputError, NotFoundError
 from api.history_schema import VERSIONED_TABLES
 from api.services.exports.dump import dump_graph, restore_graph
 from api.services.history import (
@@ -242,7 +242,7 @@ def test_a_restore_starts_the_history_over(
     with Session(empty_engine) as session:
         [version] = versions(session)
         assert version.name.startswith("restored-")
-        with pytest.raises(InvalidInputError, match=f"earliest is {version.released_on}"):
+        with pytest.raises(NotFoundError, match=f"earliest is {version.released_on}"):
             resolve_as_of(session, "2025-12-02")
     # Every restored survey fact appeared in it, and only once.
     assert _count(empty_engine, "SELECT count(*) FROM engine") == _count(
