@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 import models as m
-from api.errors import InvalidInputError, Problem
+from api.errors import ConflictError, InvalidInputError, Problem
 from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan, engine_names
 from api.services.survey_sync.readme import Unparsed, parse_readme
 from models.base import DocsLevel, LayoutAxis, OpenSource, SupportStatus
@@ -258,7 +258,9 @@ def _accepted(session: Session, plan: Plan, ids: Sequence[str]) -> list[tuple[Ch
             continue
         found.append((change, engine))
     if problems:
-        raise InvalidInputError(
+        # Which ids a plan holds depends on the README and the graph of the moment: a 409,
+        # like any request made against a state that has changed.
+        raise ConflictError(
             f"{len(problems)} accepted change(s) cannot be written; nothing was", problems
         )
     return found
