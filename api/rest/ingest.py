@@ -10,8 +10,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from api.db import as_utc
 from api.errors import InvalidInputError, NotFoundError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
-from api.rest.common import SessionDep, rest_words
-from api.rest.schemas import STORABLE_TEXT, ErrorResponse, PageMeta, RequestBody
+from api.rest.common import SessionDep, cursor_param, rest_words
+from api.rest.schemas import STORABLE_TEXT, ErrorResponse, PageMeta, RequestBody, Slug
 from api.services import paper_merges
 from api.services.ingest import (
     IngestReport,
@@ -24,12 +24,14 @@ from api.services.ingest import (
     review_suggestion,
 )
 from api.services.ingest.readers.arxiv_client import ArxivClient
+from api.services.ingest.readers.identifiers import ARXIV_ID_PATTERN
 from api.services.pagination import PageRequest, page_request
 from models.ingest import ConflictStatus, EntryOutcome, IngestStatus
 
 router = APIRouter(tags=["curation"])
 
-BIBTEX_EXAMPLE = """@inproceedings{leviathan2023fast,
+BIBTEX_EXAMPLE = """@comment{One paper of the survey, as BibTeX.}
+@inproceedings{leviathan2023fast,
   title = {Fast Inference from Transformers via Speculative Decoding},
   author = {Leviathan, Yaniv and Kalman, Matan and Matias, Yossi},
   booktitle = {International Conference on Machine Learning},
@@ -39,7 +41,6 @@ BIBTEX_EXAMPLE = """@inproceedings{leviathan2023fast,
 }
 """
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$", max_length=120)]
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -75,7 +76,7 @@ class ArxivIngestRequest(RequestBody):
         },
     )
 
-    ids: list[Annotated[str, Field(max_length=40, json_schema_extra=STORABLE_TEXT)]] = Field(
+    ids: list[Annotated[str, Field(max_length=40, pattern=ARXIV_ID_PATTERN)]] = Field(
         default_factory=list, max_length=1000, description="arXiv ids, old or new style."
     )
     query: SearchText | None = Field(
@@ -285,6 +286,19 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
     return _report(request, report)
 
 
+BIBTEX_TEXT = {
+    "type": "string",
+    "description": "A BibTeX file: text that holds at least one block (`@article{…}`, "
+    "`@comment{…}`, …); a file with none is refused, unusable entries are failures in the "
+    "report.",
+    # What is sure to hold a block the reader counts (checked by drawing texts from it in
+    # tests/rest/test_documented_grammars.py): no block before it, then a comment or an
+    # entry with a plain key; anything after. No NUL anywhere (the reader refuses it).
+    "pattern": "^[^\\u0000@]*@(?:comment\\{[^{}@\\\\\\u0000]*\\}"
+    "|[A-Za-z]{1,20}\\{[A-Za-z0-9:_.-]{1,50},?\\})[^\\u0000]*$",
+}
+
+
 @router.post(
     "/ingest/bibtex",
     responses={**AUTH_ERRORS, 413: {"model": ErrorResponse, "description": "File too large."}},
@@ -296,7 +310,11 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
         "requestBody": {
             "required": True,
             "content": {
-                "application/x-bibtex": {"schema": {"type": "string"}, "example": BIBTEX_EXAMPLE}
+                # `text/plain` too, first and with the example: clients (and schemathesis)
+                # that know no BibTeX media type send the same file as plain text; the route
+                # reads any text type alike.
+                "text/plain": {"schema": BIBTEX_TEXT, "example": BIBTEX_EXAMPLE},
+                "application/x-bibtex": {"schema": BIBTEX_TEXT},
             },
         }
     },
@@ -420,6 +438,9 @@ def _run(request: Request, session: Any, run: Any) -> RunOut:
     )
 
 
+EntryCursor = cursor_param([review.ENTRY_KEYS])
+
+
 @router.get(
     "/ingest-runs/{run_id}/entries",
     response_model=EntryPage,
@@ -432,7 +453,7 @@ def get_ingest_run_entries(
     session: SessionDep,
     outcome: Annotated[list[EntryOutcome] | None, Query(max_length=6)] = None,
     per_page: Annotated[int | None, Query(ge=0)] = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: EntryCursor = None,  # type: ignore[valid-type]
     after_position: Annotated[
         int | None, Query(ge=-1, le=2**31 - 1, description="Start after this position.")
     ] = None,
