@@ -12,12 +12,34 @@ from typing import Any
 
 from api.rest.schemas import STORABLE_TEXT
 
+STORABLE_JSON = "StorableJson"
+STORABLE_OBJECT: dict[str, Any] = {
+    "type": "object",
+    "propertyNames": STORABLE_TEXT,
+    "additionalProperties": {"$ref": f"#/components/schemas/{STORABLE_JSON}"},
+}
+"""A JSON object whose keys and strings, at any depth, hold no NUL (a request body that is a
+whole file, e.g. a benchmark result)."""
+_STORABLE_JSON_SCHEMA: dict[str, Any] = {
+    "description": "Any JSON value without NUL in its strings and keys, at any depth.",
+    "anyOf": [
+        {"type": "string", **STORABLE_TEXT},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": f"#/components/schemas/{STORABLE_JSON}"}},
+        STORABLE_OBJECT,
+    ],
+}
+
 
 def with_storable_text(build: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-    """`build` (FastAPI's `openapi`), with every free-text parameter NUL-free."""
+    """`build` (FastAPI's `openapi`), with every free-text parameter NUL-free, and the schema
+    `STORABLE_OBJECT` refers to."""
 
     def openapi() -> dict[str, Any]:
         document = build()
+        document.setdefault("components", {}).setdefault("schemas", {})[STORABLE_JSON] = (
+            _STORABLE_JSON_SCHEMA
+        )
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
                 for parameter in operation.get("parameters", []):

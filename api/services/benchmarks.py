@@ -319,10 +319,8 @@ def compare_engines(
             "the engines compared are given apart from the filter",
             [Problem("no engine key in this filter", field="filter.engine")],
         )
-    if first == second:
-        raise InvalidInputError(
-            "compare two different engines", [Problem("the same engine twice", field="b")]
-        )
+    # An engine compared with itself is answered like any pair: each shared workload's runs
+    # on both sides (the document cannot tell two parameters apart by value).
     pair = (first, second)
     runs = list(all_items(lambda page: list_runs(session, replace(f, engines=pair), page=page)))
     ids = {engine.slug: engine.id for engine in (_engine(session, slug) for slug in pair)}
@@ -330,7 +328,10 @@ def compare_engines(
     for run in runs:
         workload = {name: getattr(run, name) for name in _WORKLOAD}
         group = groups.setdefault(tuple(workload.values()), RunComparison(workload, [], []))
-        (group.first if run.engine_id == ids[first] else group.second).append(run)
+        if run.engine_id == ids[first]:
+            group.first.append(run)
+        if run.engine_id == ids[second]:
+            group.second.append(run)
     both = [g for g in groups.values() if g.first and g.second]
     return both[:limit]
 

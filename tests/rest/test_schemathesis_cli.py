@@ -99,23 +99,34 @@ def run_cli(served: Served, *extra: str) -> tuple[int, str]:
     return finished.returncode, finished.stdout + finished.stderr
 
 
-def tested_operations(output: str) -> int:
+def operations_tested(output: str) -> int:
     found = re.search(r"Tested:\s+(\d+)", output)
     assert found, output[-3000:]
     return int(found[1])
 
 
+def summary(output: str) -> str:
+    """The run's size and length, for the measurements in the closing note (`-rA` shows it)."""
+    cases = re.search(r"(\d+) generated", output)
+    took = re.search(r" in ([\d.]+)s =+$", output, re.MULTILINE)
+    return (
+        f"{operations_tested(output)} operations, {cases and cases[1]} cases, {took and took[1]} s"
+    )
+
+
 def test_no_failures_without_a_token(served: Served) -> None:
     code, output = run_cli(served)
+    print("without a token:", summary(output))
     assert code == 0, output[-20000:] + served.server.log_tail()
-    assert tested_operations(output) >= 80
+    assert operations_tested(output) >= 80
 
 
 def test_no_failures_with_a_write_token(served: Served) -> None:
     code, output = run_cli(served, "--header", f"Authorization: Bearer {served.token}")
+    print("with a write token:", summary(output))
     failed = set(FAILED_OPERATION.findall(output))
     assert code == 0 or (failed and failed <= KNOWN_GAPS), output[-20000:]
-    assert tested_operations(output) >= 80
+    assert operations_tested(output) >= 80
     # The writes were carried out, not all refused: both kinds of ingest ran.
     with served.engine.connect() as connection:
         kinds = connection.execute(sa.text("SELECT DISTINCT kind FROM ingest_run")).scalars()
