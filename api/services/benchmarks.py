@@ -322,8 +322,9 @@ def compare_engines(
     # An engine compared with itself is answered like any pair: each shared workload's runs
     # on both sides (the document cannot tell two parameters apart by value).
     pair = (first, second)
-    runs = list(all_items(lambda page: list_runs(session, replace(f, engines=pair), page=page)))
+    # The engines first: an unknown one is a 404 naming it, as for any engine slug.
     ids = {engine.slug: engine.id for engine in (_engine(session, slug) for slug in pair)}
+    runs = list(all_items(lambda page: list_runs(session, replace(f, engines=pair), page=page)))
     groups: dict[tuple[Any, ...], RunComparison] = {}
     for run in runs:
         workload = {name: getattr(run, name) for name in _WORKLOAD}

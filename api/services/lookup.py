@@ -57,9 +57,10 @@ def by_slug(session: Session, model: type[Model], slug: str, kind: str, field: s
     return row
 
 
-NO_MATCH = "\x00no-such-slug"
+NO_MATCH = " no such slug "
 """Stands in a filter for a slug that names no row (`api/services/unknown_slugs.py`): it
-matches nothing. No caller can send it: NUL is refused in every input."""
+matches nothing. No slug is spelled so (blanks), and where it is compared with a column as
+text it is text every database stores (a NUL here reached PostgreSQL as an error)."""
 NO_ROW = -1
 """The id `NO_MATCH` resolves to: no row has a negative id."""
 

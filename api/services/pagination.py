@@ -126,7 +126,9 @@ OFFSET_TAG = "offset"
 # promises nothing the server refuses (`cursor_pattern`).
 SEPARATOR = "~"
 _VALUE_GRAMMAR = {
-    int: "i-?[0-9]{1,18}",
+    # Nine digits: within INTEGER, the type of every whole-number sort key (PostgreSQL
+    # refuses to compare an INTEGER column with a value beyond it).
+    int: "i-?[0-9]{1,9}",
     # Decimal digits with an exponent of three digits at most: never NaN; a value past the
     # largest double reads as infinity, which both databases compare like any number.
     float: r"f-?[0-9]{1,17}(?:\.[0-9]{1,17})?(?:e-?[0-9]{1,3})?",

@@ -205,6 +205,8 @@ def _split(text: str | None, allowed: Sequence[str]) -> _Occurrences:
         )
     problems = []
     for part in text.split(","):
+        if not part.strip():
+            continue  # `a:b,,c:d` and a leading or trailing comma name nothing
         name, colon, value = part.partition(":")
         name = name.strip()
         alternatives = [v.strip() for v in value.split("|")]
