@@ -1,11 +1,11 @@
 """Write routes: ingest arXiv entries and BibTeX files, review suggested technique links."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from api.db import as_utc
 from api.errors import InvalidInputError, NotFoundError, Problem
@@ -83,7 +83,8 @@ class ArxivIngestRequest(RequestBody):
         default=None,
         max_length=1000,
         description='arXiv search, e.g. `cat:cs.DC AND abs:"speculative decoding"`.',
-        json_schema_extra=STORABLE_TEXT,
+        # What `_no_control_characters` refuses, said in the document.
+        json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f]*$"},
     )
     max_results: int = Field(default=100, ge=1, le=10_000)
     techniques: list[Slug] = Field(
@@ -189,6 +190,13 @@ class SuggestionOut(BaseModel):
     note: str | None
     created_at: datetime
     decided_at: datetime | None
+
+    @field_validator("created_at", "decided_at")
+    @classmethod
+    def _in_utc(cls, moment: datetime | None) -> datetime | None:
+        # SQLite gives the stored UTC time back without its zone; RFC 3339 (`date-time` in
+        # the document) needs one.
+        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 class ReviewRequest(RequestBody):
