@@ -29,6 +29,7 @@ from api.mcp.lazy import LazyMCP
 from api.replica import attach_read_replica
 from api.rest import errors as rest_errors
 from api.rest.openapi_limits import with_page_size_bounds
+from api.rest.openapi_text import with_storable_text
 from api.rest.router import router as rest_router
 from api.services.ingest.slots import IngestSlots
 from api.services.stats import schema_revision
@@ -82,7 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # REST reads stop their statement when the client leaves (GraphQL watches on its own).
     app.add_middleware(CancelOnDisconnect, prefix="/api/v1/")
     app.include_router(rest_router)
-    app.openapi = with_page_size_bounds(app.openapi, settings.max_page_size)  # type: ignore[method-assign]
+    documented = with_storable_text(app.openapi)
+    bounded = with_page_size_bounds(documented, settings.max_page_size, settings.max_list_values)
+    app.openapi = bounded  # type: ignore[method-assign]
     install_pages(app, app.exception_handlers[HTTPException])
 
     app.add_route("/graphql", graphql.handle, methods=["GET", "POST"], include_in_schema=False)

@@ -92,6 +92,15 @@ class NotFoundError(InferGraphError):
 
 
 @dataclass
+class ConflictError(InferGraphError):
+    """The request names a state the data is no longer (or not yet) in, such as a held change
+    of a plan that has moved on; asking again after reading the current state can succeed."""
+
+    code: str = "conflict"
+    status: int = 409
+
+
+@dataclass
 class MovedError(InferGraphError):
     """What was asked for was merged into another entity, which answers for it now (REST: a
     301 to it)."""

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.rest import schemas as s
-from api.rest.common import SessionDep, filter_of, list_route, presented
+from api.rest.common import SessionDep, filter_of, filter_query, list_route, presented
 from api.services import benchmarks
 
 router = APIRouter(tags=["benchmarks"])
@@ -14,12 +14,18 @@ router = APIRouter(tags=["benchmarks"])
 FILTER_HELP = (
     "A benchmark-runs filter (same keys as `GET /benchmark-runs`), e.g. `model:llama-3.1-8b`."
 )
-FilterText = Annotated[str | None, Query(max_length=2000, description=FILTER_HELP)]
+FilterText = filter_query(benchmarks.RunFilter, "engine:vllm", FILTER_HELP)
+# The engines compared are `a` and `b`; the comparison's filter has no `engine` key.
+CompareFilter = filter_query(
+    benchmarks.RunFilter,
+    "metric:output_throughput",
+    "A benchmark-runs filter without `engine` (the engines are `a` and `b`).",
+    without=("engine",),
+)
 # A model class built from the view at import time: typed loosely for mypy, exactly for OpenAPI.
 RunOut: Any = s.BenchmarkRunOut
-# Optional in the signature so that a bad filter is reported like on every other list;
-# the service refuses a missing engine.
-EngineSlug = Annotated[str | None, Query(max_length=120, description="Engine slug (required).")]
+# Required in the document, so a request without both engines is not one it calls valid.
+EngineSlug = Annotated[s.Slug, Query(description="Engine slug.")]
 
 list_route(
     router,
@@ -27,6 +33,7 @@ list_route(
     view=benchmarks.RUN,
     filter_class=benchmarks.RunFilter,
     fetch=benchmarks.list_runs,
+    cursors=list(benchmarks.RUN_ORDERS.values()),
     summary="Benchmark runs",
     example="engine:vllm",
     order=benchmarks.RunOrder,
@@ -60,8 +67,12 @@ class VersionOut(BaseModel):
     response_model=dict[str, list[FacetCountOut]],
     summary="Benchmark run counts per engine, model, device, scenario, metric and format",
 )
-def get_run_facets(request: Request, session: SessionDep, filter: FilterText = None) -> Any:
-    f = filter_of(request, benchmarks.RunFilter, filter)
+def get_run_facets(
+    request: Request,
+    session: SessionDep,
+    filter: FilterText = None,  # type: ignore[valid-type]
+) -> Any:
+    f = filter_of(request, session, benchmarks.RunFilter, filter)
     return {
         kind: [FacetCountOut(value=c.value, count=c.count) for c in counts]
         for kind, counts in benchmarks.run_facets(session, f).items()
@@ -78,11 +89,11 @@ def get_run_facets(request: Request, session: SessionDep, filter: FilterText = N
 def get_run_comparison(
     request: Request,
     session: SessionDep,
-    a: EngineSlug = None,
-    b: EngineSlug = None,
-    filter: FilterText = None,
+    a: EngineSlug,
+    b: EngineSlug,
+    filter: CompareFilter = None,  # type: ignore[valid-type]
 ) -> Any:
-    f = filter_of(request, benchmarks.RunFilter, filter)
+    f = filter_of(request, session, benchmarks.RunFilter, filter)
     comparisons = benchmarks.compare_engines(session, a, b, f)
     return [
         ComparisonOut(
@@ -101,9 +112,12 @@ def get_run_comparison(
     description="Grouped by engine version, oldest first (0.4.3 before 0.10.1).",
 )
 def get_engine_versions(
-    request: Request, slug: str, session: SessionDep, filter: FilterText = None
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    filter: FilterText = None,  # type: ignore[valid-type]
 ) -> Any:
-    f = filter_of(request, benchmarks.RunFilter, filter)
+    f = filter_of(request, session, benchmarks.RunFilter, filter)
     return [
         VersionOut(version=v.version, runs=presented(session, benchmarks.RUN, v.runs))
         for v in benchmarks.engine_versions(session, slug, f)

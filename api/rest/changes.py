@@ -10,17 +10,21 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+import models as m
 from api.db import as_utc
 from api.errors import InvalidInputError, Problem
 from api.rest import schemas as s
-from api.rest.common import CursorParam, PerPage, rest_words
-from api.services.changes import FactChangeEntry, fact_changes
+from api.rest.common import PerPage, cursor_param, rest_words
+from api.services.changes import FEED_ORDER, FactChangeEntry, fact_changes
 from api.services.exports.atom import MEDIA_TYPE as ATOM
 from api.services.exports.atom import atom_feed
 from api.services.history import version_page
-from api.services.pagination import PageRequest
+from api.services.pagination import PageRequest, table_keys
 
 router = APIRouter(tags=["history"])
+# Where the feed resumes: a cursor of the feed's one order (its grammar in the document).
+SinceParam = cursor_param([FEED_ORDER])
+VersionsCursor = cursor_param([table_keys(m.SourceVersion, "id")])
 
 
 class FactChangeOut(BaseModel):
@@ -87,7 +91,7 @@ FeedFormat = Annotated[
 def get_changes(
     request: Request,
     per_page: PerPage,
-    since: CursorParam = None,
+    since: SinceParam = None,  # type: ignore[valid-type]
     output_format: FeedFormat = None,
 ) -> Any:
     # Not the as-of session of the other reads: the feed is the history, not a version of it.
@@ -149,7 +153,11 @@ def _out(entry: FactChangeEntry) -> FactChangeOut:
     summary="The survey versions the graph has held, oldest first",
     description="Each is a value of `as_of`. See docs/sync.md.",
 )
-def get_source_versions(request: Request, per_page: PerPage, cursor: CursorParam = None) -> Any:
+def get_source_versions(
+    request: Request,
+    per_page: PerPage,
+    cursor: VersionsCursor = None,  # type: ignore[valid-type]
+) -> Any:
     with Session(request.app.state.engine) as session, rest_words():
         page = version_page(session, PageRequest(first=per_page, after=cursor))
         count = page.count()

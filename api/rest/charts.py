@@ -1,26 +1,27 @@
 """Charts as SVG and their data as CSV, at stable URLs for papers and slides."""
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import Field
 
 from api.rest.common import SessionDep
-from api.rest.schemas import Out
+from api.rest.schemas import Out, Slug
 from api.services import charts
 
 router = APIRouter(tags=["charts"])
-EngineParam = Annotated[
-    list[str] | None,
+# The slug pattern and the counts make the document exact: an empty or oversized list, or a
+# list given to a chart that takes none (the generic routes below declare no `engine`), is
+# not a request the document describes.
+RadarEngines = Annotated[
+    list[Slug],
     Query(
-        max_length=200,
-        description="The radar's engines (one to four), in order; on "
-        "`runs-throughput-concurrency`, only these engines' runs.",
+        min_length=1,
+        max_length=charts.MAX_RADAR_ENGINES,
+        description=f"The radar's engines (one to {charts.MAX_RADAR_ENGINES}), in order.",
     ),
 ]
-
-
 CategoryParam = Annotated[
     str | None,
     Query(
@@ -42,6 +43,49 @@ PageParam = Annotated[
 ]
 
 
+RunEngines = Annotated[
+    list[Slug] | None,
+    Query(max_length=200, description="Only these engines' runs (default: every engine)."),
+]
+
+
+class ChartOut(Out):
+    name: str
+    title: str
+    description: str
+    takes_engines: bool = Field(description="Whether the chart reads `engine` parameters.")
+    svg: str = Field(description="Its SVG, at a stable URL.")
+    csv: str = Field(description="The data it is drawn from.")
+
+
+@router.get(
+    "/charts",
+    response_model=list[ChartOut],
+    summary="Every chart, with the URLs of its SVG and its CSV",
+)
+def chart_list(session: SessionDep) -> list[ChartOut]:
+    return [
+        ChartOut(
+            name=c.name,
+            title=c.title,
+            description=c.description,
+            takes_engines=c.takes_engines,
+            svg=f"/api/v1/charts/{c.name}.svg",
+            csv=f"/api/v1/charts/{c.name}.csv",
+        )
+        for c in charts.chart_index(session)
+    ]
+
+
+# Named in the document (the charts are fixed in code), so a request for `radar` here, which
+# the radar's own route answers, is not one the document describes; an unknown name is still
+# answered with a 404 naming the charts.
+_OWN_ROUTES = {*charts.RUN_CHARTS, *charts.MATRIX_CHARTS}
+ChartName = Annotated[
+    str, Path(json_schema_extra={"enum": [n for n in charts.CHARTS if n not in _OWN_ROUTES]})
+]
+
+
 def _svg(data: charts.ChartData) -> Response:
     return Response(charts.render_svg(data), media_type="image/svg+xml")
 
@@ -51,6 +95,56 @@ def _csv(data: charts.ChartData) -> Response:
         charts.render_csv(data),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'inline; filename="{data.name}.csv"'},
+    )
+
+
+_SVG: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {200: {"content": {"image/svg+xml": {}}}},
+}
+_CSV: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {200: {"content": {"text/csv": {}}}},
+}
+
+
+# The charts that read parameters have routes of their own, declared before `{name}` so they
+# answer first.
+@router.get("/charts/radar.svg", summary="The derived profiles of engines as a radar", **_SVG)
+def radar_svg(session: SessionDep, engine: RadarEngines) -> Response:
+    return _svg(charts.chart(session, "radar", engine))
+
+
+@router.get("/charts/radar.csv", summary="The radar's data as CSV", **_CSV)
+def radar_csv(session: SessionDep, engine: RadarEngines) -> Response:
+    return _csv(charts.chart(session, "radar", engine))
+
+
+def _runs_route(
+    name: str, respond: Callable[[charts.ChartData], Response]
+) -> Callable[..., Response]:
+    def runs_chart(session: SessionDep, engine: RunEngines = None) -> Response:
+        return respond(charts.chart(session, name, engine or ()))
+
+    return runs_chart
+
+
+for _name in charts.RUN_CHARTS:
+    router.add_api_route(
+        f"/charts/{_name}.svg",
+        _runs_route(_name, _svg),
+        methods=["GET"],
+        summary=f"The benchmark-run chart {_name} as SVG",
+        name=f"{_name}_svg",
+        **_SVG,
+    )
+    router.add_api_route(
+        f"/charts/{_name}.csv",
+        _runs_route(_name, _csv),
+        methods=["GET"],
+        summary=f"The data of the benchmark-run chart {_name}, as CSV",
+        name=f"{_name}_csv",
+        **_CSV,
     )
 
 
@@ -95,52 +189,19 @@ for _name, (_kind, _title, _column) in charts.MATRIX_CHARTS.items():
     )
 
 
-class ChartOut(Out):
-    name: str
-    title: str
-    description: str
-    takes_engines: bool = Field(description="Whether the chart reads `engine` parameters.")
-    svg: str = Field(description="Its SVG, at a stable URL.")
-    csv: str = Field(description="The data it is drawn from.")
-
-
-@router.get(
-    "/charts",
-    response_model=list[ChartOut],
-    summary="Every chart, with the URLs of its SVG and its CSV",
-)
-def chart_list(session: SessionDep) -> list[ChartOut]:
-    return [
-        ChartOut(
-            name=c.name,
-            title=c.title,
-            description=c.description,
-            takes_engines=c.takes_engines,
-            svg=f"/api/v1/charts/{c.name}.svg",
-            csv=f"/api/v1/charts/{c.name}.csv",
-        )
-        for c in charts.chart_index(session)
-    ]
-
-
 @router.get(
     "/charts/{name}.svg",
     summary="A chart as SVG",
-    description="`radar` (the derived profile of `engine`s), "
-    + ", ".join(f"`{n}`" for n in charts.CHARTS)
-    + ". Each SVG has a title and a description; its data is the `.csv` at the same name.",
-    response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}},
+    description=", ".join(f"`{n}`" for n in charts.CHARTS if n not in _OWN_ROUTES)
+    + " (the radar and the benchmark-run charts, which take engines, and the matrices, which "
+    "take `category`, `sort` and `page`, have routes of their own). Each SVG has a title and a "
+    "description; its data is the `.csv` at the same name.",
+    **_SVG,
 )
-def chart_svg(name: str, session: SessionDep, engine: EngineParam = None) -> Response:
-    return _svg(charts.chart(session, name, engine or ()))
+def chart_svg(name: ChartName, session: SessionDep) -> Response:
+    return _svg(charts.chart(session, name))
 
 
-@router.get(
-    "/charts/{name}.csv",
-    summary="The data a chart is drawn from, as CSV",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
-)
-def chart_csv(name: str, session: SessionDep, engine: EngineParam = None) -> Response:
-    return _csv(charts.chart(session, name, engine or ()))
+@router.get("/charts/{name}.csv", summary="The data a chart is drawn from, as CSV", **_CSV)
+def chart_csv(name: ChartName, session: SessionDep) -> Response:
+    return _csv(charts.chart(session, name))

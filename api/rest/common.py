@@ -23,11 +23,33 @@ from api.rest import schemas as s
 from api.rest.export_limit import NARROW_LIST, check_export_size
 from api.services.exports import MEDIA_TYPES, csv_stream, node_jsonld
 from api.services.exports.csv_writer import BOM
-from api.services.groups import Grouping, group_counts, grouping_named, groupings
+from api.services.filter_pattern import filter_pattern
+from api.services.groups import (
+    MAX_GROUPINGS,
+    Grouping,
+    group_counts,
+    grouping_named,
+    groupings,
+)
 from api.services.history import AS_OF_PATTERN, session_as_of
-from api.services.pagination import Page, PageRequest, all_items, per_page_from_text
+from api.services.pagination import (
+    Page,
+    PageRequest,
+    SortKey,
+    all_items,
+    cursor_pattern,
+    per_page_from_text,
+)
+from api.services.unknown_slugs import unmatched_unknown
 from api.services.views import View, present
-from api.services.vocabulary import Interface, describe, from_text, respelled
+from api.services.vocabulary import (
+    MAX_FILTER_LENGTH,
+    Interface,
+    describe,
+    from_text,
+    respelled,
+    spelled,
+)
 
 _TEXT = {"schema": {"type": "string"}}
 CSV_FORMATS = ("csv", "csv-excel")
@@ -105,10 +127,45 @@ SessionDep = Annotated[Session, Depends(get_session)]
 FILTER_GRAMMAR = (
     "Filters as `key:value,key:value`; `key:a|b` means any of; a key given twice means all of."
 )
-CursorParam = Annotated[
-    str | None,
-    Query(description="`meta.next_cursor` of the previous page.", max_length=1000),
-]
+
+
+def filter_query(
+    filter_class: type[Any],
+    example: str | None,
+    description: str = "",
+    without: tuple[str, ...] = (),
+) -> Any:
+    """The `filter` query parameter of lists filtered by `filter_class`: its keys described,
+    its grammar as the pattern (`api/services/filter_pattern.py`), `example` a valid one."""
+    return Annotated[
+        str | None,
+        Query(
+            description=description or FILTER_GRAMMAR + " " + describe(filter_class),
+            max_length=MAX_FILTER_LENGTH,
+            examples=[example] if example else None,
+            # Documented, not enforced by FastAPI: the parser names what is wrong, and reads
+            # spellings the pattern leaves out (any key order, blanks around values).
+            json_schema_extra={"pattern": filter_pattern(filter_class, without)},
+        ),
+    ]
+
+
+CURSOR_DOC = (
+    "`meta.next_cursor` of the previous page. The pattern is the list's cursor grammar (each "
+    "of its orders' tag and sort values; `docs/rest.md`): every cursor it admits is read, in "
+    "the order the cursor names, whatever `sort` says."
+)
+
+
+def cursor_param(orders: Sequence[Sequence[SortKey]], *, ranked: bool = False) -> Any:
+    """The `cursor` query parameter of a list paged by `orders` (and, when `ranked`, in memory
+    by relevance to a text query), its grammar in the document."""
+    return Annotated[
+        str | None,
+        Query(description=CURSOR_DOC, max_length=1000, pattern=cursor_pattern(orders, ranked)),
+    ]
+
+
 FormatParam = Annotated[
     str | None,
     Query(
@@ -179,7 +236,7 @@ def shape_of(view: View) -> Callable[..., Awaitable[ListShape]]:
                 "values, in `groups`; with `format=csv`, the counts as CSV. Groupable: "
                 + (", ".join(f"`{name}`" for name in groupable) or "none")
                 + ".",
-                json_schema_extra={"pattern": _names_pattern(groupable)},
+                json_schema_extra={"pattern": _names_pattern(groupable, MAX_GROUPINGS)},
                 max_length=500,
             ),
         ] = None,
@@ -209,11 +266,12 @@ def _names(text: str | None) -> list[str]:
     return [] if text is None else text.split(",")
 
 
-def _names_pattern(names: Sequence[str]) -> str:
+def _names_pattern(names: Sequence[str], most: int | None = None) -> str:
     if not names:
         return "^$"
     one = "(" + "|".join(re.escape(name) for name in names) + ")"
-    return f"^{one}(,{one})*$"
+    more = "*" if most is None else f"{{0,{most - 1}}}"
+    return f"^{one}(,{one}){more}$"
 
 
 def list_response(
@@ -254,7 +312,13 @@ def list_response(
     results = [item.model_dump(mode="json") for item in present(session, page.items)]
     if fields:
         results = [{name: item[name] for name in fields} for item in results]
-    meta = s.PageMeta(count=page.count(), per_page=per_page, next_cursor=next_cursor, next=next_url)
+    meta = s.PageMeta(
+        count=page.count(),
+        per_page=per_page,
+        next_cursor=next_cursor,
+        next=next_url,
+        warnings=filter_warnings(request),
+    )
     body: dict[str, Any] = {"results": results, "meta": meta.model_dump(mode="json")}
     if shape is not None and grouped_by:
         body["groups"] = _group_counts(session, shape, page, per_page)
@@ -430,10 +494,24 @@ def presenter(view: View) -> Callable[[Session, Sequence[Any]], Sequence[BaseMod
     return lambda session, rows: presented(session, view, rows)
 
 
-def filter_of(request: Request, filter_class: type[Any], text: str | None) -> Any:
-    """The list's filter from the REST grammar; errors name the REST keys."""
+def filter_of(request: Request, session: Session, filter_class: type[Any], text: str | None) -> Any:
+    """The list's filter from the REST grammar; errors name the REST keys. A slug naming no
+    row matches nothing (`api/services/unknown_slugs.py`); the warnings saying so are kept
+    for the answer's `meta.warnings` (`filter_warnings`)."""
     with respelled(filter_class, Interface.REST):
-        return from_text(filter_class, text, max_list_values(request))
+        parsed = from_text(filter_class, text, max_list_values(request))
+    unmatched, warnings = unmatched_unknown(session, parsed)
+    request.state.filter_warnings = spelled(warnings, filter_class, Interface.REST)
+    return unmatched
+
+
+def filter_warnings(request: Request) -> list[s.ErrorProblem]:
+    """What `filter_of` found to warn about in this request's filter."""
+    found: list[Problem] = getattr(request.state, "filter_warnings", [])
+    return [
+        s.ErrorProblem(message=p.message, location=p.location, field=p.field, value=p.value)
+        for p in found
+    ]
 
 
 def max_list_values(request: Request) -> int:
@@ -468,24 +546,21 @@ def list_route(
     fetch: Callable[..., Page[Any]],
     summary: str,
     example: str,
+    cursors: Sequence[Sequence[SortKey]],
+    ranked: bool = False,
     order: type[StrEnum] | None = None,
     default_order: Any = None,
     description: str = "",
 ) -> None:
     """A list route: `filter` in the list's vocabulary, `sort` (when the list has orders),
     `per_page` and `cursor`, JSON pages or the whole list as CSV. `fetch` is the service's
-    list function: `(session, filter, page)`, or `(session, filter, order, page)` with `order`."""
-    filter_param = Annotated[
-        str | None,
-        Query(
-            description=FILTER_GRAMMAR + " " + describe(filter_class),
-            max_length=2000,
-            examples=[example],
-        ),
-    ]
+    list function: `(session, filter, page)`, or `(session, filter, order, page)` with `order`;
+    `cursors` its orders' keys, `ranked` whether a text query ranks it (`cursor_param`)."""
+    filter_param = filter_query(filter_class, example)
     filename = path.strip("/").replace("/", "-")
     model = s.model_of(view)
     shape_param = Annotated[ListShape, Depends(shape_of(view))]
+    cursor_type = cursor_param(cursors, ranked=ranked)
 
     def respond(
         request: Request,
@@ -497,7 +572,7 @@ def list_route(
         output_format: str | None,
         shape: ListShape,
     ) -> Any:
-        list_filter = filter_of(request, filter_class, filter_text)
+        list_filter = filter_of(request, session, filter_class, filter_text)
         ordered = () if order is None else (sort,)
         return list_response(
             request,
@@ -519,8 +594,8 @@ def list_route(
             session: SessionDep,
             per_page: PerPage,
             shape: shape_param,
-            filter: filter_param = None,
-            cursor: CursorParam = None,
+            filter: filter_param = None,  # type: ignore[valid-type]
+            cursor: cursor_type = None,  # type: ignore[valid-type]
             output_format: FormatParam = None,
         ) -> Any:
             return respond(request, session, per_page, filter, None, cursor, output_format, shape)
@@ -534,9 +609,9 @@ def list_route(
             session: SessionDep,
             per_page: PerPage,
             shape: shape_param,
-            filter: filter_param = None,
+            filter: filter_param = None,  # type: ignore[valid-type]
             sort: sort_param = default_order,
-            cursor: CursorParam = None,
+            cursor: cursor_type = None,  # type: ignore[valid-type]
             output_format: FormatParam = None,
         ) -> Any:
             return respond(request, session, per_page, filter, sort, cursor, output_format, shape)

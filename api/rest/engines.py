@@ -9,6 +9,7 @@ from api.rest.common import (
     SessionDep,
     detail_route,
     filter_of,
+    filter_query,
     list_route,
     max_list_values,
     nested_route,
@@ -16,8 +17,9 @@ from api.rest.common import (
     presented_json,
     rest_words,
 )
+from api.rest.openapi_limits import LIST_VALUES
 from api.services import benchmarks, engines, literature, market, support, techniques
-from api.services.requirements import Requirements, match_engines
+from api.services.requirements import MAX_REQUIREMENTS, Requirements, match_leniently
 from api.services.vocabulary import Interface, bounded, respelled
 from models.base import SupportStatus
 
@@ -30,6 +32,7 @@ list_route(
     view=engines.ENGINE,
     filter_class=engines.EngineFilter,
     fetch=engines.list_engines,
+    cursors=list(engines.ENGINE_ORDERS.values()),
     summary="List engines",
     example="technique:paged-attention,platform:amd-instinct",
     order=engines.EngineOrder,
@@ -126,6 +129,7 @@ list_route(
     view=engines.ORGANIZATION,
     filter_class=engines.OrganizationFilter,
     fetch=engines.list_organizations,
+    cursors=[engines.ORGANIZATION_KEYS],
     summary="List organizations",
     example="kind:academic",
 )
@@ -149,22 +153,41 @@ nested_route(
 )
 
 
+RequirementSlugs = Annotated[
+    list[s.Slug] | None,
+    Query(
+        # A hard bound on what is read; the values are then deduplicated, and the document
+        # promises only what is always accepted: three lists of at most a third of the cap
+        # each never exceed it together (and each at most INFERGRAPH_MAX_LIST_VALUES).
+        max_length=100,
+        json_schema_extra={**LIST_VALUES, "maxItems": MAX_REQUIREMENTS // 3},
+    ),
+]
+RequirementsFilter = filter_query(
+    engines.EngineFilter,
+    "organization_kind:academic",
+    "Only these engines (the `/engines` filter).",
+)
+
+
 @router.get(
     "/requirements",
     response_model=s.list_of(s.RequirementMatchOut),
     summary="Engines ranked by requirements met",
     description="Every engine with the required techniques / platforms / precisions it "
-    "meets, misses (a source says not supported) and leaves unknown, best first.",
+    "meets, misses (a source says not supported) and leaves unknown, best first. A slug "
+    "naming nothing stored is unknown for every engine; with no requirement, every engine "
+    "meets all (none) and comes by name.",
 )
 def requirements_query(
     request: Request,
     session: SessionDep,
-    technique: Annotated[list[str] | None, Query(max_length=100)] = None,
-    platform: Annotated[list[str] | None, Query(max_length=100)] = None,
-    precision: Annotated[list[str] | None, Query(max_length=100)] = None,
-    filter: Annotated[str | None, Query(max_length=2000)] = None,
+    technique: RequirementSlugs = None,
+    platform: RequirementSlugs = None,
+    precision: RequirementSlugs = None,
+    filter: RequirementsFilter = None,  # type: ignore[valid-type]
 ) -> Any:
-    engine_filter = filter_of(request, engines.EngineFilter, filter)
+    engine_filter = filter_of(request, session, engines.EngineFilter, filter)
     with (
         rest_words(engines.EngineFilter),
         respelled(Requirements, Interface.REST, "requirements.", ""),
@@ -174,7 +197,7 @@ def requirements_query(
             max_list_values(request),
             "requirements.",
         )
-        matches = match_engines(session, wanted, engine_filter)
+        matches = match_leniently(session, wanted, engine_filter)
     return [
         s.RequirementMatchOut(
             engine=x.engine.slug,

@@ -23,6 +23,7 @@ list_route(
     view=hardware.PLATFORM,
     filter_class=hardware.PlatformFilter,
     fetch=hardware.list_platforms,
+    cursors=[hardware.PLATFORM_KEYS],
     summary="List platforms",
     example="kind:accelerator",
 )

@@ -1,17 +1,17 @@
 """Write routes: ingest arXiv entries and BibTeX files, review suggested technique links."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from api.db import as_utc
 from api.errors import InvalidInputError, NotFoundError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
-from api.rest.common import SessionDep, rest_words
-from api.rest.schemas import STORABLE_TEXT, ErrorResponse, PageMeta, RequestBody
+from api.rest.common import SessionDep, cursor_param, rest_words
+from api.rest.schemas import STORABLE_TEXT, ErrorResponse, PageMeta, RequestBody, Slug
 from api.services import paper_merges
 from api.services.ingest import (
     IngestReport,
@@ -24,12 +24,14 @@ from api.services.ingest import (
     review_suggestion,
 )
 from api.services.ingest.readers.arxiv_client import ArxivClient
+from api.services.ingest.readers.identifiers import ARXIV_ID_PATTERN
 from api.services.pagination import PageRequest, page_request
 from models.ingest import ConflictStatus, EntryOutcome, IngestStatus
 
 router = APIRouter(tags=["curation"])
 
-BIBTEX_EXAMPLE = """@inproceedings{leviathan2023fast,
+BIBTEX_EXAMPLE = """@comment{One paper of the survey, as BibTeX.}
+@inproceedings{leviathan2023fast,
   title = {Fast Inference from Transformers via Speculative Decoding},
   author = {Leviathan, Yaniv and Kalman, Matan and Matias, Yossi},
   booktitle = {International Conference on Machine Learning},
@@ -39,7 +41,6 @@ BIBTEX_EXAMPLE = """@inproceedings{leviathan2023fast,
 }
 """
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$", max_length=120)]
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -75,14 +76,15 @@ class ArxivIngestRequest(RequestBody):
         },
     )
 
-    ids: list[Annotated[str, Field(max_length=40, json_schema_extra=STORABLE_TEXT)]] = Field(
+    ids: list[Annotated[str, Field(max_length=40, pattern=ARXIV_ID_PATTERN)]] = Field(
         default_factory=list, max_length=1000, description="arXiv ids, old or new style."
     )
     query: SearchText | None = Field(
         default=None,
         max_length=1000,
         description='arXiv search, e.g. `cat:cs.DC AND abs:"speculative decoding"`.',
-        json_schema_extra=STORABLE_TEXT,
+        # What `_no_control_characters` refuses, said in the document.
+        json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f]*$"},
     )
     max_results: int = Field(default=100, ge=1, le=10_000)
     techniques: list[Slug] = Field(
@@ -189,6 +191,13 @@ class SuggestionOut(BaseModel):
     created_at: datetime
     decided_at: datetime | None
 
+    @field_validator("created_at", "decided_at")
+    @classmethod
+    def _in_utc(cls, moment: datetime | None) -> datetime | None:
+        # SQLite gives the stored UTC time back without its zone; RFC 3339 (`date-time` in
+        # the document) needs one.
+        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
 
 class ReviewRequest(RequestBody):
     note: str | None = Field(default=None, max_length=2000, json_schema_extra=STORABLE_TEXT)
@@ -285,6 +294,19 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
     return _report(request, report)
 
 
+BIBTEX_TEXT = {
+    "type": "string",
+    "description": "A BibTeX file: text that holds at least one block (`@article{…}`, "
+    "`@comment{…}`, …); a file with none is refused, unusable entries are failures in the "
+    "report.",
+    # What is sure to hold a block the reader counts (checked by drawing texts from it in
+    # tests/rest/test_documented_grammars.py): no block before it, then a comment or an
+    # entry with a plain key; anything after. No NUL anywhere (the reader refuses it).
+    "pattern": "^[^\\u0000@]*@(?:comment\\{[^{}@\\\\\\u0000]*\\}"
+    "|[A-Za-z]{1,20}\\{[A-Za-z0-9:_.-]{1,50},?\\})[^\\u0000]*$",
+}
+
+
 @router.post(
     "/ingest/bibtex",
     responses={**AUTH_ERRORS, 413: {"model": ErrorResponse, "description": "File too large."}},
@@ -296,7 +318,11 @@ def post_ingest_arxiv(body: ArxivIngestRequest, request: Request, _: WriteAccess
         "requestBody": {
             "required": True,
             "content": {
-                "application/x-bibtex": {"schema": {"type": "string"}, "example": BIBTEX_EXAMPLE}
+                # `text/plain` too, first and with the example: clients (and schemathesis)
+                # that know no BibTeX media type send the same file as plain text; the route
+                # reads any text type alike.
+                "text/plain": {"schema": BIBTEX_TEXT, "example": BIBTEX_EXAMPLE},
+                "application/x-bibtex": {"schema": BIBTEX_TEXT},
             },
         }
     },
@@ -420,6 +446,9 @@ def _run(request: Request, session: Any, run: Any) -> RunOut:
     )
 
 
+EntryCursor = cursor_param([review.ENTRY_KEYS])
+
+
 @router.get(
     "/ingest-runs/{run_id}/entries",
     response_model=EntryPage,
@@ -432,7 +461,7 @@ def get_ingest_run_entries(
     session: SessionDep,
     outcome: Annotated[list[EntryOutcome] | None, Query(max_length=6)] = None,
     per_page: Annotated[int | None, Query(ge=0)] = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: EntryCursor = None,  # type: ignore[valid-type]
     after_position: Annotated[
         int | None, Query(ge=-1, le=2**31 - 1, description="Start after this position.")
     ] = None,

@@ -37,6 +37,7 @@ list_route(
     view=market.MODEL_PRICE,
     filter_class=market.ModelPriceFilter,
     fetch=market.list_model_prices,
+    cursors=[market.MODEL_PRICE_KEYS],
     summary="Prices per million tokens",
     example="provider:groqcloud",
 )
@@ -46,6 +47,7 @@ list_route(
     view=market.DEVICE_PRICE,
     filter_class=market.DevicePriceFilter,
     fetch=market.list_device_prices,
+    cursors=[market.DEVICE_PRICE_KEYS],
     summary="Prices per device-hour",
     example="device:nvidia-h100-80gb",
 )

@@ -12,14 +12,14 @@ import models as m
 from api.rest import schemas as s
 from api.rest.common import (
     CSV_FORMATS,
-    FILTER_GRAMMAR,
     PAPER_DOWNLOADS,
-    CursorParam,
     ListShape,
     PerPage,
     SessionDep,
     csv_download,
+    cursor_param,
     filter_of,
+    filter_query,
     jsonld_base,
     jsonld_response,
     list_response,
@@ -42,7 +42,6 @@ from api.services.exports import (
 )
 from api.services.exports.size import selection_size
 from api.services.pagination import PageRequest, all_items
-from api.services.vocabulary import describe
 
 router = APIRouter(tags=["literature"])
 
@@ -65,14 +64,7 @@ DetailFormatParam = Annotated[
         pattern="^(json|bibtex|csl-json|ris|jsonld)$",
     ),
 ]
-PaperFilterParam = Annotated[
-    str | None,
-    Query(
-        description=FILTER_GRAMMAR + " " + describe(literature.PaperFilter),
-        max_length=2000,
-        examples=["technique:paged-attention,year_from:2023"],
-    ),
-]
+PaperFilterParam = filter_query(literature.PaperFilter, "year_from:2023,technique:paged-attention")
 
 
 def _file_name(key: str) -> str:
@@ -149,6 +141,9 @@ def paper_selection_response(
     return paper_set_response(request, session, list(all_items(fetch)), chosen, filename)
 
 
+PaperCursor = cursor_param(list(literature.PAPER_ORDERS.values()), ranked=True)
+
+
 @router.get(
     "/papers",
     response_model=s.list_page(s.PaperOut),
@@ -161,14 +156,14 @@ def list_papers(
     session: SessionDep,
     per_page: PerPage,
     shape: Annotated[ListShape, Depends(shape_of(literature.PAPER))],
-    filter: PaperFilterParam = None,
+    filter: PaperFilterParam = None,  # type: ignore[valid-type]
     sort: Annotated[
         literature.PaperOrder, Query(description="Ignored with `q` (ranked).")
     ] = literature.PaperOrder.YEAR_DESC,
-    cursor: CursorParam = None,
+    cursor: PaperCursor = None,  # type: ignore[valid-type]
     output_format: PaperFormatParam = None,
 ) -> Any:
-    paper_filter = filter_of(request, literature.PaperFilter, filter)
+    paper_filter = filter_of(request, session, literature.PaperFilter, filter)
     chosen = paper_format(request, output_format)
     if chosen in PAPER_STREAMS:
         return paper_selection_response(request, session, paper_filter, sort, chosen, "papers")

@@ -7,7 +7,8 @@ from pydantic import Field
 
 from api.errors import InvalidInputError, Problem
 from api.rest.common import SessionDep, max_list_values
-from api.rest.schemas import Out
+from api.rest.openapi_limits import LIST_VALUES
+from api.rest.schemas import Out, Slug
 from api.services import profile
 
 router = APIRouter(tags=["engines"])
@@ -83,7 +84,13 @@ def engine_profile(slug: str, session: SessionDep) -> Any:
 def engine_profiles(
     request: Request,
     session: SessionDep,
-    engine: Annotated[list[str] | None, Query(max_length=200)] = None,
+    engine: Annotated[
+        list[Slug] | None,
+        Query(
+            description="Engine slugs, at most `INFERGRAPH_MAX_LIST_VALUES` (default 50).",
+            json_schema_extra=LIST_VALUES,
+        ),
+    ] = None,
 ) -> Any:
     slugs = engine or []
     limit = max_list_values(request)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from api.errors import InvalidInputError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.common import SessionDep
+from api.rest.openapi_text import STORABLE_OBJECT
 from api.rest.schemas import STORABLE_TEXT, ErrorResponse, RequestBody
 from api.services.ingest.readers.runs import FORMATS, RunContext
 from api.services.ingest.run_reviews import (
@@ -125,7 +126,7 @@ def _review(view: RunReviewView) -> RunReviewOut:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"type": "object"}, "example": RESULT_EXAMPLE},
+                "application/json": {"schema": STORABLE_OBJECT, "example": RESULT_EXAMPLE},
                 "text/csv": {"schema": {"type": "string"}},
             },
         }

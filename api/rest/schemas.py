@@ -1,6 +1,6 @@
 """Response bodies of the REST API. Descriptions come from the table models where they exist."""
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.config import JsonDict
@@ -32,9 +32,24 @@ class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-STORABLE_TEXT: JsonDict = {"pattern": "^[^\\u0000\\uD800-\\uDFFF]*$"}
-"""JSON Schema of text any database stores: no NUL, no lone surrogate (api/services/unstorable.py
-refuses them on every route)."""
+STORABLE_TEXT: JsonDict = {"pattern": "^[^\\u0000]*$"}
+"""JSON Schema of text any database stores: no NUL (api/services/unstorable.py refuses it on
+every route). Lone surrogates are refused too, but need no pattern: they are not Unicode text,
+so no JSON Schema string holds one (and a surrogate range is a pattern Rust's and other regex
+engines cannot compile, which made schemathesis drop the whole pattern)."""
+
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9.\-]*$"
+"""How every slug is spelled: lower-case letters, digits, `.` and `-`, not starting with a
+mark. A well-spelled slug naming no row is a 404 (or, in a filter, matches nothing)."""
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]
+
+
+class ErrorProblem(BaseModel):
+    message: str
+    location: str | None = None
+    field: str | None = None
+    value: str | int | float | None = None
 
 
 class PageMeta(BaseModel):
@@ -42,6 +57,11 @@ class PageMeta(BaseModel):
     per_page: int = Field(description="Page size used.")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
     next: str | None = Field(description="URL of the next page, or null on the last.")
+    warnings: list[ErrorProblem] = Field(
+        default_factory=list,
+        description="What the request asked that matched nothing: a filter slug naming no row "
+        "(with the closest known ones).",
+    )
 
 
 class GroupOut(BaseModel):
@@ -63,13 +83,6 @@ class ListPage(BaseModel, Generic[T]):
         default_factory=dict,
         description="With `group_by`: counts by each field asked for, under the same filter.",
     )
-
-
-class ErrorProblem(BaseModel):
-    message: str
-    location: str | None = None
-    field: str | None = None
-    value: str | int | float | None = None
 
 
 class ErrorBody(BaseModel):

@@ -86,7 +86,11 @@ class SyncPlanOut(BaseModel):
 
 @router.post(
     "/sync/survey",
-    responses={**AUTH_ERRORS, 413: {"model": ErrorResponse, "description": "File too large."}},
+    responses={
+        **AUTH_ERRORS,
+        409: {"model": ErrorResponse, "description": "`accept` names changes not writable now."},
+        413: {"model": ErrorResponse, "description": "File too large."},
+    },
     response_model=SyncPlanOut,
     summary="Sync the survey's facts with a newer list README",
     description="The request body is the README (any text content type). With `dry_run` (the "

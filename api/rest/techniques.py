@@ -68,6 +68,8 @@ list_route(
     view=techniques.TECHNIQUE,
     filter_class=techniques.TechniqueFilter,
     fetch=techniques.list_techniques,
+    cursors=[techniques.TECHNIQUE_KEYS],
+    ranked=True,
     summary="List techniques",
     example="category:quantization",
 )

@@ -23,6 +23,7 @@ from api.services.pagination import (
     SortKey,
     all_items,
     keyset_page,
+    order_named,
 )
 from api.services.views import View, column, derived, slug_ref
 from api.services.vocabulary import Slugs, Text, Whole, check_slugs, key
@@ -159,6 +160,10 @@ _ORDER_KEYS: dict[RunOrder, list[SortKey]] = {
     RunOrder.VALUE_DESC: [SortKey(col(m.BenchmarkRun.value), descending=True)],
     RunOrder.VALUE_ASC: [SortKey(col(m.BenchmarkRun.value))],
 }
+RUN_ORDERS = {
+    order: [*keys, SortKey(col(m.BenchmarkRun.id))] for order, keys in _ORDER_KEYS.items()
+}
+"""Every order of the run list, whole (ties broken by id): its cursors' grammar."""
 _ORDER_VALUES: dict[RunOrder, Callable[[m.BenchmarkRun], list[Any]]] = {
     RunOrder.SLUG: lambda r: [r.slug],
     RunOrder.VALUE_DESC: lambda r: [r.value],
@@ -208,7 +213,8 @@ def list_runs(
 ) -> Page[m.BenchmarkRun]:
     """Runs matching `f`; `-value` first gives the best throughputs, `value` the best latencies."""
     statement = select(m.BenchmarkRun).where(*run_conditions(session, f or RunFilter()))
-    keys = [*_ORDER_KEYS[order], SortKey(col(m.BenchmarkRun.id))]
+    order = order_named(page, RUN_ORDERS, order)
+    keys = RUN_ORDERS[order]
     values = _ORDER_VALUES[order]
     return keyset_page(session, statement, keys, page, lambda r: [*values(r), r.id])
 
@@ -313,18 +319,20 @@ def compare_engines(
             "the engines compared are given apart from the filter",
             [Problem("no engine key in this filter", field="filter.engine")],
         )
-    if first == second:
-        raise InvalidInputError(
-            "compare two different engines", [Problem("the same engine twice", field="b")]
-        )
+    # An engine compared with itself is answered like any pair: each shared workload's runs
+    # on both sides (the document cannot tell two parameters apart by value).
     pair = (first, second)
-    runs = list(all_items(lambda page: list_runs(session, replace(f, engines=pair), page=page)))
+    # The engines first: an unknown one is a 404 naming it, as for any engine slug.
     ids = {engine.slug: engine.id for engine in (_engine(session, slug) for slug in pair)}
+    runs = list(all_items(lambda page: list_runs(session, replace(f, engines=pair), page=page)))
     groups: dict[tuple[Any, ...], RunComparison] = {}
     for run in runs:
         workload = {name: getattr(run, name) for name in _WORKLOAD}
         group = groups.setdefault(tuple(workload.values()), RunComparison(workload, [], []))
-        (group.first if run.engine_id == ids[first] else group.second).append(run)
+        if run.engine_id == ids[first]:
+            group.first.append(run)
+        if run.engine_id == ids[second]:
+            group.second.append(run)
     both = [g for g in groups.values() if g.first and g.second]
     return both[:limit]
 

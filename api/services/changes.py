@@ -48,10 +48,13 @@ class FactChangeEntry:
         return f"{self.action} {self.table} {key}"
 
 
+FEED_ORDER = (SortKey(col(m.FactChange.id)),)
+"""The feed's one order: the order changes were numbered in, which is their commit order."""
+
+
 def fact_changes(session: Session, page: PageRequest) -> Page[FactChangeEntry]:
     """A page of the change feed, oldest first, after the cursor `page.after`."""
-    keys = [SortKey(col(m.FactChange.id))]
-    found = keyset_page(session, select(m.FactChange), keys, page, lambda change: [change.id])
+    found = keyset_page(session, select(m.FactChange), FEED_ORDER, page, lambda change: [change.id])
     return Page(
         _entries(session, found.items),
         found.cursor_at,

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import InvalidInputError
-from api.services.lookup import by_slug, unknown_problems
+from api.services.lookup import NO_MATCH, by_slug, unknown_problems
 from api.services.pagination import (
     FIRST_PAGE,
     Page,
@@ -18,6 +18,8 @@ from api.services.pagination import (
     SortKey,
     all_items,
     keyset_page,
+    order_named,
+    table_keys,
     table_page,
 )
 from api.services.views import Ref, View, column, derived, list_ref, present, rows_by_id
@@ -210,6 +212,9 @@ _ORDER_KEYS: dict[EngineOrder, list[SortKey]] = {
         SortKey(col(m.Engine.release_month)),
     ],
 }
+ENGINE_ORDERS = {order: [*keys, SortKey(col(m.Engine.id))] for order, keys in _ORDER_KEYS.items()}
+"""Every order of the engine list, whole (ties broken by id): its cursors' grammar."""
+ORGANIZATION_KEYS = table_keys(m.Organization, "name")
 _ORDER_VALUES: dict[EngineOrder, Callable[[m.Engine], list[Any]]] = {
     EngineOrder.NAME: lambda e: [e.name.lower()],
     EngineOrder.STARS_DESC: lambda e: [e.github_stars],
@@ -226,7 +231,8 @@ def list_engines(
     page: PageRequest = FIRST_PAGE,
 ) -> Page[m.Engine]:
     statement = select(m.Engine).where(*engine_conditions(session, engine_filter or EngineFilter()))
-    keys = [*_ORDER_KEYS[order], SortKey(col(m.Engine.id))]
+    order = order_named(page, ENGINE_ORDERS, order)
+    keys = ENGINE_ORDERS[order]
     values = _ORDER_VALUES[order]
     return keyset_page(session, statement, keys, page, lambda e: [*values(e), e.id])
 
@@ -324,7 +330,7 @@ def technique_feature_ids(
             result[slug] = by_technique[slug]
         elif slug in features:
             result[slug] = features[slug]
-        elif slug in known_techniques:
+        elif slug in known_techniques or slug == NO_MATCH:
             result[slug] = []  # a technique no matrix column covers: never met
         else:
             unknown.append(slug)
@@ -345,6 +351,10 @@ def _support_conditions(
     target_column: str,
 ) -> list[sa.ColumnElement[bool]]:
     def has(slug: str) -> sa.ColumnElement[bool]:
+        if slug == NO_MATCH:
+            # Whatever the status asked: nothing is said of what does not exist, and "no
+            # fact" must not read as "unknown" for it.
+            return sa.false()
         return has_status(fact_model, target_column, targets[slug], condition.status)
 
     conditions = [has(slug) for slug in condition.all_of]

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.services.lookup import by_slug
-from api.services.pagination import FIRST_PAGE, Page, PageRequest, table_page
+from api.services.pagination import FIRST_PAGE, Page, PageRequest, table_keys, table_page
 from api.services.views import View, column, list_ref, slug_ref
 from api.services.vocabulary import Choice, key
 from models.base import PlatformKind
@@ -59,6 +59,10 @@ class PlatformFilter:
     kinds: tuple[PlatformKind, ...] = key(
         Choice(PlatformKind, many=True), rest="kind", description="Kind of platform"
     )
+
+
+PLATFORM_KEYS = table_keys(m.Platform, "id")
+"""The platform list's order: its cursors' grammar."""
 
 
 def list_platforms(

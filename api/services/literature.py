@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 import models as m
-from api.errors import InvalidInputError, MovedError, Problem
+from api.errors import MovedError, Problem
 from api.services.count_cache import count_rows
 from api.services.ingest.readers.identifiers import normalize_arxiv_id, normalize_doi
 from api.services.lookup import not_found
@@ -20,6 +20,8 @@ from api.services.pagination import (
     PageRequest,
     SortKey,
     keyset_page,
+    order_named,
+    ranked_in_memory,
     slice_page,
     table_page,
 )
@@ -140,6 +142,8 @@ _KEYS = {
     PaperOrder.TITLE: [SortKey(sa.func.lower(m.Paper.title))],
     PaperOrder.KEY: [SortKey(col(m.Paper.bibtex_key))],
 }
+PAPER_ORDERS = {order: [*keys, SortKey(col(m.Paper.id))] for order, keys in _KEYS.items()}
+"""Every order of the paper list, whole (ties broken by id): its cursors' grammar."""
 _VALUES: dict[PaperOrder, Callable[[m.Paper], list[Any]]] = {
     PaperOrder.YEAR_DESC: lambda p: [p.year],
     PaperOrder.YEAR_ASC: lambda p: [p.year],
@@ -157,41 +161,45 @@ def list_papers(
     f = paper_filter or PaperFilter()
     terms = _filter_terms(session, f)
     conditions = terms.read_all()
+    among_hits: list[Any] = []
     if f.text:
-        # Relevance order: rank in the database, then page through the ranked list.
         hits = search_ids(session, "paper", f.text, limit=10_000)
-        if not hits:
-            return slice_page([], page)
-        allowed = set(
-            session.scalars(
-                sa.select(col(m.Paper.id)).where(
-                    col(m.Paper.id).in_([h.id for h in hits]), *conditions
-                )
-            )
-        )
-        ranked = [h.id for h in hits if h.id in allowed]
-        window = slice_page(ranked, page)
-        rows = {
-            p.id: p for p in session.exec(select(m.Paper).where(col(m.Paper.id).in_(window.items)))
-        }
-        return Page(
-            [rows[i] for i in window.items],
-            window.cursor_at,
-            window.has_next,
-            window.has_previous,
-            window.count,
-            select(m.Paper).where(col(m.Paper.id).in_(ranked)),
-        )
+        if ranked_in_memory(page):
+            return _ranked_papers(session, [h.id for h in hits], conditions, page)
+        # A cursor of a keyset order decides: the hits, read in that order.
+        among_hits = [col(m.Paper.id).in_([h.id for h in hits])]
     # The page walks the list in order and stops once full; the count reads every match.
-    statement = select(m.Paper).where(*terms.walked_in_order(session))
-    keys = [*_KEYS[order], SortKey(col(m.Paper.id))]
+    statement = select(m.Paper).where(*terms.walked_in_order(session), *among_hits)
+    order = order_named(page, PAPER_ORDERS, order)
     return keyset_page(
         session,
         statement,
-        keys,
+        PAPER_ORDERS[order],
         page,
         lambda p: [*_VALUES[order](p), p.id],
-        counted=select(m.Paper).where(*conditions),
+        counted=select(m.Paper).where(*conditions, *among_hits),
+    )
+
+
+def _ranked_papers(
+    session: Session, hits: list[int], conditions: list[Any], page: PageRequest
+) -> Page[m.Paper]:
+    """Relevance order: ranked in the database, then paged through in memory."""
+    if not hits:
+        return slice_page([], page)
+    allowed = set(
+        session.scalars(sa.select(col(m.Paper.id)).where(col(m.Paper.id).in_(hits), *conditions))
+    )
+    ranked = [h for h in hits if h in allowed]
+    window = slice_page(ranked, page)
+    rows = {p.id: p for p in session.exec(select(m.Paper).where(col(m.Paper.id).in_(window.items)))}
+    return Page(
+        [rows[i] for i in window.items],
+        window.cursor_at,
+        window.has_next,
+        window.has_previous,
+        window.count,
+        select(m.Paper).where(col(m.Paper.id).in_(ranked)),
     )
 
 
@@ -224,11 +232,8 @@ class _FilterTerms:
 
 
 def _filter_terms(session: Session, f: PaperFilter) -> _FilterTerms:
-    if f.year_from is not None and f.year_to is not None and f.year_from > f.year_to:
-        raise InvalidInputError(
-            "empty year range",
-            [Problem("after the end of the range", field="filter.year_from", value=f.year_from)],
-        )
+    # `year_from` after `year_to` is an empty range: it matches nothing, like any filter
+    # whose conditions exclude each other (the document cannot relate two keys' values).
     ids = check_slugs(session, f)
     plain: list[sa.ColumnElement[bool]] = []
     cited: list[SelectOfScalar[int]] = []

@@ -57,10 +57,22 @@ def by_slug(session: Session, model: type[Model], slug: str, kind: str, field: s
     return row
 
 
+NO_MATCH = " no such slug "
+"""Stands in a filter for a slug that names no row (`api/services/unknown_slugs.py`): it
+matches nothing. No slug is spelled so (blanks), and where it is compared with a column as
+text it is text every database stores (a NUL here reached PostgreSQL as an error)."""
+NO_ROW = -1
+"""The id `NO_MATCH` resolves to: no row has a negative id."""
+
+
 def ids_by_slug(
     session: Session, model: type[SQLModel], slugs: Sequence[str], kind: str, field: str
 ) -> dict[str, int]:
-    """All slugs must exist; every unknown one is reported at once (as a bad input)."""
+    """All slugs must exist; every unknown one is reported at once (as a bad input).
+    `NO_MATCH` resolves to `NO_ROW`."""
+    if NO_MATCH in slugs:
+        rest = [s for s in slugs if s != NO_MATCH]
+        return {**ids_by_slug(session, model, rest, kind, field), NO_MATCH: NO_ROW}
     if not slugs:
         return {}
     slug_column: Any = model.slug  # type: ignore[attr-defined]

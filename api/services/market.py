@@ -8,7 +8,14 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.services.lookup import by_slug
-from api.services.pagination import FIRST_PAGE, Page, PageRequest, all_items, table_page
+from api.services.pagination import (
+    FIRST_PAGE,
+    Page,
+    PageRequest,
+    all_items,
+    table_keys,
+    table_page,
+)
 from api.services.views import View, column, derived, slug_ref
 from api.services.vocabulary import Slugs, check_slugs, key
 
@@ -101,6 +108,11 @@ class DevicePriceFilter:
     devices: tuple[str, ...] = key(
         Slugs(m.Device, "device", many=True), rest="device", description="Device slug"
     )
+
+
+MODEL_PRICE_KEYS = table_keys(m.ModelPrice, "id")
+DEVICE_PRICE_KEYS = table_keys(m.DevicePrice, "id")
+"""The price lists' orders: their cursors' grammar."""
 
 
 def list_model_prices(

@@ -5,11 +5,9 @@ first one (no OFFSET scan).
 """
 
 import base64
-import binascii
 import hashlib
-import json
-import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -20,6 +18,7 @@ from api.errors import InvalidInputError, Problem
 from api.services.count_cache import count_rows
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 DEFAULT_PAGE_SIZE = 50
 BATCH_SIZE = 500
@@ -109,10 +108,6 @@ class SortKey:
         return getattr(expression, "nullable", True) is not False
 
 
-CURSOR_INTEGER_RANGE = (-(2**63), 2**63 - 1)
-"""Integers a cursor may carry: BIGINT's range, so no driver sees a value it cannot bind."""
-
-
 def list_tag(keys: Sequence[SortKey]) -> str:
     """A short name of a list's order (its key expressions and directions), written into its
     cursors so a cursor of another list (papers by title on engines by name: both a string and
@@ -124,33 +119,96 @@ def list_tag(keys: Sequence[SortKey]) -> str:
 OFFSET_TAG = "offset"
 """The tag of cursors into lists paginated in memory (`slice_page`)."""
 
+# The cursor grammar. A cursor is its order's tag and the sort values of the last row seen,
+# `~`-separated, each value spelled by its kind. The grammar is total: every text it admits
+# for a list decodes to a valid position in that list (a string value may be any bytes, read
+# as UTF-8 with U+FFFD for what is not), so a document giving a list's cursor this pattern
+# promises nothing the server refuses (`cursor_pattern`).
+SEPARATOR = "~"
+_VALUE_GRAMMAR = {
+    # Nine digits: within INTEGER, the type of every whole-number sort key (PostgreSQL
+    # refuses to compare an INTEGER column with a value beyond it).
+    int: "i-?[0-9]{1,9}",
+    # Decimal digits with an exponent of three digits at most: never NaN; a value past the
+    # largest double reads as infinity, which both databases compare like any number.
+    float: r"f-?[0-9]{1,17}(?:\.[0-9]{1,17})?(?:e-?[0-9]{1,3})?",
+    # Unpadded base64url; a length of 4n+1 is no base64.
+    str: "s(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?",
+}
+_GRAMMAR = {kind: re.compile(pattern) for kind, pattern in _VALUE_GRAMMAR.items()}
+_NULL = "n"
+OFFSET_GRAMMAR = OFFSET_TAG + SEPARATOR + "[0-9]{1,5}"
+"""Offsets a REST list ranked in memory can issue (its hits are capped at 10,000)."""
+
 
 def encode_cursor(tag: str, values: Sequence[Any]) -> str:
-    raw = json.dumps([tag, *values], separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return SEPARATOR.join([tag, *(_encode_value(value) for value in values)])
+
+
+def _encode_value(value: Any) -> str:
+    if value is None:
+        return _NULL
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"no cursor spelling for {value!r}")
+    if isinstance(value, int):
+        return f"i{value}"
+    if isinstance(value, float):
+        return "f" + repr(value).replace("e+", "e")
+    return "s" + base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def cursor_pattern(orders: Iterable[Sequence[SortKey]], offset: bool = False) -> str:
+    """The JSON Schema pattern of the cursors of a list that pages by any of `orders` (and,
+    with `offset`, ranks some pages in memory): exactly the texts `decode_cursor` accepts."""
+    alternatives = [
+        SEPARATOR.join([list_tag(keys), *(_value_pattern(*kind) for kind in _kinds(keys))])
+        for keys in orders
+    ]
+    if offset:
+        alternatives.append(OFFSET_GRAMMAR)
+    return "^(?:" + "|".join(alternatives) + ")$"
+
+
+def _value_pattern(kind: type, nullable: bool) -> str:
+    grammar = _VALUE_GRAMMAR[kind]
+    return f"(?:{grammar}|{_NULL})" if nullable else grammar
+
+
+def cursor_tag(cursor: str | None) -> str | None:
+    """The order a cursor names (None without one): the cursor, not `sort`, decides how the
+    list goes on, so every cursor the list's grammar admits is read in its own order."""
+    return None if cursor is None else cursor.split(SEPARATOR, 1)[0]
 
 
 def decode_cursor(
     cursor: str, tag: str, kinds: Sequence[tuple[type, bool]], field: str = "after"
 ) -> list[Any]:
     """The values of a cursor `encode_cursor(tag, …)` wrote, one per `(python type, nullable)`
-    of `kinds`. Anything else (not ours, another list's, a value of the wrong type or one no
-    database can bind) is refused as `invalid_input` naming `field`."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
-        decoded = None
-    if (
-        isinstance(decoded, list)
-        and len(decoded) == len(kinds) + 1
-        and decoded[0] == tag
-        and all(
-            _fits(v, kind, nullable) for v, (kind, nullable) in zip(decoded[1:], kinds, strict=True)
-        )
-    ):
-        return decoded[1:]
-    raise _refused(cursor, field)
+    of `kinds`. Anything else (not of the grammar, another list's) is refused as
+    `invalid_input` naming `field`."""
+    parts = cursor.split(SEPARATOR)
+    if parts[0] != tag or len(parts) != len(kinds) + 1:
+        raise _refused(cursor, field)
+    values: list[Any] = []
+    for part, (kind, nullable) in zip(parts[1:], kinds, strict=True):
+        if part == _NULL and nullable:
+            values.append(None)
+        elif _GRAMMAR[kind].fullmatch(part):
+            values.append(_decode_value(kind, part[1:]))
+        else:
+            raise _refused(cursor, field)
+    return values
+
+
+def _decode_value(kind: type, text: str) -> Any:
+    if kind is int:
+        return int(text)
+    if kind is float:
+        return float(text)
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    # Forged bytes still name a place in the order: not UTF-8, or NUL (which no database
+    # keeps in text), they read as U+FFFD.
+    return raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
 
 
 def _refused(cursor: str, field: str) -> InvalidInputError:
@@ -158,28 +216,6 @@ def _refused(cursor: str, field: str) -> InvalidInputError:
         "invalid cursor",
         [Problem("not a cursor this list produced", field=field, value=cursor[:100])],
     )
-
-
-def _fits(value: Any, kind: type, nullable: bool) -> bool:
-    if value is None:
-        return nullable
-    if kind is int:
-        low, high = CURSOR_INTEGER_RANGE
-        return type(value) is int and low <= value <= high
-    if kind is float:
-        return type(value) in (int, float) and math.isfinite(value)
-    if kind is str:
-        # JSON may spell lone surrogates and NUL, which PostgreSQL cannot take as text.
-        return type(value) is str and "\x00" not in value and _encodable(value)
-    return False
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _kinds(keys: Sequence[SortKey]) -> list[tuple[type, bool]]:
@@ -230,7 +266,11 @@ def keyset_page(
     terms = _order_terms(keys)
     tag = list_tag(keys)
     page = statement.order_by(*terms).limit(request.first + 1)
-    if request.after is not None:
+    if request.after is not None and cursor_tag(request.after) == OFFSET_TAG:
+        # A list that ranks some pages in memory (a text query) documents offset cursors for
+        # all its pages; read in this order, one is a bounded OFFSET.
+        page = page.offset(_offset(request.after, KEYSET_MAX_OFFSET) + 1)
+    elif request.after is not None:
         values = decode_cursor(request.after, tag, _kinds(keys))
         # The seek past the cursor is an OR of ranges, which the databases check entry by
         # entry along the order's index. Checked on the key columns alone (the index holds
@@ -298,24 +338,50 @@ def _equals(column: sa.ColumnElement[Any], value: Any) -> sa.ColumnElement[bool]
     return column.is_(None) if value is None else column == value
 
 
+KEYSET_MAX_OFFSET = 99_999
+"""The largest offset a keyset list reads (what `OFFSET_GRAMMAR` admits)."""
+_OFFSET = re.compile(f"{OFFSET_TAG}{SEPARATOR}([0-9]{{1,18}})")
+
+
+def _offset(cursor: str, maximum: int | None = None) -> int:
+    found = _OFFSET.fullmatch(cursor)
+    if found is None or (maximum is not None and int(found[1]) > maximum):
+        raise _refused(cursor, "after")
+    return int(found[1])
+
+
+def ranked_in_memory(request: PageRequest) -> bool:
+    """Whether a list that can rank its rows in memory (by relevance to a text query) does so
+    for this page: unless its cursor names one of the list's keyset orders, which then decides."""
+    return cursor_tag(request.after) in (None, OFFSET_TAG)
+
+
 def slice_page(items: Sequence[T], request: PageRequest) -> Page[T]:
     """Pagination of a list already in memory (nested lists loaded in one batch)."""
-    start = 0
-    if request.after is not None:
-        [last] = decode_cursor(request.after, OFFSET_TAG, [(int, False)])
-        if last < 0:
-            raise _refused(request.after, "after")
-        start = last + 1
+    start = 0 if request.after is None else _offset(request.after) + 1
     chosen = list(items[start : start + request.first])
     total = len(items)
     return Page(
         chosen,
-        lambda offset: encode_cursor(OFFSET_TAG, [start + offset]),
+        lambda offset: f"{OFFSET_TAG}{SEPARATOR}{start + offset}",
         start + len(chosen) < total,
         start > 0,
         lambda: total,
         items,
     )
+
+
+def order_named(request: PageRequest, orders: Mapping[K, Sequence[SortKey]], asked: K) -> K:
+    """The order a page is read in: the one its cursor names (each of a list's orders writes
+    its own tag), else the one `asked`. A cursor valid for the list is thus read as issued,
+    whatever `sort` says."""
+    tag = cursor_tag(request.after)
+    return next((order for order, keys in orders.items() if list_tag(keys) == tag), asked)
+
+
+def table_keys(model: type[Any], order: str) -> list[SortKey]:
+    """The keys of `table_page(…, model, order, …)`: `order`, then id."""
+    return [SortKey(getattr(model, order)), SortKey(model.id)]
 
 
 def table_page(
@@ -326,7 +392,7 @@ def table_page(
     *where: Any,
 ) -> Page[Any]:
     """A keyset-paginated list of `model` ordered by its column `order`, then id."""
-    keys = [SortKey(getattr(model, order)), SortKey(model.id)]
+    keys = table_keys(model, order)
     statement = sa.select(model).where(*where)
     return keyset_page(session, statement, keys, request, lambda r: [getattr(r, order), r.id])
 

@@ -7,6 +7,7 @@ source said "-", or no source says anything).
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -65,7 +66,50 @@ class EngineMatch:
     def score(self) -> float:
         """Share of requirements met, 0 to 1."""
         total = len(self.met) + len(self.missing) + len(self.unknown)
-        return len(self.met) / total if total else 0.0
+        # No requirement at all is met by every engine (REST's reading, `match_leniently`).
+        return len(self.met) / total if total else 1.0
+
+
+def match_leniently(
+    session: Session, requirements: Requirements, engine_filter: EngineFilter | None = None
+) -> list[EngineMatch]:
+    """`match_engines` as REST reads a request, so that every request its document admits is
+    answered: no requirement is met by every engine (score 1, by name), and a requirement
+    naming nothing stored is unknown for every engine (no source can say anything about it)."""
+    named = {
+        "technique": _known(session, [m.Technique, m.OptimizationFeature], requirements.techniques),
+        "platform": _known(session, [m.Platform], requirements.platforms),
+        "precision": _known(session, [m.Precision], requirements.precisions),
+    }
+    given = {
+        "technique": requirements.techniques,
+        "platform": requirements.platforms,
+        "precision": requirements.precisions,
+    }
+    unknown = [
+        Requirement(kind, slug)
+        for kind, slugs in given.items()
+        for slug in slugs
+        if slug not in named[kind]
+    ]
+    known = Requirements(*(tuple(s for s in given[kind] if s in named[kind]) for kind in given))
+    if known.count == 0:
+        engines = session.exec(
+            select(m.Engine).where(*engine_conditions(session, engine_filter or EngineFilter()))
+        )
+        matches = sorted((EngineMatch(e) for e in engines), key=lambda x: x.engine.name.casefold())
+    else:
+        matches = match_engines(session, known, engine_filter)
+    for match in matches:
+        match.unknown += unknown
+    return matches
+
+
+def _known(session: Session, models: list[type[Any]], slugs: tuple[str, ...]) -> set[str]:
+    found: set[str] = set()
+    for model in models:
+        found |= set(session.scalars(sa.select(model.slug).where(model.slug.in_(slugs))))
+    return found
 
 
 def match_engines(

@@ -8,13 +8,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
-from api.services.lookup import by_slug
+from api.services.lookup import NO_MATCH, by_slug
 from api.services.pagination import (
     FIRST_PAGE,
     Page,
     PageRequest,
     SortKey,
     keyset_page,
+    ranked_in_memory,
     slice_page,
     table_page,
 )
@@ -78,7 +79,9 @@ def get_category(session: Session, slug: str, field: str = "slug") -> m.Techniqu
 
 
 def category_subtree_ids(session: Session, slug: str, field: str = "filter.category") -> list[int]:
-    """The category and every category below it."""
+    """The category and every category below it (none for `NO_MATCH`)."""
+    if slug == NO_MATCH:
+        return []
     root = get_category(session, slug, field)
     children: dict[int | None, list[int]] = {}
     for category_id, parent_id in session.execute(
@@ -135,6 +138,14 @@ class TechniqueFilter:
     )
 
 
+TECHNIQUE_KEYS = [
+    SortKey(col(m.Technique.category_id)),
+    SortKey(col(m.Technique.position)),
+    SortKey(col(m.Technique.id)),
+]
+"""The technique list's order (survey category, then place in it): its cursors' grammar."""
+
+
 def list_techniques(
     session: Session,
     technique_filter: TechniqueFilter | None = None,
@@ -151,6 +162,10 @@ def list_techniques(
         conditions.append(col(m.Technique.in_survey_table) == f.in_survey_table)
     if f.text:
         hits = search_ids(session, "technique", f.text, limit=10_000)
+    if f.text and not ranked_in_memory(page):
+        # A cursor of the keyset order decides: the hits, read in that order.
+        conditions.append(col(m.Technique.id).in_([h.id for h in hits]))
+    elif f.text:
         rows = {
             t.id: t
             for t in session.exec(
@@ -162,12 +177,9 @@ def list_techniques(
         ranked = [rows[h.id] for h in hits if h.id in rows]
         return slice_page(ranked, page)
     statement = select(m.Technique).where(*conditions)
-    keys = [
-        SortKey(col(m.Technique.category_id)),
-        SortKey(col(m.Technique.position)),
-        SortKey(col(m.Technique.id)),
-    ]
-    return keyset_page(session, statement, keys, page, lambda t: [t.category_id, t.position, t.id])
+    return keyset_page(
+        session, statement, TECHNIQUE_KEYS, page, lambda t: [t.category_id, t.position, t.id]
+    )
 
 
 def get_technique(session: Session, slug: str) -> m.Technique:

@@ -205,6 +205,8 @@ def _split(text: str | None, allowed: Sequence[str]) -> _Occurrences:
         )
     problems = []
     for part in text.split(","):
+        if not part.strip():
+            continue  # `a:b,,c:d` and a leading or trailing comma name nothing
         name, colon, value = part.partition(":")
         name = name.strip()
         alternatives = [v.strip() for v in value.split("|")]
@@ -390,23 +392,34 @@ def respelled(
 ) -> Iterator[None]:
     """Rewrite canonical field names (`prefix` + dataclass field) in problems raised inside to
     `interface`'s spelling, after `spelled_prefix` (default: the same prefix)."""
-    own_prefix = prefix if spelled_prefix is None else spelled_prefix
     try:
         yield
     except InvalidInputError as error:
-        spelled = {
-            prefix + name: own_prefix + k.spelling(interface)
-            for name, k in keys(filter_class).items()
-        }
-        for index, problem in enumerate(error.problems):
-            field = problem.field or ""
-            for canonical, own in spelled.items():
-                if field == canonical or field.startswith(canonical + "."):
-                    error.problems[index] = dataclasses.replace(
-                        problem, field=own + field[len(canonical) :]
-                    )
-                    break
+        error.problems[:] = spelled(error.problems, filter_class, interface, prefix, spelled_prefix)
         raise
+
+
+def spelled(
+    problems: Sequence[Problem],
+    filter_class: type[Any],
+    interface: Interface,
+    prefix: str = FIELD_PREFIX,
+    spelled_prefix: str | None = None,
+) -> list[Problem]:
+    """`problems` with canonical field names rewritten as `respelled` does."""
+    own_prefix = prefix if spelled_prefix is None else spelled_prefix
+    names = {
+        prefix + name: own_prefix + k.spelling(interface) for name, k in keys(filter_class).items()
+    }
+    rewritten = []
+    for problem in problems:
+        field = problem.field or ""
+        for canonical, own in names.items():
+            if field == canonical or field.startswith(canonical + "."):
+                problem = dataclasses.replace(problem, field=own + field[len(canonical) :])
+                break
+        rewritten.append(problem)
+    return rewritten
 
 
 def camel(name: str) -> str:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 import models as m
-from api.errors import InvalidInputError, NotFoundError
+from api.errors import NotFoundError
 from api.services.ingest import (
     LinkStatus,
     TechniqueMatcher,
@@ -131,7 +131,8 @@ def test_explicit_technique_links_are_accepted_links(empty_engine: sa.Engine) ->
 
 
 def test_unknown_explicit_technique_is_rejected_before_writing(empty_engine: sa.Engine) -> None:
-    with pytest.raises(InvalidInputError) as raised:
+    # Well spelled but naming no technique: not found (404 over REST), nothing written.
+    with pytest.raises(NotFoundError) as raised:
         ingest_arxiv(
             empty_engine, feed_file=ARXIV_FIXTURES / "search_page_0.xml", techniques=["nope"]
         )

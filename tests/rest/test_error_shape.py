@@ -50,7 +50,9 @@ def test_every_filtered_list_400s_in_shape_naming_the_part(
     for path, params in api_operations(rest_app):
         if "filter" not in params or "{" in path:
             continue
-        response = api.get(path, params={"filter": "nonsense:1"})
+        # The comparison also requires its two engines.
+        engines = {"a": "vllm", "b": "sglang"} if path.endswith("/compare") else {}
+        response = api.get(path, params={"filter": "nonsense:1", **engines})
         assert response.status_code == 400, path
         assert_error_shape(response.json(), "invalid_input")
         [problem] = response.json()["error"]["problems"]
@@ -69,11 +71,8 @@ def test_every_filtered_list_400s_in_shape_naming_the_part(
         ("/api/v1/engines?sort=sideways", "sort"),
         ("/api/v1/papers?filter=year_from:x", "filter.year_from"),
         # REST errors name REST's keys (`technique`), never GraphQL's (`techniques`).
-        ("/api/v1/papers?filter=year_from:2025,year_to:2020", "filter.year_from"),
-        ("/api/v1/engines?filter=technique:paged-atention", "filter.technique"),
-        ("/api/v1/benchmark-runs?filter=engine:vllmm", "filter.engine"),
-        ("/api/v1/model-prices?filter=provider:groqclod", "filter.provider"),
-        ("/api/v1/requirements?platform=amd-instinkt", "platform"),
+        ("/api/v1/engines?filter=technique:paged-attention|", "filter"),
+        ("/api/v1/requirements?platform=Amd", "platform.0"),
         ("/api/v1/search?q=", "q"),
         ("/api/v1/engines?filter=status:maybe", "filter.status"),
     ],
@@ -83,6 +82,33 @@ def test_bad_parameters_are_400_naming_the_field(api: TestClient, url: str, fiel
     assert response.status_code == 400, response.text
     assert_error_shape(response.json(), "invalid_input")
     assert field in [p.get("field") for p in response.json()["error"]["problems"]]
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "suggested"),
+    [
+        # REST names REST's keys (`technique`), never GraphQL's (`techniques`).
+        ("/api/v1/engines?filter=technique:paged-atention", "filter.technique", "paged-attention"),
+        ("/api/v1/benchmark-runs?filter=engine:vllmm", "filter.engine", "vllm"),
+        ("/api/v1/model-prices?filter=provider:groqclod", "filter.provider", "groqcloud"),
+    ],
+)
+def test_an_unknown_filter_slug_matches_nothing_with_a_warning(
+    api: TestClient, url: str, field: str, suggested: str
+) -> None:
+    response = api.get(url)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["results"] == [] and body["meta"]["count"] == 0
+    [warning] = body["meta"]["warnings"]
+    assert warning["field"] == field
+    assert f"did you mean '{suggested}'" in warning["message"]
+
+
+def test_an_empty_year_range_matches_nothing(api: TestClient) -> None:
+    response = api.get("/api/v1/papers", params={"filter": "year_from:2025,year_to:2020"})
+    assert response.status_code == 200
+    assert response.json()["meta"]["count"] == 0
 
 
 def test_unknown_routes_and_methods(api: TestClient) -> None:

@@ -63,4 +63,9 @@ def test_an_unknown_field_is_refused_naming_it(api: TestClient, seeded_engine: s
 
 
 def test_the_storable_pattern_is_the_one_the_server_enforces() -> None:
-    assert STORABLE_TEXT == {"pattern": "^[^\\u0000\\uD800-\\uDFFF]*$"}
+    # No NUL. Lone surrogates need no pattern (no Unicode string holds one), and a surrogate
+    # range made schemathesis drop the whole pattern: its Rust validator cannot compile it.
+    assert STORABLE_TEXT == {"pattern": "^[^\\u0000]*$"}
+    from schemathesis.core.jsonschema.patterns import enforced_pattern
+
+    assert enforced_pattern(STORABLE_TEXT["pattern"]) is not None

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 import models as m
-from api.errors import InvalidInputError
+from api.errors import ConflictError, InvalidInputError
 from api.services.survey_sync import plan_survey_sync, sync_survey
 from api.services.survey_tables import render_table
 from models.base import SupportStatus
@@ -279,7 +279,7 @@ def test_an_accepted_paper_move_is_written_and_leaves_the_plan(fresh: Session) -
 
 
 def test_accepting_what_cannot_be_written_refuses_everything(session: Session) -> None:
-    with pytest.raises(InvalidInputError) as refused:
+    with pytest.raises(ConflictError) as refused:
         # A technique row named like one the graph has elsewhere: held, and no writer.
         sync_survey(
             session,

@@ -46,6 +46,10 @@ def run_outcomes(session: Session, run_id: int) -> dict[str, int]:
     return {outcome.value: int(counted.get(outcome, 0)) for outcome in EntryOutcome}
 
 
+ENTRY_KEYS = [SortKey(col(m.IngestEntry.position)), SortKey(col(m.IngestEntry.id))]
+"""A run's entries in input order: their cursors' grammar."""
+
+
 def run_entries(
     session: Session,
     run_id: int,
@@ -61,8 +65,7 @@ def run_entries(
         statement = statement.where(col(m.IngestEntry.position) > after_position)
     if outcomes:
         statement = statement.where(col(m.IngestEntry.outcome).in_(list(outcomes)))
-    keys = [SortKey(col(m.IngestEntry.position)), SortKey(col(m.IngestEntry.id))]
-    found = keyset_page(session, statement, keys, page, lambda e: [e.position, e.id])
+    found = keyset_page(session, statement, ENTRY_KEYS, page, lambda e: [e.position, e.id])
     if not found.items:
         get_run(session, run_id)
     return found

@@ -226,5 +226,7 @@ def resolve_techniques(session: Session, slugs: Sequence[str]) -> dict[str, int]
         if slug not in found
     ]
     if problems:
-        raise InvalidInputError(f"{len(problems)} unknown technique(s)", problems)
+        # Well-spelled but naming no technique: the techniques to link are not found (404),
+        # as an unknown slug in a path is; nothing is ingested.
+        raise NotFoundError(f"{len(problems)} unknown technique(s)", problems)
     return found

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 import models as m
-from api.errors import InvalidInputError, Problem
+from api.errors import ConflictError, InvalidInputError, Problem
 from api.services.history import open_version
 from api.services.ingest.readers.arxiv_client import ArxivClient
 from api.services.survey_sync import reviews
@@ -299,7 +299,9 @@ def _decided(
             if change_id not in both:
                 found[name].append(change)
     if problems:
-        raise InvalidInputError(
+        # Which ids a plan holds, and what can be written, depends on the README and the
+        # graph of the moment: a 409, like any request made against a state that has changed.
+        raise ConflictError(
             f"{len(problems)} reviewed change(s) cannot be decided; nothing was written", problems
         )
     return found["accept"], found["reject"]

@@ -19,6 +19,11 @@ _NEW_STYLE_ID = rf"{_YYMM}\.\d{{4,5}}"
 _OLD_STYLE_ID = rf"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?/{_YYMM}\d{{3}}"
 _VERSIONED_ID = rf"(?P<id>{_NEW_STYLE_ID}|{_OLD_STYLE_ID})(?:v(?P<version>[1-9]\d*))?"
 _ARXIV_ID = re.compile(rf"(?i:arxiv:)?{_VERSIONED_ID}")
+ARXIV_ID_PATTERN = f"^(?:{_NEW_STYLE_ID}|{_OLD_STYLE_ID})(?:v[1-9][0-9]{{0,5}})?$".replace(
+    r"\d", "[0-9]"
+)
+"""The canonical spellings of an arXiv id, for documents (ASCII digits: Python's `\\d` here
+also reads other scripts' digits, ECMA's does not)."""
 _ARXIV_URL = re.compile(
     rf"(?i:(?:https?://)?(?:[a-z0-9-]+\.)*arxiv\.org/(?:abs|pdf)/){_VERSIONED_ID}(?i:\.pdf)?/?"
 )

@@ -1,0 +1,133 @@
+"""schemathesis's own command line against a real server: 0 failures, on both databases.
+
+This is the run a user of the API would make (`schemathesis run URL/openapi.json --checks
+all`): every phase (examples, coverage, fuzzing, stateful) and every check, positive-data
+acceptance at its default, so a request the document calls valid must not get a 400. It runs
+once without a token (writes answer 401) and once with a write token (writes are carried
+out: BibTeX and arXiv ingests, merges, run imports; arXiv is a local stand-in).
+
+Bounded for the test command, and said so in docs/rest.md: `--max-examples 15` per operation
+and phase (the default is 100) and `--workers 2`; nothing else is narrowed.
+
+Not done yet (docs/rest.md, "Conformance"): the bodies of two upload routes are documented as
+any JSON object / any text, while the server takes only the result-file formats it reads
+(`POST /ingest/runs`) and a README with the survey's tables (`POST /sync/survey`). Those two
+operations, and only those, may still fail with a write token; any other failure fails the
+test, and once they are documented exactly `KNOWN_GAPS` is to be emptied.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from api.services.tokens import create_token
+from models.access import TokenScope
+from seed.loader import seed_database
+from tests.databases import fresh_database
+from tests.ingest.arxiv_server import CannedResponse, RecordedRequest, arxiv_env, serve_fake_arxiv
+from tests.live_server import LiveServer, live_server
+
+KNOWN_GAPS = frozenset({"POST /api/v1/ingest/runs", "POST /api/v1/sync/survey"})
+FAILED_OPERATION = re.compile(r"^_{3,} ((?:GET|POST|PUT|PATCH|DELETE) \S+) _{3,}$", re.MULTILINE)
+MAX_EXAMPLES = 15
+WORKERS = 2
+RUN_TIMEOUT = 600
+CLI = (
+    "import sys; from schemathesis.cli import schemathesis; "
+    "sys.argv[0] = 'schemathesis'; sys.exit(schemathesis())"
+)
+
+
+def arxiv_answer(request: RecordedRequest) -> CannedResponse:
+    """A feed for id look-ups, and an empty result for searches (so paging stops at once)."""
+    if "id_list" in request.params:
+        return CannedResponse.feed("query_ids.xml")
+    return CannedResponse.feed("empty.xml")
+
+
+@dataclass(frozen=True)
+class Served:
+    server: LiveServer
+    engine: sa.Engine
+    token: str
+    tmp: Path
+
+
+@pytest.fixture(scope="module")
+def served(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    tmp = tmp_path_factory.mktemp("st-cli")
+    with fresh_database(backend, tmp) as engine, serve_fake_arxiv() as arxiv:
+        arxiv.router = arxiv_answer
+        seed_database(engine)
+        token = create_token(engine, name="schemathesis-cli", scope=TokenScope.WRITE).token
+        url = engine.url.render_as_string(False)
+        with live_server(url, tmp / "server.log", arxiv_env(arxiv)) as server:
+            yield Served(server, engine, token, tmp)
+
+
+def run_cli(served: Served, *extra: str) -> tuple[int, str]:
+    command = [
+        sys.executable,
+        "-c",
+        CLI,
+        "run",
+        f"{served.server.base_url}/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--workers",
+        str(WORKERS),
+        "--no-color",
+        *extra,
+    ]
+    finished = subprocess.run(
+        command,
+        cwd=served.tmp,
+        env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"},
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    return finished.returncode, finished.stdout + finished.stderr
+
+
+def operations_tested(output: str) -> int:
+    found = re.search(r"Tested:\s+(\d+)", output)
+    assert found, output[-3000:]
+    return int(found[1])
+
+
+def summary(output: str) -> str:
+    """The run's size and length, for the measurements in the closing note (`-rA` shows it)."""
+    cases = re.search(r"(\d+) generated", output)
+    took = re.search(r" in ([\d.]+)s =+$", output, re.MULTILINE)
+    return (
+        f"{operations_tested(output)} operations, {cases and cases[1]} cases, {took and took[1]} s"
+    )
+
+
+def test_no_failures_without_a_token(served: Served) -> None:
+    code, output = run_cli(served)
+    print("without a token:", summary(output))
+    assert code == 0, output[-20000:] + served.server.log_tail()
+    assert operations_tested(output) >= 80
+
+
+def test_no_failures_with_a_write_token(served: Served) -> None:
+    code, output = run_cli(served, "--header", f"Authorization: Bearer {served.token}")
+    print("with a write token:", summary(output))
+    failed = set(FAILED_OPERATION.findall(output))
+    assert code == 0 or (failed and failed <= KNOWN_GAPS), output[-20000:]
+    assert operations_tested(output) >= 80
+    # The writes were carried out, not all refused: both kinds of ingest ran.
+    with served.engine.connect() as connection:
+        kinds = connection.execute(sa.text("SELECT DISTINCT kind FROM ingest_run")).scalars()
+        assert {str(kind).lower() for kind in kinds} == {"arxiv", "bibtex"}
