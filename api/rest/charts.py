@@ -7,8 +7,10 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import Field
 
 from api.rest.common import SessionDep
-from api.rest.schemas import Out, Slug
+from api.rest.schemas import SLUG_PATTERN, Out, Slug
 from api.services import charts
+from api.services.support import FactKind
+from models.base import PlatformKind, PrecisionFamily
 
 router = APIRouter(tags=["charts"])
 # The slug pattern and the counts make the document exact: an empty or oversized list, or a
@@ -22,22 +24,35 @@ RadarEngines = Annotated[
         description=f"The radar's engines (one to {charts.MAX_RADAR_ENGINES}), in order.",
     ),
 ]
-CategoryParam = Annotated[
-    str | None,
-    Query(
-        max_length=200,
-        description="Only the columns in this group: a technique category's slug (the "
-        "optimization matrix), a platform kind or a precision family, as on the matrix page.",
-    ),
-]
 SortParam = Annotated[
     str | None,
     Query(
-        max_length=200,
+        max_length=120,
+        pattern=r"^(-supported|[a-z0-9][a-z0-9.\-]*)$",
         description="Order of the engines: `name` (default), `-supported` (most supported "
-        "first) or a column's slug (supported there first).",
+        "first) or a column's slug (supported there first); a column the matrix does not "
+        "have is a 404.",
     ),
 ]
+
+
+def _category_param(kind: FactKind) -> Any:
+    """`category` of a matrix: the platform kinds and precision families are fixed, so the
+    document lists them; technique categories are data, so it gives their slug's grammar
+    (one the graph does not have is a 404)."""
+    about = "Only the columns in this group, as on the matrix page"
+    if kind == FactKind.PLATFORM:
+        values: dict[str, Any] = {"json_schema_extra": {"enum": [k.value for k in PlatformKind]}}
+        about += ": a platform kind."
+    elif kind == FactKind.PRECISION:
+        values = {"json_schema_extra": {"enum": [f.value for f in PrecisionFamily]}}
+        about += ": a precision family."
+    else:
+        values = {"pattern": SLUG_PATTERN, "max_length": 120}
+        about += ": a technique category's slug."
+    return Annotated[str | None, Query(description=about, **values)]
+
+
 PageParam = Annotated[
     int, Query(ge=1, le=100_000, description="Page of engines, 30 a page, as on the matrix page.")
 ]
@@ -149,11 +164,13 @@ for _name in charts.RUN_CHARTS:
 
 
 def _matrix_route(
-    name: str, respond: Callable[[charts.ChartData], Response]
+    name: str, kind: FactKind, respond: Callable[[charts.ChartData], Response]
 ) -> Callable[..., Response]:
+    category_param = _category_param(kind)
+
     def matrix_chart(
         session: SessionDep,
-        category: CategoryParam = None,
+        category: category_param = None,  # type: ignore[valid-type]
         sort: SortParam = None,
         page: PageParam = 1,
     ) -> Response:
@@ -167,7 +184,7 @@ def _matrix_route(
 for _name, (_kind, _title, _column) in charts.MATRIX_CHARTS.items():
     router.add_api_route(
         f"/charts/{_name}.svg",
-        _matrix_route(_name, _svg),
+        _matrix_route(_name, _kind, _svg),
         methods=["GET"],
         summary=f"{_title} matrix as an SVG heatmap",
         description="The cells of the matrix page `/matrices/"
@@ -180,7 +197,7 @@ for _name, (_kind, _title, _column) in charts.MATRIX_CHARTS.items():
     )
     router.add_api_route(
         f"/charts/{_name}.csv",
-        _matrix_route(_name, _csv),
+        _matrix_route(_name, _kind, _csv),
         methods=["GET"],
         summary=f"The cells of the {_title.lower()} matrix heatmap, as CSV",
         response_class=Response,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 import models as m
-from api.errors import InvalidInputError, Problem
+from api.errors import InvalidInputError, NotFoundError, Problem
 from api.services import techniques
 from api.services.views import Attr, Ref, View, column, derived, rows_by_id, slug_ref
 from models.base import PlatformKind, PrecisionFamily, SupportStatus
@@ -261,19 +261,26 @@ def matrix_view(
 ) -> MatrixView:
     """One page of a matrix: the columns of `category` (all when empty), engines in the order
     `sort` asks for, `ROWS_PER_PAGE` of them from page `page` (1-based), one cell each."""
+    # A category, column or page the matrix does not have is not found (404): the request is
+    # well formed, the part of the matrix it names does not exist (as an unknown slug).
     groups = dict(matrix_groups(session, kind))
     if category and category not in groups:
-        raise InvalidInputError(
-            "invalid request",
+        raise NotFoundError(
+            "no such category in this matrix",
             [Problem(f"one of {', '.join(groups)}", "query", "category", category)],
         )
     every_column = matrix_columns(session, kind)
     columns = tuple(c for c in every_column if not category or category in c.group.split(";"))
     ordered = _ordered(session, kind, sort, columns, every_column)
     pages = max(1, -(-len(ordered) // ROWS_PER_PAGE))
-    if not 1 <= page <= pages:
+    if page < 1:
         raise InvalidInputError(
             "invalid request", [Problem(f"a whole number from 1 to {pages}", "query", "page", page)]
+        )
+    if page > pages:
+        raise NotFoundError(
+            f"the matrix has {pages} page(s)",
+            [Problem(f"a whole number from 1 to {pages}", "query", "page", page)],
         )
     shown = ordered[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
     rows = matrix_rows(session, kind, shown, columns)
@@ -298,8 +305,8 @@ def _ordered(
         return sorted(engines, key=lambda engine: -counts.get(engine.id or 0, 0))
     by_slug = {c.slug: c for c in every_column}
     if sort not in by_slug:
-        raise InvalidInputError(
-            "invalid request",
+        raise NotFoundError(
+            "no such column in this matrix",
             [Problem("`name`, `-supported` or a column's slug", "query", "sort", sort)],
         )
     statuses = column_statuses(session, kind, by_slug[sort].id)
