@@ -7,7 +7,7 @@ once without a token (writes answer 401) and once with a write token (writes are
 out: BibTeX and arXiv ingests, merges, run imports; arXiv is a local stand-in).
 
 Bounded for the test command, and said so in docs/rest.md: `--max-examples 15` per operation
-and phase (the default is 100) and `--workers 2`; nothing else is narrowed.
+and phase (the default is 100) and `--workers 1` (see `WORKERS`); nothing else is narrowed.
 
 Not done yet (docs/rest.md, "Conformance"): the bodies of two upload routes are documented as
 any JSON object / any text, while the server takes only the result-file formats it reads
@@ -37,7 +37,10 @@ from tests.live_server import LiveServer, live_server
 KNOWN_GAPS = frozenset({"POST /api/v1/ingest/runs", "POST /api/v1/sync/survey"})
 FAILED_OPERATION = re.compile(r"^_{3,} ((?:GET|POST|PUT|PATCH|DELETE) \S+) _{3,}$", re.MULTILINE)
 MAX_EXAMPLES = 15
-WORKERS = 2
+# One worker thread: with two, CPython 3.11's `ast` module (which Hypothesis uses while
+# generating) now and then failed with "SystemError: AST constructor recursion depth
+# mismatch" in the coverage phase, a race in the interpreter, not a finding about our API.
+WORKERS = 1
 RUN_TIMEOUT = 600
 CLI = (
     "import sys; from schemathesis.cli import schemathesis; "
