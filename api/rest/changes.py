@@ -15,7 +15,7 @@ from api.db import as_utc
 from api.errors import InvalidInputError, Problem
 from api.rest import schemas as s
 from api.rest.common import PerPage, cursor_param, rest_words
-from api.services.changes import FEED_ORDER, FactChangeEntry, fact_changes
+from api.services.changes import FEED_ORDER, fact_changes
 from api.services.exports.atom import MEDIA_TYPE as ATOM
 from api.services.exports.atom import atom_feed
 from api.services.history import version_page
@@ -105,7 +105,7 @@ def get_changes(
         document = atom_feed(page.items, self_url=str(request.url), next_url=next_url)
         return Response(document, media_type=f"{ATOM}; charset=utf-8")
     body = ChangesOut(
-        results=[_out(entry) for entry in page.items],
+        results=[FactChangeOut.model_validate(entry, from_attributes=True) for entry in page.items],
         meta=ChangesMeta(
             per_page=per_page, has_next=page.has_next, resume_cursor=resume, next=next_url
         ),
@@ -130,21 +130,6 @@ def _wants_atom(request: Request, output_format: str | None) -> bool:
     if output_format is not None:
         return output_format == "atom"
     return ATOM in request.headers.get("accept", "")
-
-
-def _out(entry: FactChangeEntry) -> FactChangeOut:
-    return FactChangeOut(
-        id=entry.id,
-        action=entry.action,
-        table=entry.table,
-        row_id=entry.row_id,
-        source=entry.source,
-        source_version=entry.source_version,
-        released_on=entry.released_on,
-        changed_at=entry.changed_at,
-        values=entry.values,
-        changed=entry.changed,
-    )
 
 
 @router.get(
