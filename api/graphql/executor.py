@@ -9,6 +9,7 @@ fragments on abstract types, @skip/@include, variables, non-null propagation of 
 errors. Introspection (`__schema`, `__type`) goes to graphql-core, which is the reference.
 """
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,14 +19,12 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
-    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
-    GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -38,6 +37,11 @@ from graphql.language.visitor import BREAK, Visitor
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 from strawberry import Schema
 
+from api.graphql.compiled import Compiler, NotCoveredError, ObjectPlan, PlanRun
+from api.graphql.context import GraphContext
+from api.graphql.leaves import LEAF_TYPES, NOT_LEAF, Leaf
+from api.graphql.leaves import leaf as leaf_of
+from api.graphql.plan_cache import PlanCache, PlanKey
 from api.graphql.strawberry_bridge import (
     FieldResolver,
     convert_arguments,
@@ -47,9 +51,6 @@ from api.graphql.strawberry_bridge import (
 )
 
 Path = tuple[Any, ...] | None  # (parent path, key): built into a list only for errors
-
-
-_LEAF_TYPES = (GraphQLScalarType, GraphQLEnumType)
 
 
 class _NullPropagationError(Exception):
@@ -76,6 +77,10 @@ class _Run:
     plans: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     memo: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     """Converted arguments per field node: siblings share the node, so convert once."""
+    compiled: dict[PlanKey, ObjectPlan | None] = field(default_factory=dict)
+    plan_run: PlanRun | None = None
+    failed: set[PlanKey] = field(default_factory=set)
+    """Compiled plans that met what they cannot answer in this request."""
 
 
 def uses_introspection(document: DocumentNode) -> bool:
@@ -101,6 +106,7 @@ class PlannedExecutor:
         assert query_type is not None
         self.query_type: GraphQLObjectType = query_type
         self._resolvers: dict[int, FieldResolver] = {}
+        self._plan_cache = PlanCache()
 
     def execute(
         self,
@@ -108,17 +114,28 @@ class PlannedExecutor:
         operation: OperationDefinitionNode,
         variables: Any,
         context: Any,
+        document_key: Hashable | None = None,
     ) -> tuple[dict[str, Any] | None, list[GraphQLError]]:
-        """Run a validated query operation; `variables` are graphql-core's coerced values."""
+        """Run a validated query operation; `variables` are graphql-core's coerced values.
+
+        `document_key` (the document's text and the operation's name) keeps the compiled
+        plans of the document for the next request with the same key."""
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         run = _Run(variables, _Info(context), fragments)
+        if isinstance(context, GraphContext):
+            run.compiled = self._plan_cache.plans(document_key, document, variables)
+            run.plan_run = PlanRun(context, variables, self._convert)
         try:
             data = self._object(run, None, self.query_type, [_root_field(operation)], None)
         except _NullPropagationError:
             data = None
         return data, run.errors
+
+    def cached_plans(self, document_key: Hashable) -> list[list[ObjectPlan | None]]:
+        """The compiled plans kept for a document (None for selections no plan covers)."""
+        return self._plan_cache.cached(document_key)
 
     # --- fields -----------------------------------------------------------------------
 
@@ -162,7 +179,7 @@ class PlannedExecutor:
 
     def _plan(
         self, run: _Run, object_type: GraphQLObjectType, field_nodes: list[FieldNode]
-    ) -> tuple[tuple[Any, ...], list[tuple[str, list[FieldNode], str | None, "_Leaf"]]]:
+    ) -> tuple[tuple[Any, ...], list[tuple[str, list[FieldNode], str | None, Leaf]]]:
         """The fields to produce for this object: collected once per type and selection."""
         key = (
             (object_type.name, id(field_nodes[0]))
@@ -175,13 +192,13 @@ class PlannedExecutor:
             for response_key, nodes in self._collect(run, object_type, field_nodes).items():
                 name = nodes[0].name.value
                 definition = object_type.fields.get(name)
-                leaf = _leaf(definition) if definition is not None else None
+                found = leaf_of(definition) if definition is not None else None
                 attribute = None
-                if leaf is not None and definition is not None:
+                if found is not None and definition is not None:
                     resolver = self._resolver(definition)
                     if resolver.call is None:
                         attribute = resolver.python_name
-                plan.append((response_key, nodes, attribute, leaf or _NOT_LEAF))
+                plan.append((response_key, nodes, attribute, found or NOT_LEAF))
             run.plans[key] = plan
         return key, plan
 
@@ -231,6 +248,35 @@ class PlannedExecutor:
             return resolver.call(source, **kwargs)
         return resolver.call(**kwargs)
 
+    def _convert(self, resolver: FieldResolver, raw: dict[str, Any]) -> dict[str, Any]:
+        return convert_arguments(self._strawberry_schema, resolver, raw)
+
+    def _compiled(
+        self, run: _Run, object_type: GraphQLObjectType, nodes: list[FieldNode], sources: Any
+    ) -> list[dict[str, Any]] | None:
+        """The objects for `sources` (entity objects) from a compiled plan, or None when
+        no plan covers the selection; the caller then completes them field by field."""
+        if run.plan_run is None:
+            return None
+        key = (object_type.name, *(id(node) for node in nodes))
+        if key in run.compiled:
+            plan = run.compiled[key]
+        else:
+            compiler = Compiler(lambda t, n: self._collect(run, t, n), self._resolver)
+            try:
+                plan = compiler.object_plan(object_type, nodes, [])
+            except NotCoveredError:
+                plan = None
+            run.compiled[key] = plan
+        if plan is None or key in run.failed:
+            return None
+        try:
+            return run.plan_run.answer(plan, [source.__dict__["_row"] for source in sources])
+        except Exception:
+            # NotCoveredError, or an error the field-by-field path reports with its path.
+            run.failed.add(key)
+            return None
+
     # --- completion --------------------------------------------------------------------
 
     def _complete(
@@ -250,16 +296,25 @@ class PlannedExecutor:
             return None
         if isinstance(return_type, GraphQLList):
             item_type = return_type.of_type
+            item_object = _entity_items(item_type, value)
+            if item_object is not None:
+                compiled = self._compiled(run, item_object, nodes, value)
+                if compiled is not None:
+                    return compiled
             items = []
             for index, item in enumerate(value):
                 items.append(self._item(run, item_type, nodes, item, (path, index)))
             return items
-        if isinstance(return_type, _LEAF_TYPES):
+        if isinstance(return_type, LEAF_TYPES):
             return return_type.serialize(value)
         if is_abstract_type(return_type):
             runtime = self._runtime_type(return_type, value)
             return self._object(run, value, runtime, nodes, path)
         assert isinstance(return_type, GraphQLObjectType)
+        if "_row" in getattr(value, "__dict__", ()):
+            compiled = self._compiled(run, return_type, nodes, [value])
+            if compiled is not None:
+                return compiled[0]
         return self._object(run, value, return_type, nodes, path)
 
     def _item(
@@ -348,26 +403,15 @@ class PlannedExecutor:
         return not (include and include.get("if") is False)
 
 
-@dataclass(frozen=True)
-class _Leaf:
-    non_null: bool
-    serialize: Any
-    """None when values are already what JSON needs (str, int, bool)."""
-
-
-_NOT_LEAF = _Leaf(False, None)
-_PASS_THROUGH = {"String", "ID", "Boolean", "Int"}
-
-
-def _leaf(definition: GraphQLField) -> _Leaf | None:
-    field_type: Any = definition.type
-    non_null = isinstance(field_type, GraphQLNonNull)
-    if non_null:
-        field_type = field_type.of_type
-    if not isinstance(field_type, _LEAF_TYPES):
+def _entity_items(item_type: GraphQLOutputType, value: Any) -> GraphQLObjectType | None:
+    """The object type of a non-empty list of entity objects (rows wrapped by `wrap`)."""
+    if isinstance(item_type, GraphQLNonNull):
+        item_type = item_type.of_type
+    if not isinstance(item_type, GraphQLObjectType) or not value:
         return None
-    passes = isinstance(field_type, GraphQLScalarType) and field_type.name in _PASS_THROUGH
-    return _Leaf(non_null, None if passes else field_type.serialize)
+    if all("_row" in getattr(item, "__dict__", ()) for item in value):
+        return item_type
+    return None
 
 
 def _root_field(operation: OperationDefinitionNode) -> FieldNode:

@@ -305,7 +305,13 @@ class GraphQLEndpoint:
         )
         if isinstance(variables, list):
             return ExecutionResult(None, variables)
-        data, errors = self.planned.execute(prepared.document, operation, variables, context)
+        data, errors = self.planned.execute(
+            prepared.document,
+            operation,
+            variables,
+            context,
+            (params.query, params.operation_name),
+        )
         return ExecutionResult(data, errors or None)
 
     def _prepare_uncached(self, query: str) -> Prepared:

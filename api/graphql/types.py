@@ -14,6 +14,7 @@ from api.db import as_utc
 from api.graphql.context import GraphContext, encode_global_id
 from api.graphql.entities import entity, wrap
 from api.graphql.profile_types import EngineProfile, profile_type
+from api.graphql.relations import Children, Reference, Shape, Through, rows_from
 from api.services import (
     benchmarks,
     engines,
@@ -35,6 +36,17 @@ from models import base
 from models import ingest as ingest_models
 
 T = TypeVar("T")
+
+# What `techniques.techniques_of_features` and `_paper_authors` load, as `api/graphql/relations.py`
+# describes relations for compiled plans.
+_FEATURE_TECHNIQUES = Through(
+    m.FeatureMember,
+    "feature_id",
+    "technique_id",
+    m.Technique,
+    (("target", "category_id"), ("target", "position")),
+)
+_PAPER_AUTHORS = Through(m.PaperAuthor, "paper_id", "author_id", m.Author, (("link", "position"),))
 
 strawberry.enum(
     base.SupportStatus, description="Tri-state support: UNKNOWN means the source did not say."
@@ -287,10 +299,12 @@ class Engine(Node):
         return [row.alias for row in rows]
 
     @strawberry.field(description="The organization that builds it.")
+    @rows_from(Reference(m.Organization, "organization_id"))
     def organization(self, info: Info) -> Organization | None:
         return _maybe_related(info, m.Organization, Organization, self.organization_id)
 
     @strawberry.field(description="The engine's own papers, in the survey's order.")
+    @rows_from(Children(m.EnginePaper, "engine_id", ("position",)), Shape.CONNECTION)
     def papers(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[EnginePaper]:
@@ -298,6 +312,11 @@ class Engine(Node):
         return list_connection(info, rows, lambda r: wrap(EnginePaper, r), first, after)
 
     @strawberry.field(description="Support facts for optimization-matrix columns.")
+    @rows_from(
+        Children(m.FeatureSupport, "engine_id", ("feature_id", "id")),
+        Shape.CONNECTION,
+        status_filter=True,
+    )
     def feature_support(
         self,
         info: Info,
@@ -312,6 +331,11 @@ class Engine(Node):
         return list_connection(info, rows, lambda r: wrap(FeatureSupport, r), first, after)
 
     @strawberry.field(description="Support facts for hardware platforms.")
+    @rows_from(
+        Children(m.PlatformSupport, "engine_id", ("platform_id", "id")),
+        Shape.CONNECTION,
+        status_filter=True,
+    )
     def platform_support(
         self,
         info: Info,
@@ -326,6 +350,11 @@ class Engine(Node):
         return list_connection(info, rows, lambda r: wrap(PlatformSupport, r), first, after)
 
     @strawberry.field(description="Support facts for numeric precisions.")
+    @rows_from(
+        Children(m.PrecisionSupport, "engine_id", ("precision_id", "id")),
+        Shape.CONNECTION,
+        status_filter=True,
+    )
     def precision_support(
         self,
         info: Info,
@@ -379,14 +408,17 @@ class Engine(Node):
 @entity(support.SUPPORT_VIEWS[support.FactKind.FEATURE])
 class FeatureSupport(Node):
     @strawberry.field(description="The engine.")
+    @rows_from(Reference(m.Engine, "engine_id"))
     def engine(self, info: Info) -> Engine:
         return _engine(info, self.engine_id)
 
     @strawberry.field(description="The matrix column (a technique or a group of them).")
+    @rows_from(Reference(m.OptimizationFeature, "feature_id"))
     def feature(self, info: Info) -> OptimizationFeature:
         return _related(info, m.OptimizationFeature, OptimizationFeature, self.feature_id)
 
     @strawberry.field(description="Where the fact comes from.")
+    @rows_from(Reference(m.Source, "source_id"))
     def source(self, info: Info) -> Source:
         return _source(info, self.source_id)
 
@@ -395,14 +427,17 @@ class FeatureSupport(Node):
 @entity(support.SUPPORT_VIEWS[support.FactKind.PLATFORM])
 class PlatformSupport(Node):
     @strawberry.field(description="The engine.")
+    @rows_from(Reference(m.Engine, "engine_id"))
     def engine(self, info: Info) -> Engine:
         return _engine(info, self.engine_id)
 
     @strawberry.field(description="The platform.")
+    @rows_from(Reference(m.Platform, "platform_id"))
     def platform(self, info: Info) -> Platform:
         return _related(info, m.Platform, Platform, self.platform_id)
 
     @strawberry.field(description="Where the fact comes from.")
+    @rows_from(Reference(m.Source, "source_id"))
     def source(self, info: Info) -> Source:
         return _source(info, self.source_id)
 
@@ -411,14 +446,17 @@ class PlatformSupport(Node):
 @entity(support.SUPPORT_VIEWS[support.FactKind.PRECISION])
 class PrecisionSupport(Node):
     @strawberry.field(description="The engine.")
+    @rows_from(Reference(m.Engine, "engine_id"))
     def engine(self, info: Info) -> Engine:
         return _engine(info, self.engine_id)
 
     @strawberry.field(description="The precision.")
+    @rows_from(Reference(m.Precision, "precision_id"))
     def precision(self, info: Info) -> Precision:
         return _related(info, m.Precision, Precision, self.precision_id)
 
     @strawberry.field(description="Where the fact comes from.")
+    @rows_from(Reference(m.Source, "source_id"))
     def source(self, info: Info) -> Source:
         return _source(info, self.source_id)
 
@@ -434,6 +472,7 @@ def _engine(info: Info, engine_id: int) -> Engine:
 @entity(techniques.CATEGORY)
 class TechniqueCategory(Node):
     @strawberry.field(description="The enclosing category, if any.")
+    @rows_from(Reference(m.TechniqueCategory, "parent_id"))
     def parent(self, info: Info) -> TechniqueCategory | None:
         return _maybe_related(info, m.TechniqueCategory, TechniqueCategory, self.parent_id)
 
@@ -498,11 +537,15 @@ class Technique(Node):
         return [row.alias for row in rows]
 
     @strawberry.field(description="The category it belongs to.")
+    @rows_from(Reference(m.TechniqueCategory, "category_id"))
     def category(self, info: Info) -> TechniqueCategory:
         return _related(info, m.TechniqueCategory, TechniqueCategory, self.category_id)
 
     @strawberry.field(
         description="Works the survey cites for it, in the survey's order with its labels."
+    )
+    @rows_from(
+        Children(m.TechniqueCitation, "technique_id", ("source_id", "position")), Shape.CONNECTION
     )
     def citations(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
@@ -603,6 +646,7 @@ def _facts_of_feature(ctx: GraphContext, feature_id: int) -> list[m.FeatureSuppo
 @entity(techniques.FEATURE)
 class OptimizationFeature(Node):
     @strawberry.field(description="The techniques this column stands for.")
+    @rows_from(_FEATURE_TECHNIQUES, Shape.LIST)
     def techniques(self, info: Info) -> list[Technique]:
         ctx = _ctx(info)
 
@@ -637,14 +681,17 @@ class OptimizationFeature(Node):
 @entity(literature.CITATION)
 class Citation(Node):
     @strawberry.field(description="The citing technique.")
+    @rows_from(Reference(m.Technique, "technique_id"))
     def technique(self, info: Info) -> Technique:
         return _related(info, m.Technique, Technique, self.technique_id)
 
     @strawberry.field(description="The cited work.")
+    @rows_from(Reference(m.Paper, "paper_id"))
     def paper(self, info: Info) -> Paper:
         return _paper(info, self.paper_id)
 
     @strawberry.field(description="Where the citation comes from.")
+    @rows_from(Reference(m.Source, "source_id"))
     def source(self, info: Info) -> Source:
         return _source(info, self.source_id)
 
@@ -666,14 +713,17 @@ def _paper(info: Info, paper_id: int) -> Paper:
 @entity(literature.ENGINE_PAPER)
 class EnginePaper(Node):
     @strawberry.field(description="The engine.")
+    @rows_from(Reference(m.Engine, "engine_id"))
     def engine(self, info: Info) -> Engine:
         return _engine(info, self.engine_id)
 
     @strawberry.field(description="The paper.")
+    @rows_from(Reference(m.Paper, "paper_id"))
     def paper(self, info: Info) -> Paper:
         return _paper(info, self.paper_id)
 
     @strawberry.field(description="Where the link comes from.")
+    @rows_from(Reference(m.Source, "source_id"))
     def source(self, info: Info) -> Source:
         return _source(info, self.source_id)
 
@@ -688,6 +738,7 @@ class AbsorbedId:
 @entity(literature.PAPER)
 class Paper(Node):
     @strawberry.field(description="Authors in order.")
+    @rows_from(_PAPER_AUTHORS, Shape.CONNECTION)
     def authors(
         self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> Connection[Author]:
@@ -742,6 +793,7 @@ class Paper(Node):
         return bibtex.paper_entry(self._row, _paper_authors(_ctx(info), self._pk))
 
     @strawberry.field(description="Where the entry comes from.")
+    @rows_from(Reference(m.Source, "source_id"))
     def source(self, info: Info) -> Source:
         return _source(info, self.source_id)
 

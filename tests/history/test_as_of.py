@@ -10,6 +10,10 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app
 from api.config import Settings, get_settings
+from api.graphql.executor import PlannedExecutor
+from api.graphql.http import JSON, GraphQLEndpoint, GraphQLParams
+from api.graphql.limits import Limits
+from api.graphql.schema import graphql_schema, schema
 from tests.conftest import NEWER_VERSION
 
 
@@ -178,3 +182,25 @@ def test_the_source_versions_are_listed_over_rest_and_graphql(client: TestClient
             ]
         }
     }
+
+
+def test_compiled_graphql_plans_read_the_past_as_graphql_core_does(
+    synced_engine: sa.Engine,
+) -> None:
+    """Compiled plans load through the request's as-of session, like every resolver."""
+    limits = Limits(max_cost=10**15)
+    planned = GraphQLEndpoint(graphql_schema, synced_engine, limits, PlannedExecutor(schema))
+    reference = GraphQLEndpoint(graphql_schema, synced_engine, limits)
+    query = """query ($v: String) {
+      engines(first: 100, asOf: $v) {
+        nodes { slug githubStars featureSupport(first: 500) { nodes { status feature { slug } } } }
+      }
+    }"""
+    stars = {}
+    for version in ("2025-12-02", None):
+        params = GraphQLParams(query, None, {"v": version})
+        ours, expected = planned.run(params, "POST", JSON), reference.run(params, "POST", JSON)
+        assert ours == expected and ours[0] == 200
+        nodes = ours[1]["data"]["engines"]["nodes"]
+        stars[version] = next(n["githubStars"] for n in nodes if n["slug"] == "vllm")
+    assert stars == {"2025-12-02": 43400, None: 45100}
