@@ -249,6 +249,8 @@ class PlanRun:
     def answer(self, plan: ObjectPlan, sources: list[Any]) -> list[dict[str, Any]]:
         """The completed objects for `sources` (rows, as resolvers return them wrapped)."""
         rows = [tuple(getattr(row, name) for name in plan.columns) for row in sources]
+        if any(row[0] is None for row in rows):  # built dictionaries are kept by row id
+            raise NotCoveredError(f"a {plan.type_name} without an id")
         self._load(plan, rows)
         return [self._emit(plan, row) for row in rows]
 

@@ -146,6 +146,23 @@ def test_refused_arguments_are_field_errors_as_graphql_core_reports_them(
     assert body["data"] is None
 
 
+def test_a_status_filter_keeps_the_facts_with_that_status(seeded_engine: sa.Engine) -> None:
+    query = """query ($status: SupportStatus) {
+      engines(first: 100) {
+        nodes { featureSupport(status: $status, first: 500) { nodes { status } } }
+      }
+    }"""
+    counts = {}
+    for status in ("SUPPORTED", "UNKNOWN", None):
+        first, again, expected = bodies(seeded_engine, query, {"status": status})
+        assert first == expected and again == expected
+        engines = orjson.loads(first)["data"]["engines"]["nodes"]
+        found = [f["status"] for e in engines for f in e["featureSupport"]["nodes"]]
+        assert status is None or set(found) == {status}
+        counts[status] = len(found)
+    assert 0 < counts["SUPPORTED"] < counts[None] and 0 < counts["UNKNOWN"] < counts[None]
+
+
 def test_nulls_of_nullable_relations(seeded_engine: sa.Engine) -> None:
     """Root categories have no parent; the plan answers null where the schema allows it."""
     query = """{ techniques(first: 200) { nodes { slug category { slug parent { slug } } } } }"""
