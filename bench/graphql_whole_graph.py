@@ -2,13 +2,17 @@
 
 Both sides produce the same JSON (checked before timing). They run interleaved in one process
 on one database, repeated, and the report gives medians and their ratio: absolute times on a
-shared machine mean little, the ratio is what the target (GraphQL <= 4x the limit) is about.
+shared machine mean little, the ratio is what the target (GraphQL <= 1.5x the limit since
+issue 21; 4x before) is about. CPU time of this process is reported beside wall time: the
+machine is shared, and CPU is what another core's load does not inflate (PostgreSQL's own
+work runs in its server process and is in neither side's CPU time).
 
     python -m bench.graphql_whole_graph [--database-url URL] [--repeat N]
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -16,7 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -154,14 +158,28 @@ def hand_written_json(engine: sa.Engine) -> bytes:
     return orjson.dumps(document)
 
 
-def timed(function: Callable[[], bytes]) -> float:
-    start = time.perf_counter()
+TARGET = 1.5
+"""GraphQL at most this many times the limit (issue 21)."""
+
+
+class Medians(NamedTuple):
+    graphql: float
+    limit: float
+    size: int
+    graphql_cpu: float
+    limit_cpu: float
+
+
+def timed(function: Callable[[], bytes]) -> tuple[float, float]:
+    """Wall and CPU seconds of one call."""
+    start, cpu = time.perf_counter(), time.process_time()
     function()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def measure(engine: sa.Engine, repeat: int) -> tuple[float, float, int]:
-    """Median seconds of GraphQL and of the limit, interleaved, and the response size."""
+def measure(engine: sa.Engine, repeat: int) -> Medians:
+    """Median seconds (wall and CPU) of GraphQL and of the limit, interleaved, and the
+    response size."""
     # The whole graph in one query is what the HTTP cost budget refuses (its static cost is
     # ~10^13 objects for 648 KB of answer); the executor is measured here, so the budget is
     # lifted. The cost is still computed, once per document, as over HTTP.
@@ -173,7 +191,13 @@ def measure(engine: sa.Engine, repeat: int) -> tuple[float, float, int]:
     for _ in range(repeat):
         graphql_times.append(timed(lambda: graphql_json(endpoint)))
         limit_times.append(timed(lambda: hand_written_json(engine)))
-    return statistics.median(graphql_times), statistics.median(limit_times), len(ours)
+    return Medians(
+        statistics.median(wall for wall, _ in graphql_times),
+        statistics.median(wall for wall, _ in limit_times),
+        len(ours),
+        statistics.median(cpu for _, cpu in graphql_times),
+        statistics.median(cpu for _, cpu in limit_times),
+    )
 
 
 def main() -> None:
@@ -186,11 +210,24 @@ def main() -> None:
         engine = create_db_engine(url)
         if args.database_url is None:
             seed_database(engine)
-        g, h, size = measure(engine, args.repeat)
-        print(f"database: {engine.dialect.name}; response: {size:,} bytes; runs: {args.repeat}")
-        print(f"GraphQL whole graph: median {g * 1000:.1f} ms")
-        print(f"hand-written SQL + orjson: median {h * 1000:.1f} ms")
-        print(f"ratio: {g / h:.2f}x (target <= 4x)")
+        found = measure(engine, args.repeat)
+        load = " ".join(f"{average:.2f}" for average in os.getloadavg())
+        print(
+            f"database: {engine.dialect.name}; response: {found.size:,} bytes; "
+            f"runs: {args.repeat}; load average: {load}"
+        )
+        print(
+            f"GraphQL whole graph: median {found.graphql * 1000:.1f} ms "
+            f"(CPU {found.graphql_cpu * 1000:.1f} ms)"
+        )
+        print(
+            f"hand-written SQL + orjson: median {found.limit * 1000:.1f} ms "
+            f"(CPU {found.limit_cpu * 1000:.1f} ms)"
+        )
+        print(
+            f"ratio: {found.graphql / found.limit:.2f}x wall, "
+            f"{found.graphql_cpu / found.limit_cpu:.2f}x CPU (target <= {TARGET}x)"
+        )
 
 
 if __name__ == "__main__":
