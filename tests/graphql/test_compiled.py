@@ -146,6 +146,26 @@ def test_refused_arguments_are_field_errors_as_graphql_core_reports_them(
     assert body["data"] is None
 
 
+def test_a_page_after_a_cursor(seeded_engine: sa.Engine) -> None:
+    """The cursor comes from `pageInfo` (the executor's); the next page from a plan."""
+    _, reference = endpoints(seeded_engine)
+    cursor_query = (
+        '{ engine(slug: "vllm") { featureSupport(first: 3) { pageInfo { endCursor } } } }'
+    )
+    status, body = reference.run(GraphQLParams(cursor_query, None, None), "POST", JSON)
+    assert status == 200
+    cursor = body["data"]["engine"]["featureSupport"]["pageInfo"]["endCursor"]
+    query = """query ($after: String) {
+      engine(slug: "vllm") { featureSupport(first: 2, after: $after) { nodes { id } } }
+    }"""
+    first, again, expected = bodies(seeded_engine, query, {"after": cursor})
+    assert first == expected and again == expected
+    from_start = bodies(seeded_engine, query, {"after": None})[0]
+    page = orjson.loads(first)["data"]["engine"]["featureSupport"]["nodes"]
+    start = orjson.loads(from_start)["data"]["engine"]["featureSupport"]["nodes"]
+    assert len(page) == 2 and not {n["id"] for n in page} & {n["id"] for n in start}
+
+
 def test_a_status_filter_keeps_the_facts_with_that_status(seeded_engine: sa.Engine) -> None:
     query = """query ($status: SupportStatus) {
       engines(first: 100) {
