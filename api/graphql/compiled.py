@@ -112,12 +112,11 @@ class Compiler:
                 plan.fields.append((_TYPENAME, key, object_type.name, None, None))
                 continue
             definition = object_type.fields[name]
-            resolver = self._resolver_of(definition)
             found = leaf(definition)
             if found is not None:
                 plan.fields.append(self._leaf_field(plan, key, definition, found))
                 continue
-            step = self._relation(plan, definition, field_nodes, resolver)
+            step = self._relation(plan, definition, field_nodes)
             plan.relations.append(step)
             plan.fields.append((_RELATION, key, step, None, None))
         return plan
@@ -141,8 +140,8 @@ class Compiler:
         plan: ObjectPlan,
         definition: GraphQLField,
         nodes: list[FieldNode],
-        resolver: FieldResolver,
     ) -> RelationStep:
+        resolver = self._resolver_of(definition)
         spec = row_relation(resolver.call)
         if spec is None:
             raise NotCoveredError(f"{plan.type_name}.{resolver.python_name}")
@@ -173,7 +172,7 @@ class Compiler:
             step.child = self.object_plan(_object_type(inner), nodes, step.columns)
         elif spec.shape is Shape.LIST:
             if not isinstance(inner, GraphQLList):
-                raise NotCoveredError(definition.ast_node)
+                raise NotCoveredError(f"{plan.type_name}.{resolver.python_name}: not a list")
             step.child = self.object_plan(
                 _object_type(_nullable(inner.of_type)), nodes, step.columns
             )
