@@ -11,7 +11,8 @@ Anything a plan cannot answer exactly is `NotCoveredError`: a field it does not 
 value, a resolver with other arguments, an abstract type) when compiling, or, when running,
 a null where the schema promises a value or an argument the resolvers would refuse. The
 executor then answers that part itself, so errors, their paths and null propagation stay
-the executor's. A plan never writes and keeps nothing between requests but its statements.
+the executor's. A plan never writes; between requests it keeps only itself (its statements and
+the enum values it serialized), never rows.
 """
 
 from collections.abc import Callable, Hashable
