@@ -13,6 +13,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -272,6 +273,10 @@ class PlannedExecutor:
             return None
         try:
             return run.plan_run.answer(plan, [source.__dict__["_row"] for source in sources])
+        except sa.exc.SQLAlchemyError:
+            # The database failed (a timeout, a lost connection): retrying field by field on
+            # the same transaction would only fail again, so it is this field's error.
+            raise
         except Exception:
             # NotCoveredError, or an error the field-by-field path reports with its path.
             run.failed.add(key)

@@ -212,3 +212,24 @@ def test_a_null_where_the_schema_promises_a_value_is_left_to_the_executor(
     assert run.answer(plan, [SimpleNamespace(id=1, name="vLLM")]) == [{"name": "vLLM"}]
     with pytest.raises(NotCoveredError, match=r"non-null Engine\.name"):
         run.answer(plan, [SimpleNamespace(id=2, name=None)])
+
+
+def test_a_database_failure_in_a_plan_is_a_field_error_not_a_retry(
+    seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Field by field on the same (failed) transaction would only fail again."""
+    calls: list[int] = []
+
+    def failing(self: PlanRun, step: Any, keys: list[Any]) -> dict[Any, Any]:
+        calls.append(len(keys))
+        raise sa.exc.OperationalError("SELECT", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(PlanRun, "_fetch", failing)
+    planned, _ = endpoints(seeded_engine)
+    query = "{ engines(first: 2) { nodes { name organization { name } } } }"
+    status, body = planned.run(GraphQLParams(query, None, None), "POST", JSON)
+    assert status == 200 and len(calls) == 1
+    assert body["data"] is None  # `nodes` and `engines` are non-null
+    [error] = body["errors"]
+    assert error["path"] == ["engines", "nodes"]
+    assert error["extensions"]["code"] == "internal_error"
