@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from api.db import upgrade_database
+from api.history_schema import AS_OF_INFO
 from api.services.exports import dump_graph, restore_graph
+from api.services.history import session_as_of
 from api.services.ingest import ingest_bibtex
 from api.services.literature import PaperFilter, list_papers
 from api.services.pagination import PageRequest
@@ -194,3 +196,20 @@ def test_a_restored_dump_rebuilds_the_table(
 
 def test_a_survey_sync_keeps_the_table(synced_engine: sa.Engine) -> None:
     _assert_kept(synced_engine)
+
+
+def test_an_as_of_session_counts_past_citations_not_the_kept_rows(
+    synced_engine: sa.Engine,
+) -> None:
+    # `category_paper` holds the present; a session reading an earlier version filters by
+    # the citations of that version (the history's temporary views stand in for the table).
+    with session_as_of(synced_engine, "2025-12-02") as session:
+        assert session.info.get(AS_OF_INFO) is not None
+        for slug in session.execute(sa.text("SELECT slug FROM technique_category")).scalars():
+            ids = category_subtree_ids(session, slug)
+            past = session.execute(
+                sa.text(_CITED_IN).bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids}
+            ).scalar_one()
+            page = list_papers(session, PaperFilter(category=slug), page=PageRequest(first=1))
+            assert (slug, page.count()) == (slug, past)
+            assert "category_paper" not in str(page.matching)
