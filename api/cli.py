@@ -1,6 +1,7 @@
 """`infergraph`: command-line interface. Each command calls one service function."""
 
 import dataclasses
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -806,6 +807,10 @@ def serve(
 
     # Several workers each build their own app (uvicorn imports the factory in every one).
     app = create_app(settings) if workers == 1 else None
+    # The first request runs its handler in anyio's thread pool, whose asyncio backend is
+    # imported on first use (a tenth of a second of a cold start): imported now, while the
+    # database is still being prepared, not after.
+    importlib.import_module("anyio._backends._asyncio")
     try:
         prepared = database_ready()
     except InferGraphError as error:

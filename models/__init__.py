@@ -10,6 +10,7 @@ from models.ingest import IngestEntry, IngestRun, PaperChange, PaperConflict, Te
 from models.literature import (
     AliasKind,
     Author,
+    CategoryPaper,
     EnginePaper,
     Paper,
     PaperAlias,
@@ -34,6 +35,7 @@ __all__ = [
     "ApiToken",
     "Author",
     "BenchmarkRun",
+    "CategoryPaper",
     "Device",
     "DeviceAlias",
     "DevicePrice",

@@ -148,6 +148,28 @@ class TechniqueCitation(SQLModel, table=True):
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
 
 
+class CategoryPaper(SQLModel, table=True):
+    """A paper cited by a technique of a category: derived from the citations.
+
+    Written only by the database's triggers (api/membership_schema.py), never by the
+    application; one row per pair that at least one citation makes."""
+
+    __tablename__ = "category_paper"
+    __table_args__ = (
+        # The papers of a category are the primary key's range; this one finds a paper's
+        # categories (a page's per-paper probe, a citation's trigger).
+        sa.Index("ix_category_paper_paper_category", "paper_id", "category_id"),
+    )
+
+    category_id: int = Field(
+        foreign_key="technique_category.id", ondelete="CASCADE", primary_key=True
+    )
+    paper_id: int = Field(foreign_key="paper.id", ondelete="CASCADE", primary_key=True)
+    citations: int = Field(
+        ge=1, description="Citations of the paper by the category's own techniques."
+    )
+
+
 class EnginePaper(SQLModel, table=True):
     """An engine's own paper(s)."""
 

@@ -11,6 +11,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 import models as m
 from api.errors import MovedError, Problem
+from api.history_schema import AS_OF_INFO
 from api.services.count_cache import count_rows
 from api.services.ingest.readers.identifiers import normalize_arxiv_id, normalize_doi
 from api.services.lookup import not_found
@@ -178,6 +179,7 @@ def list_papers(
         page,
         lambda p: [*_VALUES[order](p), p.id],
         counted=select(m.Paper).where(*conditions, *among_hits),
+        counted_by=None if among_hits else terms.counted_alone(),
     )
 
 
@@ -221,7 +223,18 @@ def paper_conditions(session: Session, f: PaperFilter) -> list[sa.ColumnElement[
 class _FilterTerms:
     plain: list[sa.ColumnElement[bool]]
     cited: list[SelectOfScalar[int]]
-    """Citation filters, each a select of `technique_citation.paper_id`."""
+    """Citation filters, each a select of the cited papers' ids (its one column)."""
+    members: SelectOfScalar[int] | None = None
+    """The category filter's papers as `category_paper` rows, one per paper, when it is
+    read from that table."""
+
+    def counted_alone(self) -> SelectOfScalar[int] | None:
+        """The category filter's own rows, when it is the only term: each names an existing
+        paper once (its key and foreign key), so counting them counts the matching papers
+        without reading `paper` or the citations."""
+        if self.members is None or self.plain or len(self.cited) != 1:
+            return None
+        return self.members
 
     def read_all(self) -> list[sa.ColumnElement[bool]]:
         return [*self.plain, *(col(m.Paper.id).in_(cited) for cited in self.cited)]
@@ -247,12 +260,20 @@ def _filter_terms(session: Session, f: PaperFilter) -> _FilterTerms:
                 col(m.TechniqueCitation.technique_id).in_(list(ids["techniques"].values()))
             )
         )
+    members = None
     if f.category:
-        cited.append(
-            select(m.TechniqueCitation.paper_id)
-            .join(m.Technique, col(m.Technique.id) == m.TechniqueCitation.technique_id)
-            .where(col(m.Technique.category_id).in_(category_subtree_ids(session, f.category)))
-        )
+        categories = category_subtree_ids(session, f.category)
+        if session.info.get(AS_OF_INFO) is None:
+            members = _papers_of_categories(categories)
+            cited.append(members)
+        else:
+            # An as-of session reads past citations through views of their history, while
+            # `category_paper` holds the present: the citations themselves, then.
+            cited.append(
+                select(m.TechniqueCitation.paper_id)
+                .join(m.Technique, col(m.Technique.id) == m.TechniqueCitation.technique_id)
+                .where(col(m.Technique.category_id).in_(categories))
+            )
     if f.author:
         by_author = (
             select(m.PaperAuthor.paper_id)
@@ -262,7 +283,16 @@ def _filter_terms(session: Session, f: PaperFilter) -> _FilterTerms:
         plain.append(col(m.Paper.id).in_(by_author))
     if f.venue:
         plain.append(sa.func.lower(m.Paper.venue).like(f"%{f.venue.casefold()}%"))
-    return _FilterTerms(plain, cited)
+    return _FilterTerms(plain, cited, members)
+
+
+def _papers_of_categories(categories: list[int]) -> SelectOfScalar[int]:
+    """Each paper cited by a technique of one of `categories`, once
+    (`api/membership_schema.py` keeps the rows)."""
+    paper_id = col(m.CategoryPaper.paper_id)
+    if len(categories) == 1:  # the key (category, paper): one row per paper already
+        return select(paper_id).where(col(m.CategoryPaper.category_id) == categories[0])
+    return select(paper_id).where(col(m.CategoryPaper.category_id).in_(categories)).distinct()
 
 
 BROAD_CITATIONS = 5_000
@@ -282,8 +312,8 @@ def _cited_while_walking(session: Session, cited: SelectOfScalar[int]) -> sa.Col
     """Papers among `cited`, phrased for a page read in list order."""
     # Counted (up to the bound) once per data version, like a list's own count.
     if count_rows(session, cited.limit(BROAD_CITATIONS)) >= BROAD_CITATIONS:
-        # Probed by paper id (the citation table's paper index), then the technique terms.
-        paper_id = col(m.TechniqueCitation.paper_id)
+        # Probed by paper id (the citing table's paper index), then the filter's own terms.
+        paper_id = cited.selected_columns[0]
         return cited.where(paper_id == m.Paper.id).correlate(m.Paper).exists()
     return col(m.Paper.id).in_(cited)
 

@@ -252,16 +252,19 @@ def keyset_page(
     request: PageRequest,
     key_of: Callable[[Any], Sequence[Any]],
     counted: sa.Select[Any] | None = None,
+    counted_by: sa.Select[Any] | None = None,
 ) -> Page[Any]:
     """Run `statement` (which selects one entity) ordered by `keys`, after the cursor.
 
     The last key must be unique (the primary key) so the order is total. `counted`, when
-    given, selects the same rows phrased for reading them all (for the count).
+    given, selects the same rows phrased for reading them all (for the count and for
+    `Page.matching`); `counted_by`, when given, selects as many rows as `counted` from
+    tables that are cheaper to read, and is what gets counted.
     """
     counted = (statement if counted is None else counted).order_by(None)
 
     def count() -> int:
-        return count_rows(session, counted)
+        return count_rows(session, counted if counted_by is None else counted_by)
 
     terms = _order_terms(keys)
     tag = list_tag(keys)

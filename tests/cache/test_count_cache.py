@@ -47,12 +47,29 @@ def test_a_count_is_read_once_per_version_and_again_after_a_write(served: Served
         added = session.exec(select(m.Paper).where(m.Paper.bibtex_key == "countcache2025")).one()
     assert added.title == title
 
-    # Not cited by a technique of the category: the count is read again and stays the same,
-    # while a filter the new paper passes sees it at once.
+    # Not cited by a technique of the category: the category's papers (`category_paper`, all
+    # its count reads) were not written, so the count stands; a count that reads `paper` is
+    # read again and stays the same; a filter the new paper passes sees it at once.
     assert _count(served, SAMPLING) == first
+    assert len(counted) == 1
+    assert _count(served, SAMPLING_SINCE_1900) == first
     assert len(counted) == 2
     assert _count(served, PaperFilter(year_from=2025, author="Cache")) == 1
     assert len(counted) == 3
+
+    # Cited by one of the category's techniques: its papers changed, counted again.
+    with served.other.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO technique_citation (technique_id, paper_id, position, label, url,"
+                " source_id) SELECT t.id, :paper, 9000, 'x', 'https://example.org', :source"
+                " FROM technique t JOIN technique_category c ON c.id = t.category_id"
+                " WHERE c.slug = 'sampling-optimization' ORDER BY t.id LIMIT 1"
+            ),
+            {"paper": added.id, "source": added.source_id},
+        )
+    assert _count(served, SAMPLING) == first + 1
+    assert len(counted) == 4
 
 
 def test_different_filters_are_counted_apart(served: Served) -> None:

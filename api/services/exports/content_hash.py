@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on the metadata)
+from api.membership_schema import DERIVED_TABLES
 from api.services.exports.text import json_text
 from api.services.exports.values import to_json_value
 from api.services.sql import AnySelect
@@ -54,8 +55,12 @@ a dump carries the graph, and a restored database starts its history at the rest
 
 
 def graph_tables() -> list[sa.Table]:
-    """Every table of the graph, parents before children (discovered, never listed)."""
-    return [t for t in SQLModel.metadata.sorted_tables if t.name not in NOT_CONTENT]
+    """Every table of the graph, parents before children (discovered, never listed).
+
+    Derived tables are left out: the database computes them from the rest, so a restore
+    rebuilds them and a hash of them would only repeat the citations'."""
+    left_out = NOT_CONTENT | DERIVED_TABLES
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in left_out]
 
 
 def natural_key(table: sa.Table) -> sa.Column[Any] | None:
