@@ -89,12 +89,14 @@ def marked_vertices(data: ChartData, lines: int, joined: bool = True) -> dict[st
 
 
 def add_series(chart: Any, series: dict[str, list[Any]]) -> None:
-    """Each line to the chart, a line of one point with pygal's dot (see `marked_vertices`)."""
+    """Each line to the chart, a line of one point with pygal's dot (see `marked_vertices`).
+    A marked line's points go without their metadata: pygal would copy it point by point
+    for a tooltip that only its dots carry."""
     for label, points in series.items():
         if len(points) == 1:
             chart.add(label, points, show_dots=True)
         else:
-            chart.add(label, points)
+            chart.add(label, [p["value"] if isinstance(p, dict) else p for p in points])
 
 
 def render_svg(data: ChartData) -> bytes:
