@@ -1,7 +1,7 @@
 """Time to draw each chart, on the seeded survey and on the survey plus 10,000 benchmark runs.
 
     python -m bench.charts [--backend sqlite|postgresql] [--runs 10000] [--repeat 30]
-                           [--postgres-url URL]
+                           [--postgres-url URL] [--chart NAME ...]
 
 Each chart is built the way `/api/v1/charts/{name}.svg` builds it: its data read from the
 database (`charts.chart`) and drawn as SVG (`charts.render_svg`), in one process with no
@@ -92,12 +92,17 @@ def analyze(engine: sa.Engine) -> None:
         connection.execute(sa.text("VACUUM ANALYZE" if postgres else "ANALYZE"))
 
 
-def builders() -> dict[str, Callable[[Session], object]]:
+def builders(only: list[str] | None = None) -> dict[str, Callable[[Session], object]]:
     def draw(name: str) -> Callable[[Session], object]:
         engines = RADAR if name == "radar" else ()
         return lambda session: charts.render_svg(charts.chart(session, name, engines))
 
-    return {name: draw(name) for name in ["radar", *charts.CHARTS]}
+    names = ["radar", *charts.CHARTS]
+    unknown = sorted(set(only or ()) - set(names))
+    if unknown:
+        known = ", ".join(names)
+        raise SystemExit(f"--chart: no chart named {', '.join(unknown)} (charts: {known})")
+    return {name: draw(name) for name in names if not only or name in only}
 
 
 def time_ms(engine: sa.Engine, build: Callable[[Session], object]) -> tuple[float, float]:
@@ -116,6 +121,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--postgres-url")
+    parser.add_argument(
+        "--chart", action="append", help="time only this chart (repeatable); default: all"
+    )
     args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -135,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{'chart':30} {'seeded p50':>11} {'large p50':>10} {'ratio':>6}  "
             f"{'CPU seeded':>10} {'CPU large':>10} {'ratio':>6}  verdict (wall)"
         )
-        for name, build in builders().items():
+        for name, build in builders(args.chart).items():
             time_ms(small, build), time_ms(large, build)  # warm caches and imports
             seeded: list[tuple[float, float]] = []
             grown: list[tuple[float, float]] = []

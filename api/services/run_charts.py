@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 import models as m
-from api.services.chart_drawing import ChartData, configured
+from api.services.chart_drawing import ChartData, add_series, configured, marked_vertices
 from api.services.lookup import by_slug
 
 THROUGHPUT_METRICS = ("token_throughput", "output_throughput", "request_throughput")
@@ -69,6 +69,15 @@ def _left_out_sentence(kept: int, total: int, what: str) -> str:
     return (
         f" The {kept} lines with the most {what} are drawn; {total - kept} more are left out "
         "(name engines with engine= to see theirs)."
+    )
+
+
+def _unpaired_sentence(unpaired: int) -> str:
+    if not unpaired:
+        return ""
+    return (
+        f" {unpaired} of the lines picked have no throughput run with a TTFT measured beside "
+        "it, so no point."
     )
 
 
@@ -146,14 +155,14 @@ def runs_throughput_concurrency(session: Session, engines: Sequence[str] = ()) -
             data,
             x_title="Concurrency (requests in flight)",
             y_title=f"Throughput ({', '.join(units) or 'no runs'})",
+            **marked_vertices(data, len(lines)),
         )
         drawn: dict[str, list[Any]] = {}
         for engine, device, metric, unit, concurrency, runs, mean, _low, _high in rows:
             drawn.setdefault(_label(engine, device, metric, unit), []).append(
                 {"value": (concurrency, mean), "label": f"mean of {runs} run(s)"}
             )
-        for label, points in drawn.items():
-            chart.add(label, points)
+        add_series(chart, drawn)
         return chart
 
     return ChartData(
@@ -166,6 +175,42 @@ def runs_throughput_concurrency(session: Session, engines: Sequence[str] = ()) -
         ("engine", "device", "metric", "unit", "concurrency", "runs", "mean", "min", "max"),
         rows,
         draw,
+    )
+
+
+def _lines_with_ttft(engine_ids: Sequence[int]) -> Any:
+    """The `MAX_RUN_SERIES` throughput lines with the most runs among the engines and devices
+    that also have TTFT runs, each with the number of such lines (`total`): one grouped read
+    of the chart index, and for each line a look-up of one TTFT run in it."""
+    run = m.BenchmarkRun
+    ttft = aliased(m.BenchmarkRun, name="ttft")
+
+    def timed(same_device: Any) -> Any:
+        return (
+            sa.exists()
+            .where(
+                col(ttft.metric) == LATENCY_METRIC,
+                col(ttft.engine_id) == run.engine_id,
+                same_device,
+            )
+            .correlate(run)
+        )
+
+    # The device stated or not as two look-ups: PostgreSQL answers neither IS NOT DISTINCT
+    # FROM nor an OR of the two cases from an index, and probing by engine alone read every
+    # TTFT run of the engine for each line.
+    has_ttft = sa.or_(
+        timed(col(ttft.device_id) == run.device_id),
+        sa.and_(col(run.device_id).is_(None), timed(col(ttft.device_id).is_(None))),
+    )
+    return _largest(
+        (col(run.engine_id), col(run.device_id), col(run.metric), col(run.unit)),
+        # Sized by every throughput run, whatever its statistic: the index alone answers.
+        sa.func.count(),
+        col(run.metric).in_(THROUGHPUT_METRICS),
+        col(run.engine_id).is_not(None),
+        *([col(run.engine_id).in_(engine_ids)] if engine_ids else []),
+        having=has_ttft,
     )
 
 
@@ -207,31 +252,29 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
         )
         for i, name in enumerate(THROUGHPUT_METRICS)
     ]
-    # The lines are chosen first, from the throughput runs alone (the chart index answers
-    # that): those with the most runs among the engines and devices with TTFT runs. Only
-    # their engines' and devices' runs are then paired, so the cost does not grow with the
-    # runs that are not drawn.
-    ttft = aliased(m.BenchmarkRun, name="ttft")
-    has_ttft = (
-        sa.exists()
-        .where(
-            col(ttft.metric) == LATENCY_METRIC,
-            col(ttft.engine_id) == run.engine_id,
-            col(ttft.device_id).is_not_distinct_from(run.device_id),
-        )
-        .correlate(run)
+    # The lines are chosen first (`_lines_with_ttft`), then only their engines' and devices'
+    # runs are paired, so the cost does not grow with the runs that are not drawn. Two reads,
+    # the pairs named as values in the second: joined to the lines in one statement, each
+    # database misjudged how few they are and read every run (SQLite in the order of the
+    # GROUP BY, PostgreSQL by a hash join on the engine).
+    picked = session.execute(sa.select(_lines_with_ttft(engine_ids))).all()
+    drawn_lines = {tuple(line[:4]) for line in picked}
+    kept = sorted({(line.engine_id, line.device_id) for line in picked}, key=str)
+    # One condition a pair, each looked up in the chart index by both databases (given the
+    # pairs as a row-value list, SQLite read every run instead).
+    measured = sa.or_(
+        sa.false(),
+        *(
+            sa.and_(
+                metric.in_((*THROUGHPUT_METRICS, LATENCY_METRIC)),
+                col(run.engine_id) == engine_id,
+                col(run.device_id).is_(None)
+                if device_id is None
+                else col(run.device_id) == device_id,
+            )
+            for engine_id, device_id in kept
+        ),
     )
-    run_line = (col(run.engine_id), col(run.device_id), metric, col(run.unit))
-    series = _largest(
-        run_line,
-        sa.func.count(),
-        # Sized by every throughput run, whatever its statistic: the index alone answers.
-        metric.in_(THROUGHPUT_METRICS),
-        col(run.engine_id).is_not(None),
-        *([col(run.engine_id).in_(engine_ids)] if engine_ids else []),
-        having=has_ttft,
-    )
-    kept = sa.select(series.c.engine_id, series.c.device_id).distinct().cte("kept")
     key = (
         col(run.engine_id),
         col(run.device_id),
@@ -240,15 +283,7 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
     )
     measurements = (
         sa.select(*key, latency.label("latency"), *(c for pair in per_metric for c in pair))
-        .join_from(
-            run,
-            kept,
-            sa.and_(
-                col(run.engine_id) == kept.c.engine_id,
-                col(run.device_id).is_not_distinct_from(kept.c.device_id),
-            ),
-        )
-        .where(metric.in_((*THROUGHPUT_METRICS, LATENCY_METRIC)))
+        .where(measured)
         .group_by(col(run.source_id), col(run.origin_record), *key)
         .cte("measurements")
     )
@@ -286,11 +321,12 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
         .group_by(*group)
         .cte("points")
     )
-    point_line = (points.c.engine_id, points.c.device_id, points.c.metric, points.c.unit)
-    statement = sa.select(points, series.c.total).join_from(
-        points, series, _same_line(point_line, series)
-    )
-    found = session.execute(statement).all()
+    # The kept engines and devices may have points of other lines (another metric): not drawn.
+    found = [
+        r
+        for r in session.execute(sa.select(points)).all()
+        if (r.engine_id, r.device_id, r.metric, r.unit) in drawn_lines
+    ]
     engine_names = _names(session, m.Engine, {r.engine_id for r in found})
     device_names = _names(session, m.Device, {r.device_id for r in found})
     model_names = _names(session, m.LLMModel, {r.model_id for r in found})
@@ -311,17 +347,17 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
     # A point without a concurrency sorts before those with one (None and ints do not compare).
     rows = tuple(sorted(points_read, key=lambda p: (*p[:3], p[3] is not None, p[3] or 0, *p[4:])))
     lines = {(r[0], r[1], r[4], r[5]) for r in rows}
-    total = max((r.total for r in found), default=0)
+    total = max((line.total for line in picked), default=0)
     units = sorted({r[5] for r in rows})
 
     def draw(data: ChartData) -> Any:
         chart = configured(
             pygal.XY,
             data,
-            # Points of one line are different models or loads: no line joins them.
-            stroke=False,
             x_title="Time to first token, median (s)",
             y_title=f"Throughput ({', '.join(units) or 'no runs'})",
+            # Points of one line are different models or loads: no line joins them.
+            **marked_vertices(data, len(lines), joined=False),
         )
         drawn: dict[str, list[Any]] = {}
         for engine, device, model, concurrency, metric, unit, count, value, ttft in rows:
@@ -334,8 +370,7 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
             drawn.setdefault(_label(engine, device, metric, unit), []).append(
                 {"value": (ttft, value), "label": f"{where or 'one run'}: {count} measurement(s)"}
             )
-        for label, marks in drawn.items():
-            chart.add(label, marks)
+        add_series(chart, drawn)
         return chart
 
     return ChartData(
@@ -347,7 +382,8 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
         "seconds (the survey's runs state one TTFT without saying which statistic); vertical: "
         "the throughput metric in its unit. One colour per engine, device and metric, one "
         "point per model and concurrency (the mean of its measurements)."
-        + _left_out_sentence(len(lines), total, "throughput runs"),
+        + _left_out_sentence(len(picked), total, "throughput runs")
+        + _unpaired_sentence(len(picked) - len(lines)),
         (
             "engine",
             "device",

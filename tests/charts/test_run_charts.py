@@ -4,7 +4,7 @@ description says, recomputed here from the rows without the chart's SQL."""
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from api.services.ingest.readers.runs import RunContext
 from api.services.ingest.runs import RunFile, import_runs
 from seed.loader import seed_database
 from tests.auth.conftest import client_for
-from tests.charts.test_charts import _series
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "benchmarks"
 FILES = [
@@ -180,25 +179,93 @@ def test_the_groq_llmperf_point_is_its_file(client: TestClient, graph: sa.Engine
     )
 
 
-def test_the_svg_draws_exactly_the_csv_points(client: TestClient) -> None:
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _axis(root: Any, axis: str) -> Callable[[float], float]:
+    """Pixel → value along `axis` ("x" or "y"), from two of the guides pygal labels."""
+    guides = []
+    for guide in root.iterfind(f".//{SVG}g[@class='guides']"):
+        owner = guide.getparent()
+        if axis not in str(owner.get("class")).split() or "axis" not in str(owner.get("class")):
+            continue
+        start = [float(n) for n in str(guide.find(f"{SVG}path").get("d"))[1:].split()[:2]]
+        guides.append((start[0 if axis == "x" else 1], float(str(guide.findtext(f"{SVG}title")))))
+    (p0, v0), (p1, v1) = guides[0], guides[-1]
+    return lambda pixel: v0 + (pixel - p0) * (v1 - v0) / (p1 - p0)
+
+
+def _plotted(root: Any) -> dict[str, list[tuple[float, float]]]:
+    """Legend name → the (x, y) values of every point drawn in that series, read from where it
+    is drawn: a dot's centre, or each vertex of a line (its points are markers)."""
+    to_x, to_y = _axis(root, "x"), _axis(root, "y")
+    names = [  # a long name is cut short in the text, and given whole in the title
+        g.findtext(f"{SVG}title") or g.findtext(f"{SVG}text")
+        for g in root.iterfind(f".//{SVG}g")
+        if "legend" in str(g.get("class")).split()
+    ]
+    drawn: dict[str, list[tuple[float, float]]] = {}
+    for g in root.iterfind(f".//{SVG}g"):
+        classes = str(g.get("class")).split()
+        if "series" not in classes:
+            continue
+        index = int(next(c for c in classes if c.startswith("serie-")).removeprefix("serie-"))
+        pixels = [
+            (float(str(c.get("cx"))), float(str(c.get("cy")))) for c in g.iter(f"{SVG}circle")
+        ]
+        for line in g.iterfind(f"{SVG}path"):
+            numbers = [
+                float(n) for n in str(line.get("d")).replace("M", " ").replace("L", " ").split()
+            ]
+            pixels += list(zip(numbers[::2], numbers[1::2], strict=True))
+        drawn.setdefault(str(names[index]), []).extend((to_x(x), to_y(y)) for x, y in pixels)
+    return drawn
+
+
+def _same_points(drawn: list[tuple[float, float]], expected: list[tuple[float, float]]) -> bool:
+    """The two lists hold the same points, each to a 10,000th of its axis' span (a pixel is
+    written to a millionth)."""
+    spans = [max(max(p[i] for p in expected) - min(p[i] for p in expected), 1.0) for i in (0, 1)]
+    left = list(drawn)
+    for point in expected:
+        near = [q for q in left if all(abs(q[i] - point[i]) <= spans[i] * 1e-4 for i in (0, 1))]
+        if not near:
+            return False
+        left.remove(near[0])
+    return not left
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "y", "x_title"),
+    [
+        (
+            "runs-throughput-latency",
+            "ttft_median_s",
+            "throughput",
+            "Time to first token, median (s)",
+        ),
+        ("runs-throughput-concurrency", "concurrency", "mean", "Concurrency (requests in flight)"),
+    ],
+)
+def test_the_svg_draws_exactly_the_csv_points(
+    client: TestClient, name: str, x: str, y: str, x_title: str
+) -> None:
     from lxml import etree
 
-    table = _csv(client, "runs-throughput-latency")
-    response = client.get("/api/v1/charts/runs-throughput-latency.svg")
+    table = _csv(client, name)
+    response = client.get(f"/api/v1/charts/{name}.svg")
     assert response.status_code == 200
-    drawn = _series(etree.fromstring(response.content))
-    points = sorted(
-        (round(float(a), 4), round(float(b), 4))
-        for series in drawn.values()
-        for _x, value in series
-        for a, b in [value.split(": ")]
-    )
-    assert points == sorted(
-        (round(float(r["ttft_median_s"]), 4), round(float(r["throughput"]), 4)) for r in table
-    )
+    drawn = _plotted(etree.fromstring(response.content))
+    expected: dict[str, list[tuple[float, float]]] = {}
+    for r in table:
+        label = run_charts._label(r["engine"], r["device"], r["metric"], r["unit"])
+        expected.setdefault(label, []).append((float(r[x]), float(r[y])))
+    assert drawn.keys() == expected.keys() and len(drawn) > 1
+    for label, points in expected.items():
+        assert _same_points(drawn[label], points), label
     root = etree.fromstring(response.content)
     axes = [t.text for t in root.iterfind(".//{http://www.w3.org/2000/svg}text[@class='title']")]
-    assert axes[0] == "Time to first token, median (s)"
+    assert axes[0] == x_title
     assert str(axes[1]).startswith("Throughput (")
 
 
