@@ -227,8 +227,9 @@ nested_route(
 def paper_detail(
     request: Request, key: str, session: SessionDep, output_format: DetailFormatParam = None
 ) -> Any:
-    paper = literature.get_paper(session, key)
     chosen = paper_format(request, output_format)
+    # JSON shows the view's columns only; the other formats read the whole paper.
+    paper = literature.get_paper(session, key, _PAGE_COLUMNS if chosen == "json" else None)
     if chosen in PAPER_STREAMS:
         return paper_download(session, [paper.id or 0], chosen, _file_name(key))
     if chosen == "jsonld":

@@ -331,12 +331,24 @@ def find_paper(
     ).first()
 
 
-def get_paper(session: Session, key: str) -> m.Paper:
+def get_paper(session: Session, key: str, columns: Sequence[str] | None = None) -> m.Paper:
     """By BibTeX key; a key a merge absorbed is a `MovedError` naming the survivor's key,
-    an unknown one a 404 naming the closest keys."""
-    paper = session.exec(select(m.Paper).where(m.Paper.bibtex_key == key)).first()
+    an unknown one a 404 naming the closest keys. With `columns` (a view's, `view_columns`),
+    the paper is a plain row of those columns only, as a keyset page's are."""
+    paper: Any
+    if columns is None:
+        paper = session.exec(select(m.Paper).where(m.Paper.bibtex_key == key)).first()
+    else:
+        papers: sa.Table = m.Paper.__table__  # type: ignore[attr-defined]
+        paper = (
+            session.connection()
+            .execute(
+                sa.select(*(papers.c[name] for name in columns)).where(papers.c.bibtex_key == key)
+            )
+            .first()
+        )
     if paper is not None:
-        return paper
+        return paper  # type: ignore[no-any-return]
     survivor = find_paper(session, key=key)
     if survivor is not None:
         raise MovedError(
