@@ -28,8 +28,10 @@ from api.http.rate_limit import ClientRateLimit, RatePolicy
 from api.mcp.lazy import LazyMCP
 from api.replica import attach_read_replica
 from api.rest import errors as rest_errors
+from api.rest.lean import LeanReads
 from api.rest.openapi_limits import with_page_size_bounds
 from api.rest.openapi_text import with_storable_text
+from api.rest.papers import LEAN_ROUTES
 from api.rest.router import router as rest_router
 from api.services.ingest.slots import IngestSlots
 from api.services.stats import schema_revision
@@ -115,6 +117,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             answer["read_replica"] = route.health()
         return answer
 
+    if settings.lean_reads:
+        # Innermost of the fronts: the cache, compression and the limits see its requests
+        # as they see every other.
+        app.set_front(lambda inner: LeanReads(inner, app, LEAN_ROUTES))
     install_response_cache(app, engine, settings, pages=is_page)
     # In front of the cache, which reads GraphQL bodies for its key: no reader of ours waits
     # on a body longer, or for more bytes, than the bounds allow.

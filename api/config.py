@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     max_export_rows: int = 100_000
     """Most rows (papers, list items, graph nodes) one HTTP download may hold."""
 
+    lean_reads: bool = True
+    """Answer the hottest REST reads (the paper list and one paper, as JSON) on a lean path
+    that skips FastAPI's per-request machinery (api/rest/lean.py); the same bytes either way."""
+
     response_cache_bytes: int = Field(default=64 * 2**20, ge=0)
     """Memory for cached read responses (least recently used evicted first); 0 disables."""
 

@@ -4,6 +4,7 @@ import inspect
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import chain
@@ -41,7 +42,7 @@ from api.services.pagination import (
     per_page_from_text,
 )
 from api.services.unknown_slugs import unmatched_unknown
-from api.services.views import View, present
+from api.services.views import View, plain_view, present
 from api.services.vocabulary import (
     MAX_FILTER_LENGTH,
     Interface,
@@ -107,7 +108,7 @@ async def get_session(request: Request, as_of: AsOfParam = None) -> AsyncIterato
     engine = request.app.state.engine
     opened = ExitStack()
     if as_of is not None or (reading and read_route(engine) is not None):
-        session = await run_in_threadpool(opened.enter_context, session_as_of(engine, as_of))
+        session = await run_in_threadpool(opened.enter_context, opened_session(engine, as_of))
     else:
         session = opened.enter_context(Session(engine))
     if canceller is not None:
@@ -121,6 +122,14 @@ async def get_session(request: Request, as_of: AsOfParam = None) -> AsyncIterato
             opened.close()
         else:
             await run_in_threadpool(opened.close)
+
+
+def opened_session(engine: Any, as_of: str | None) -> AbstractContextManager[Session]:
+    """A GET's session: as of a source version, on the read replica when there is one, or a
+    plain session (which connects at its first statement)."""
+    if as_of is not None or read_route(engine) is not None:
+        return session_as_of(engine, as_of)
+    return Session(engine)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -185,10 +194,14 @@ async def per_page_param(
     request: Request,
     per_page: Annotated[str | None, Query(description=PER_PAGE_DOC, examples=["50"])] = None,
 ) -> int:
+    return per_page_of(request, per_page)
+
+
+def per_page_of(request: Request, text: str | None) -> int:
     # Read as text: digits int() accepts but ASCII does not ("²", "٣") are refused here, and
     # the range comes from the settings, not from the route's declaration.
     maximum: int = request.app.state.settings.max_page_size
-    return per_page_from_text(per_page, maximum)
+    return per_page_from_text(text, maximum)
 
 
 PerPage = Annotated[int, Depends(per_page_param)]
@@ -215,6 +228,7 @@ def shape_of(view: View) -> Callable[..., Awaitable[ListShape]]:
     documented with the exact names the list accepts."""
     selectable = list(s.model_of(view).model_fields)
     groupable = sorted(groupings(view))
+    read = shape_reader(view)
 
     async def shape(
         select: Annotated[
@@ -241,6 +255,17 @@ def shape_of(view: View) -> Callable[..., Awaitable[ListShape]]:
             ),
         ] = None,
     ) -> ListShape:
+        return read(select, group_by)
+
+    return shape
+
+
+def shape_reader(view: View) -> Callable[[str | None, str | None], ListShape]:
+    """`select` and `group_by` (as their query parameters give them) → the `ListShape` of a
+    list of `view`; what they name wrong is an `InvalidInputError`."""
+    selectable = list(s.model_of(view).model_fields)
+
+    def read(select: str | None, group_by: str | None) -> ListShape:
         fields = _names(select)
         unknown = [name for name in fields if name not in selectable]
         if unknown:
@@ -258,7 +283,7 @@ def shape_of(view: View) -> Callable[..., Awaitable[ListShape]]:
         chosen = grouping_named(view, _names(group_by), "group_by") if group_by is not None else []
         return ListShape(view, tuple(dict.fromkeys(fields)), tuple(chosen))
 
-    return shape
+    return read
 
 
 def _names(text: str | None) -> list[str]:
@@ -309,7 +334,10 @@ def list_response(
         page = fetch(PageRequest(first=per_page, after=cursor))
     next_cursor = page.end_cursor if page.has_next else None
     next_url = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
-    results = [item.model_dump(mode="json") for item in present(session, page.items)]
+    if shape is not None and _plain.get() and plain_view(shape.view):
+        results = _plain_items(session, shape.view, page.items)
+    else:
+        results = [item.model_dump(mode="json") for item in present(session, page.items)]
     if fields:
         results = [{name: item[name] for name in fields} for item in results]
     meta = s.PageMeta(
@@ -477,16 +505,41 @@ def presented(session: Session, view: View, rows: Sequence[Any]) -> list[Any]:
     return [model.model_validate(values) for values in present(session, view, rows)]
 
 
+_plain: ContextVar[bool] = ContextVar("infergraph_plain_json", default=False)
+
+
+@contextmanager
+def plain_json() -> Iterator[None]:
+    """Inside, rows of a view whose REST model only copies JSON values (`plain_view`) are
+    encoded from the service's dicts as they are: the model's validation and dump would give
+    the same JSON back at several times the cost. Used by the lean path (api/rest/lean.py),
+    whose tests compare its bytes with those of the models."""
+    token = _plain.set(True)
+    try:
+        yield
+    finally:
+        _plain.reset(token)
+
+
+def _plain_items(session: Session, view: View, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return present(session, view, rows)
+
+
+def _json_items(session: Session, view: View, rows: Sequence[Any]) -> list[Any]:
+    if _plain.get() and plain_view(view):
+        return _plain_items(session, view, rows)
+    return [item.model_dump(mode="json") for item in presented(session, view, rows)]
+
+
 def presented_json(session: Session, view: View, rows: Sequence[Any]) -> Response:
     """`presented` rows as a JSON array, encoded here. Handed the models, FastAPI would check
     them against the route's response model a second time, in a thread hop of its own."""
-    items = [item.model_dump(mode="json") for item in presented(session, view, rows)]
-    return Response(orjson.dumps(items), media_type="application/json")
+    return Response(orjson.dumps(_json_items(session, view, rows)), media_type="application/json")
 
 
 def presented_one_json(session: Session, view: View, row: Any) -> Response:
     """One row as `presented_json` encodes it, as a JSON object."""
-    item = presented(session, view, [row])[0].model_dump(mode="json")
+    [item] = _json_items(session, view, [row])
     return Response(orjson.dumps(item), media_type="application/json")
 
 

@@ -24,14 +24,17 @@ from api.rest.common import (
     jsonld_response,
     list_response,
     nested_route,
+    per_page_of,
     presented,
     presented_json,
     presented_one_json,
     presenter,
     rest_words,
     shape_of,
+    shape_reader,
 )
 from api.rest.export_limit import NARROW_PAPERS, check_export_size
+from api.rest.lean import LeanRoute
 from api.services import engines, literature, techniques
 from api.services.exports import (
     MEDIA_TYPES,
@@ -42,6 +45,7 @@ from api.services.exports import (
 )
 from api.services.exports.size import selection_size
 from api.services.pagination import PageRequest, all_items
+from api.services.views import view_columns
 
 router = APIRouter(tags=["literature"])
 
@@ -141,6 +145,7 @@ def paper_selection_response(
     return paper_set_response(request, session, list(all_items(fetch)), chosen, filename)
 
 
+_PAGE_COLUMNS = view_columns(literature.PAPER)
 PaperCursor = cursor_param(list(literature.PAPER_ORDERS.values()), ranked=True)
 
 
@@ -170,7 +175,7 @@ def list_papers(
     return list_response(
         request,
         session,
-        lambda page: literature.list_papers(session, paper_filter, sort, page),
+        lambda page: literature.list_papers(session, paper_filter, sort, page, _PAGE_COLUMNS),
         presenter(literature.PAPER),
         per_page=per_page,
         cursor=cursor,
@@ -222,8 +227,9 @@ nested_route(
 def paper_detail(
     request: Request, key: str, session: SessionDep, output_format: DetailFormatParam = None
 ) -> Any:
-    paper = literature.get_paper(session, key)
     chosen = paper_format(request, output_format)
+    # JSON shows the view's columns only; the other formats read the whole paper.
+    paper = literature.get_paper(session, key, _PAGE_COLUMNS if chosen == "json" else None)
     if chosen in PAPER_STREAMS:
         return paper_download(session, [paper.id or 0], chosen, _file_name(key))
     if chosen == "jsonld":
@@ -252,3 +258,56 @@ def engine_technique_papers(
         return paper_download(session, selection, chosen, f"engine-{slug}")
     rows = literature.papers_selected(session, selection)
     return paper_set_response(request, session, rows, chosen, f"engine-{slug}")
+
+
+# --- the lean path (api/rest/lean.py): the same endpoints, for JSON answers -----------------
+
+_LIST_PATH = "/api/v1/papers"
+_NESTED = ("/citations", "/techniques", "/engines")
+_paper_shape = shape_reader(literature.PAPER)
+
+
+def _json_asked(request: Request, values: dict[str, Any]) -> bool:
+    return paper_format(request, values["output_format"]) == "json"
+
+
+def _lean_list(request: Request, session: Session, values: dict[str, Any]) -> Any:
+    # In the order FastAPI resolves the endpoint's dependencies: a refusal of both names the
+    # same parameter.
+    per_page = per_page_of(request, values["per_page"])
+    shape = _paper_shape(values["select"], values["group_by"])
+    return list_papers(
+        request,
+        session,
+        per_page,
+        shape,
+        values["filter"],
+        values["sort"],
+        values["cursor"],
+        values["output_format"],
+    )
+
+
+def _detail_key(path: str) -> dict[str, str] | None:
+    # `/papers/{key:path}/citations` and its siblings are routed before the detail.
+    key = path.removeprefix(_LIST_PATH + "/")
+    if key == path or not key or key.endswith(_NESTED):
+        return None
+    return {"key": key}
+
+
+def _lean_detail(request: Request, session: Session, values: dict[str, Any]) -> Any:
+    return paper_detail(request, values["key"], session, values["output_format"])
+
+
+LEAN_ROUTES = [
+    LeanRoute(
+        _LIST_PATH,
+        lambda path: {} if path == _LIST_PATH else None,
+        list_papers,
+        _lean_list,
+        _json_asked,
+    ),
+    LeanRoute(_LIST_PATH + "/{key}", _detail_key, paper_detail, _lean_detail, _json_asked),
+]
+"""The paper list and one paper, as JSON (bench/datasette.py measures them)."""

@@ -32,14 +32,19 @@ from api.services.techniques import category_subtree_ids
 from api.services.views import Ref, View, column, present, rows_by_id, slug_ref
 from api.services.vocabulary import Slugs, Text, Whole, check_slugs, key
 
+_PAPER_AUTHORS: sa.Table = m.PaperAuthor.__table__  # type: ignore[attr-defined]
+_AUTHORS: sa.Table = m.Author.__table__  # type: ignore[attr-defined]
+
 
 def _authors(session: Session, rows: Sequence[Any]) -> dict[Any, Any]:
+    # Table columns, not the models' attributes: a statement of ORM attributes goes through
+    # the ORM's execution (compile state, row loading), which cost more than the query itself.
     names: dict[Any, list[str]] = {}
-    for paper_id, name in session.execute(
-        sa.select(col(m.PaperAuthor.paper_id), col(m.Author.name))
-        .join(m.Author, col(m.Author.id) == m.PaperAuthor.author_id)
-        .where(col(m.PaperAuthor.paper_id).in_([r.id for r in rows]))
-        .order_by(col(m.PaperAuthor.paper_id), col(m.PaperAuthor.position))
+    for paper_id, name in session.connection().execute(
+        sa.select(_PAPER_AUTHORS.c.paper_id, _AUTHORS.c.name)
+        .join(_AUTHORS, _AUTHORS.c.id == _PAPER_AUTHORS.c.author_id)
+        .where(_PAPER_AUTHORS.c.paper_id.in_([r.id for r in rows]))
+        .order_by(_PAPER_AUTHORS.c.paper_id, _PAPER_AUTHORS.c.position)
     ):
         names.setdefault(paper_id, []).append(name)
     return names
@@ -158,7 +163,11 @@ def list_papers(
     paper_filter: PaperFilter | None = None,
     order: PaperOrder = PaperOrder.YEAR_DESC,
     page: PageRequest = FIRST_PAGE,
+    columns: Sequence[str] | None = None,
 ) -> Page[m.Paper]:
+    """A page of papers. `columns` (those of a view, `view_columns`) narrows what a keyset
+    page reads: a paper's BibTeX fields and arXiv categories are JSON, decoded per row, and
+    no list shows them."""
     f = paper_filter or PaperFilter()
     terms = _filter_terms(session, f)
     conditions = terms.read_all()
@@ -180,6 +189,7 @@ def list_papers(
         lambda p: [*_VALUES[order](p), p.id],
         counted=select(m.Paper).where(*conditions, *among_hits),
         counted_by=None if among_hits else terms.counted_alone(),
+        columns=columns,
     )
 
 
@@ -351,12 +361,24 @@ def find_paper(
     ).first()
 
 
-def get_paper(session: Session, key: str) -> m.Paper:
+def get_paper(session: Session, key: str, columns: Sequence[str] | None = None) -> m.Paper:
     """By BibTeX key; a key a merge absorbed is a `MovedError` naming the survivor's key,
-    an unknown one a 404 naming the closest keys."""
-    paper = session.exec(select(m.Paper).where(m.Paper.bibtex_key == key)).first()
+    an unknown one a 404 naming the closest keys. With `columns` (a view's, `view_columns`),
+    the paper is a plain row of those columns only, as a keyset page's are."""
+    paper: Any
+    if columns is None:
+        paper = session.exec(select(m.Paper).where(m.Paper.bibtex_key == key)).first()
+    else:
+        papers: sa.Table = m.Paper.__table__  # type: ignore[attr-defined]
+        paper = (
+            session.connection()
+            .execute(
+                sa.select(*(papers.c[name] for name in columns)).where(papers.c.bibtex_key == key)
+            )
+            .first()
+        )
     if paper is not None:
-        return paper
+        return paper  # type: ignore[no-any-return]
     survivor = find_paper(session, key=key)
     if survivor is not None:
         raise MovedError(

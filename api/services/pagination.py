@@ -253,13 +253,15 @@ def keyset_page(
     key_of: Callable[[Any], Sequence[Any]],
     counted: sa.Select[Any] | None = None,
     counted_by: sa.Select[Any] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Page[Any]:
     """Run `statement` (which selects one entity) ordered by `keys`, after the cursor.
 
     The last key must be unique (the primary key) so the order is total. `counted`, when
     given, selects the same rows phrased for reading them all (for the count and for
     `Page.matching`); `counted_by`, when given, selects as many rows as `counted` from
-    tables that are cheaper to read, and is what gets counted.
+    tables that are cheaper to read, and is what gets counted. `columns`, when given, are
+    the only ones the page's rows carry (the keys' among them).
     """
     counted = (statement if counted is None else counted).order_by(None)
 
@@ -287,7 +289,7 @@ def keyset_page(
             .limit(request.first + 1)
         )
         page = statement.where(identity.in_(page_ids)).order_by(*terms)
-    rows = list(session.execute(_as_rows(page)))
+    rows = list(session.execute(_as_rows(page, columns)))
     has_next = len(rows) > request.first
     rows = rows[: request.first]
     return Page(
@@ -300,14 +302,15 @@ def keyset_page(
     )
 
 
-def _as_rows(statement: sa.Select[Any]) -> sa.Select[Any]:
-    """The entity `statement` selects, as plain rows of its table's columns. Pages are read,
-    never changed, and every reader takes attributes by name, which a row offers as well;
-    building ORM objects (identity map, instance state) was most of a 100-row page's cost
-    (1.2 ms against 0.2 ms on SQLite)."""
+def _as_rows(statement: sa.Select[Any], columns: Sequence[str] | None = None) -> sa.Select[Any]:
+    """The entity `statement` selects, as plain rows of its table's columns (or of `columns`).
+    Pages are read, never changed, and every reader takes attributes by name, which a row
+    offers as well; building ORM objects (identity map, instance state) was most of a
+    100-row page's cost (1.2 ms against 0.2 ms on SQLite)."""
     [description] = statement.column_descriptions
     table = description["entity"].__table__
-    return statement.with_only_columns(*table.c, maintain_column_froms=True)
+    chosen = table.c if columns is None else [table.c[name] for name in columns]
+    return statement.with_only_columns(*chosen, maintain_column_froms=True)
 
 
 def _order_terms(keys: Sequence[SortKey]) -> list[sa.ColumnElement[Any]]:
