@@ -2,7 +2,7 @@
 transaction; decisions (accepted and rejected) are stored with it.
 
 A written cell keeps its fact row and changes its status: the survey's `-` becomes
-`unknown`, never a deletion, so a sync removes nothing from the graph.
+`unknown`. Only an accepted removal retires a row (`retire.py`), and the history keeps it.
 """
 
 from collections.abc import Iterator, Sequence
@@ -261,6 +261,7 @@ def sync_survey(
         for change in accepted:
             writers.accept(change)
             applied.append(change)
+        writers.finish()
         reviews.record(session, accepted, reviews.ACCEPTED, reviewer)
         reviews.record(session, rejected, reviews.REJECTED, reviewer)
         session.commit()

@@ -195,8 +195,8 @@ def _writable(
             return False, f"no platform named {', '.join(unknown)} in the graph yet"
         return True, ""
     if table == "device-pricing":
-        # "-" is "not offered", which the graph says by having no row: that would be a
-        # deletion, and a sync deletes nothing.
+        # "-" is "not offered", which the graph says by having no row: retiring the price
+        # is a removal, which a reviewer accepts (retire.py).
         if new == "-":
             return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
         return True, ""

@@ -1,10 +1,9 @@
 """Writers for what a newer README adds: engines, organisations, techniques and their
 references, engine papers, matrix rows, quadrant places, catch-all cells and new prices;
-and for held changes a reviewer accepts.
+and for held changes a reviewer accepts (removals are retired by `retire.py`).
 
 Everything is written through the ordinary tables in the sync's session, so the database's
-triggers (data version, and any history kept on survey facts) see each write. Nothing is
-deleted: an accepted removal is recorded as a decision and the fact stays (docs/sync.md).
+triggers (data version, and the history kept on survey facts) see each write.
 """
 
 from sqlmodel import Session, col, select
@@ -12,6 +11,7 @@ from sqlmodel import Session, col, select
 import models as m
 from api.errors import InvalidInputError, Problem
 from api.services import survey_tables
+from api.services.survey_sync import retire
 from api.services.survey_sync.layout_cache import Layout
 from api.services.survey_sync.plan import (
     MATRICES,
@@ -30,7 +30,10 @@ from api.services.survey_sync.values import (
 )
 from models.base import DeploymentScale, HardwareDiversity, LayoutAxis, SupportStatus
 
-RECORD_ONLY = frozenset(
+RECORD_ONLY = frozenset({"section-added"})
+"""Held kinds whose acceptance is recorded and nothing else: a new section is acknowledged,
+the graph has no place for it."""
+REMOVALS = frozenset(
     {
         "row-removed",
         "technique-removed",
@@ -38,11 +41,9 @@ RECORD_ONLY = frozenset(
         "paper-removed",
         "table-removed",
         "column-removed",
-        "section-added",
     }
 )
-"""Held kinds whose acceptance is recorded and nothing else: a sync deletes nothing (the
-graph keeps the fact until history retires it), and a new section has no writer."""
+"""Held kinds whose acceptance retires facts (`retire.py`)."""
 _OVERVIEW_FIELDS = {
     "GitHub Stars": "github_stars",
     "Docs": "docs_level",
@@ -110,6 +111,8 @@ def refusal(plan: Plan, change: Change) -> str | None:
     """Why an accepted held change cannot be written, or None when it can."""
     if change.kind in RECORD_ONLY:
         return None
+    if change.kind in REMOVALS:
+        return retire.refusal(change)
     if change.kind == "paper-moved":
         return None
     if change.kind == "column-renamed":
@@ -124,7 +127,7 @@ def refusal(plan: Plan, change: Change) -> str | None:
         if change.table == "hardware-matrix":
             unknown = [name for name in cell_names(change.new) if not _platform_exists(plan, name)]
             return f"no platform named {', '.join(unknown)} in the graph yet" if unknown else None
-        if change.column == "References" or change.new in {"-", NO_PRICE}:
+        if change.column == "References" or retire.is_withdrawn_price(change):
             return None
     return f"a {change.kind} change of this kind has no writer: {change.reason}"
 
@@ -144,6 +147,7 @@ class Writers:
         self.layout = layout
         self.plan = plan
         self.references = references
+        self.retirements = retire.Retirements(session, layout)
         self.engines = engine_names(session)
         assert plan.parsed is not None
         self._slugs: dict[type, set[str]] = {}
@@ -438,7 +442,7 @@ class Writers:
 
     def _replace_references(self, change: Change) -> None:
         """An accepted reference change: each position takes the README's link; extra old
-        ones stay (a sync deletes nothing) and the decision is recorded."""
+        ones stay (a removed reference is a removal of its own) and the decision is recorded."""
         old, new = _links(change.old), _links(change.new)
         technique = self._technique(change)
         citations = list(
@@ -540,7 +544,10 @@ class Writers:
     def accept(self, change: Change) -> None:
         if change.kind in RECORD_ONLY:
             return
-        if change.kind == "paper-moved":
+        if change.kind in REMOVALS or retire.is_withdrawn_price(change):
+            engine = self.engines.get((change.row or "").casefold())
+            self.retirements.retire(change, engine if change.table == "engine-lists" else None)
+        elif change.kind == "paper-moved":
             self._move_paper(change)
         elif change.kind == "column-renamed":
             self._rename_column(change)
@@ -550,7 +557,10 @@ class Writers:
             self._catch_all(change)
         elif change.column == "References":
             self._replace_references(change)
-        # A withdrawn price: recorded only, the price row stays until history retires it.
+
+    def finish(self) -> None:
+        """After the last accepted change: retire what the removals left without a use."""
+        self.retirements.sweep()
 
     def _move_paper(self, change: Change) -> None:
         url = change.id.removeprefix("paper-moved:")
