@@ -136,6 +136,11 @@ def _fine_tuning_table(session: Session) -> bool:
     return "techniques-fine-tuning" in table_names(session)
 
 
+def _lora_second_reference(session: Session) -> bool:
+    row = _technique_row(session, "techniques-fine-tuning", "LoRA")
+    return row is not None and "arxiv.org/abs/2311.03285" in row[2]
+
+
 def _prefillonly(session: Session) -> bool:
     return _engine(session, "prefillonly") is not None
 
@@ -185,6 +190,12 @@ REMOVALS = {
         "technique-removed:techniques-fine-tuning:QLoRA",
         _qlora_listed,
         {"technique_citation", "technique"},
+    ),
+    "reference": Removal(
+        _replaced(", [Sheng et al. (2023) ](https://arxiv.org/abs/2311.03285)", ""),
+        "cell:techniques-fine-tuning:LoRA:References",
+        _lora_second_reference,
+        {"technique_citation"},
     ),
     "technique table": Removal(
         _without_section("## 🛠 Fine-Tuning"),

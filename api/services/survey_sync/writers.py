@@ -441,8 +441,8 @@ class Writers:
         self._cite(self._technique(change), new[len(old) :], first=len(old))
 
     def _replace_references(self, change: Change) -> None:
-        """An accepted reference change: each position takes the README's link; extra old
-        ones stay (a removed reference is a removal of its own) and the decision is recorded."""
+        """An accepted reference change: each position takes the README's link (a changed link
+        is the same citation); old ones past the README's last are retired, their papers stay."""
         old, new = _links(change.old), _links(change.new)
         technique = self._technique(change)
         citations = list(
@@ -461,6 +461,8 @@ class Writers:
                 citation.label, citation.url = label[:200], url
                 citation.paper_id = self.references.paper_id(url)
                 self.session.add(citation)
+        for citation in citations[len(new) :]:
+            self.session.delete(citation)  # the history keeps it (retire.py)
         self._cite(technique, new[len(old) :], first=len(old))
 
     def _quadrant_cell(self, change: Change) -> tuple[DeploymentScale, HardwareDiversity]:
