@@ -22,10 +22,12 @@ from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan
 from api.services.survey_sync.readme import LINK, Unparsed, parse_readme
 from api.services.survey_sync.references import ReferenceReport, References
 from api.services.survey_sync.values import (
+    PRICE_ROW_TABLES,
     organization_value,
     overview_value,
     price_pair,
     price_value,
+    row_price,
     support_value,
 )
 from api.services.survey_sync.writers import Writers, cell_names, references_of, refusal
@@ -153,6 +155,13 @@ def _check_sizes(change: Change) -> None:
 
 def _check(plan: Plan, change: Change) -> None:
     _check_sizes(change)
+    if change.kind == "row-added" and change.table in PRICE_ROW_TABLES:
+        assert plan.parsed is not None
+        table = plan.parsed.tables[change.table]
+        row = next(r for r in table.rows if r.cells[0] == change.row)
+        for cell in row.cells[1:]:
+            row_price(change.table, cell)
+        return
     if change.kind == "row-added" and change.table in ("overview", *MATRICES):
         assert plan.parsed is not None
         table = plan.parsed.tables[change.table]

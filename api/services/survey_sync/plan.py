@@ -25,6 +25,7 @@ from api.services.survey_sync.readme import (
     Unparsed,
     normalize,
 )
+from api.services.survey_sync.values import NO_PRICE, PRICE_ROW_TABLES, price_row_held
 from models.base import LayoutAxis
 
 # Matrices whose cells the sync writes: table → (fact model, layout column of the target).
@@ -46,6 +47,10 @@ OVERVIEW_COLUMNS = (
 )
 
 HELD_NEEDS_JUDGEMENT = "needs judgement: accept or reject it by hand"
+NEW_PRICE_ROW = (
+    "joins the graph's entry of that name (or alias), else one is created with what its name"
+    " says; a curator completes it"
+)
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,6 @@ def _catch_all_columns(session: Session) -> set[tuple[str, str]]:
 
 
 _PLAIN_PRICE_PAIR = re.compile(r"^\d+(?:\.\d+)? / \d+(?:\.\d+)?$")
-NO_PRICE = "- / -"
 NO_DESCRIPTION = (
     "created without a description: a curator writes it in InferGraph's own words"
     " (the README's text is not copied)"
@@ -253,7 +257,7 @@ def _plan_context(session: Session, parsed: ParsedReadme) -> PlanContext:
 
 def _new_row(name: str, row: TableRow, context: PlanContext) -> Change:
     key = row.cells[0]
-    kind, held, reason = _row_added(name, key, context)
+    kind, held, reason = _row_added(name, row, context)
     return Change(
         f"{kind}:{name}:{key}",
         kind,
@@ -268,8 +272,9 @@ def _new_row(name: str, row: TableRow, context: PlanContext) -> Change:
     )
 
 
-def _row_added(name: str, key: str, context: PlanContext) -> tuple[str, bool, str]:
+def _row_added(name: str, row: TableRow, context: PlanContext) -> tuple[str, bool, str]:
     """The kind of a new row, whether it is held, and why (or what the curator must do)."""
+    key = row.cells[0]
     if name.startswith("techniques-"):
         if key.casefold() in context.techniques:
             clash = "a technique of this name is in another table: " + HELD_NEEDS_JUDGEMENT
@@ -281,7 +286,13 @@ def _row_added(name: str, key: str, context: PlanContext) -> tuple[str, bool, st
         if context.engine_known(key):
             return "row-added", False, ""
         return "row-added", True, "no engine of this name in the graph or the README's overview"
-    return "row-added", True, "a new row: the sync does not create devices, models or quadrants"
+    if name in PRICE_ROW_TABLES:
+        why = price_row_held(row.cells)
+        if why is not None:
+            return "row-added", True, why
+        entity = "device" if name == "device-pricing" else "model"
+        return "row-added", False, f"a new {entity} row: {NEW_PRICE_ROW}"
+    return "row-added", True, "a new row of a table whose rows are fixed: a curator decides"
 
 
 def compute_plan(session: Session, parsed: ParsedReadme) -> Plan:

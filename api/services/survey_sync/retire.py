@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.services.survey_sync.layout_cache import Layout
-from api.services.survey_sync.plan import MATRICES, NO_PRICE, Change
+from api.services.survey_sync.plan import MATRICES, Change
+from api.services.survey_sync.values import NO_PRICE
 from models.base import LayoutAxis
 
 PRICE_TABLES: dict[str, tuple[type[m.DevicePrice | m.ModelPrice], str]] = {

@@ -108,3 +108,24 @@ def organization_value(cell: str) -> tuple[OrganizationKind, str] | None:
     if match is None or len(match.group(2)) > 200:
         raise ValueError(f"{cell!r} is not an organisation such as Startup (Fireworks AI)")
     return _KINDS[match.group(1)], match.group(2)
+
+
+NO_PRICE = "- / -"
+"""How the model price table says "not offered" (the device table says `-`)."""
+PRICE_ROW_TABLES = ("device-pricing", "model-pricing")
+SUBSTITUTED = "*"
+"""Marks a price for a substituted model (the table's `\\*` note)."""
+
+
+def row_price(table: str, cell: str) -> Decimal | tuple[Decimal, Decimal] | None:
+    """A price-table cell as its price; None for "not offered"."""
+    if table == "device-pricing":
+        return None if cell == "-" else price_value(cell)
+    return None if cell == NO_PRICE else price_pair(cell)
+
+
+def price_row_held(cells: list[str]) -> str | None:
+    """Why a new price row needs a curator (None when the sync writes it)."""
+    if any(SUBSTITUTED in cell for cell in cells[1:]):
+        return "a price for a substituted model (`*`): the footnote needs a curator"
+    return None

@@ -6,6 +6,8 @@ Everything is written through the ordinary tables in the sync's session, so the 
 triggers (data version, and the history kept on survey facts) see each write.
 """
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 import models as m
@@ -15,14 +17,16 @@ from api.services.survey_sync import retire
 from api.services.survey_sync.layout_cache import Layout
 from api.services.survey_sync.plan import (
     MATRICES,
-    NO_PRICE,
     Change,
     Plan,
     engine_names,
 )
+from api.services.survey_sync.price_rows import PriceRows
 from api.services.survey_sync.readme import LINK, EngineBullet, TableRow, normalize, slug
 from api.services.survey_sync.references import Reference, References
 from api.services.survey_sync.values import (
+    NO_PRICE,
+    PRICE_ROW_TABLES,
     organization_value,
     overview_value,
     price_pair,
@@ -221,7 +225,7 @@ class Writers:
         self.engines[name.casefold()] = engine
         return engine
 
-    def _free_slug(self, model: type[m.Engine | m.Technique | m.Organization], name: str) -> str:
+    def _free_slug(self, model: type[Any], name: str) -> str:
         if model not in self._slugs:
             self._slugs[model] = set(self.session.exec(select(model.slug)))
         taken = self._slugs[model]
@@ -280,6 +284,9 @@ class Writers:
         assert self.plan.parsed is not None and change.row is not None
         table = self.plan.parsed.tables[change.table]
         row = _row(self.plan, change)
+        if change.table in PRICE_ROW_TABLES:
+            PriceRows(self.session, self.layout, self._free_slug).write(table, row)
+            return
         engine = self.engine_for(change.row)
         assert engine.id is not None
         source_id = self.layout.source_id(f"survey-{change.table}")
