@@ -1,11 +1,7 @@
 """New rows of the price tables: a device and an LLM the graph did not have, created with
 what their names say, priced per provider, versioned, in the feed."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 import models as m
@@ -13,17 +9,9 @@ from api.errors import InvalidInputError
 from api.services.history import session_as_of
 from api.services.survey_sync import plan_survey_sync, sync_survey
 from api.services.survey_tables import render_table
-from seed.loader import seed_database
+from tests.survey_sync.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "survey_sync"
 NEXT = "2026-04-01"
-
-
-@pytest.fixture
-def fresh(empty_engine: sa.Engine) -> Iterator[Session]:
-    seed_database(empty_engine)
-    with Session(empty_engine) as session:
-        yield session
 
 
 def _readme(name: str = "new_price_rows.md") -> str:

@@ -2,9 +2,8 @@
 version before, `retired` in the change feed; rejected or undecided ones leave them as they
 are. Each case edits a copy of the survey's README the way a contributor would."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,18 +16,10 @@ from api.services.history import session_as_of
 from api.services.survey_sync import plan_survey_sync, sync_survey
 from api.services.survey_tables import render_table, table_names
 from models.base import SourceKind, SupportStatus
-from seed.loader import seed_database
+from tests.survey_sync.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "survey_sync"
 SEED = "2025-12-02"
 NEXT = "2026-04-01"
-
-
-@pytest.fixture
-def fresh(empty_engine: sa.Engine) -> Iterator[Session]:
-    seed_database(empty_engine)
-    with Session(empty_engine) as session:
-        yield session
 
 
 def _readme() -> str:

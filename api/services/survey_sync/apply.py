@@ -239,7 +239,7 @@ def sync_survey(
     `source_date`, by default; docs/sync.md): the history triggers record every write of the
     transaction under it, so a writer added here needs nothing more."""
     plan = plan_survey_sync(session, text, file=file)
-    accepted, rejected = _decided(plan, accept, reject)
+    accepted, rejected = _decided(session, plan, accept, reject)
     if not apply:
         return SyncResult(plan, [], dry_run=True)
     if not plan.complete and not skip_unparsed:
@@ -281,7 +281,7 @@ def sync_survey(
 
 
 def _decided(
-    plan: Plan, accept: Sequence[str], reject: Sequence[str]
+    session: Session, plan: Plan, accept: Sequence[str], reject: Sequence[str]
 ) -> tuple[list[Change], list[Change]]:
     """The held changes `accept` and `reject` name; refused as a whole."""
     held = {change.id: change for change in plan.changes if change.held}
@@ -302,7 +302,7 @@ def _decided(
                     Problem("the plan holds no change with this id", field=name, value=change_id)
                 )
                 continue
-            why = refusal(plan, change) if name == "accept" else None
+            why = refusal(session, plan, change) if name == "accept" else None
             if why is not None:
                 problems.append(Problem(f"cannot be accepted: {why}", field=name, value=change_id))
                 continue

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 import models as m
 from api.errors import InvalidInputError, Problem
 from api.services import survey_tables
-from api.services.survey_sync import retire
+from api.services.survey_sync import new_columns, retire
 from api.services.survey_sync.layout_cache import Layout
 from api.services.survey_sync.plan import (
     MATRICES,
@@ -111,10 +111,12 @@ def _row(plan: Plan, change: Change) -> TableRow:
     return next(row for row in table.rows if row.cells[0] == change.row)
 
 
-def refusal(plan: Plan, change: Change) -> str | None:
+def refusal(session: Session, plan: Plan, change: Change) -> str | None:
     """Why an accepted held change cannot be written, or None when it can."""
     if change.kind in RECORD_ONLY:
         return None
+    if change.kind == "column-added":
+        return new_columns.refusal(session, plan, change)
     if change.kind in REMOVALS:
         return retire.refusal(change)
     if change.kind == "paper-moved":
@@ -556,6 +558,8 @@ class Writers:
         if change.kind in REMOVALS or retire.is_withdrawn_price(change):
             engine = self.engines.get((change.row or "").casefold())
             self.retirements.retire(change, engine if change.table == "engine-lists" else None)
+        elif change.kind == "column-added":
+            new_columns.write(self.session, self.layout, self.plan, change)
         elif change.kind == "paper-moved":
             self._move_paper(change)
         elif change.kind == "column-renamed":
