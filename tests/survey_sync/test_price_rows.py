@@ -98,3 +98,71 @@ def test_an_unreadable_price_in_a_new_row_is_a_line_not_understood(fresh: Sessio
     with pytest.raises(InvalidInputError):
         sync_survey(fresh, text, apply=True)
     assert fresh.exec(select(m.Device).where(m.Device.name == "NVIDIA B200 192GB")).first() is None
+
+
+SUBSTITUTE = "DeepSeek-R1 Distill Llama 70B"
+
+
+def _served(session: Session, model: str, provider: str) -> tuple[str, str, str | None]:
+    price = session.exec(
+        select(m.ModelPrice)
+        .join(m.LLMModel, m.LLMModel.id == m.ModelPrice.model_id)
+        .join(m.Engine, m.Engine.id == m.ModelPrice.provider_id)
+        .where(m.LLMModel.name == model, m.Engine.name == provider)
+    ).one()
+    served = session.get(m.LLMModel, price.served_model_id) if price.served_model_id else None
+    return (
+        f"{price.input_usd_per_mtok:.2f}",
+        f"{price.output_usd_per_mtok:.2f}",
+        served.name if served else None,
+    )
+
+
+def test_starred_prices_are_for_the_model_the_note_names(fresh: Session) -> None:
+    text = _readme("substituted_prices.md")
+    plan = plan_survey_sync(fresh, text)
+    assert [(c.row, c.column, c.old, c.new, c.held) for c in plan.changes] == [
+        ("DeepSeek-R1", "GroqCloud", "0.75* / 0.99*", "0.80* / 1.10*", False),
+        ("Llama 3.3 70B", "Fireworks AI", "- / -", "0.70* / 0.90*", False),
+    ]
+    assert plan.changes[1].reason == f"priced for {SUBSTITUTE} (the table's `\\*` note)"
+    sync_survey(fresh, text, apply=True, source_version=NEXT)
+    assert _served(fresh, "DeepSeek-R1", "GroqCloud") == ("0.80", "1.10", SUBSTITUTE)
+    assert _served(fresh, "Llama 3.3 70B", "Fireworks AI") == ("0.70", "0.90", SUBSTITUTE)
+    table = render_table(fresh, "model-pricing")
+    assert table.notes[-1] == f"\\* {SUBSTITUTE}"
+    assert plan_survey_sync(fresh, text).empty
+    with session_as_of(fresh.get_bind(), "2025-12-02") as past:  # type: ignore[arg-type]
+        assert _row(past, "model-pricing", "Llama 3.3 70B") == [
+            "Llama 3.3 70B",
+            "0.60 / 0.60",
+            "- / -",
+            "0.59 / 0.79",
+            "0.88 / 0.88",
+        ]
+    # A plain price again: the substitute goes with the star.
+    plain = text.replace("0.80* / 1.10*", "0.80 / 1.10")
+    sync_survey(fresh, plain, apply=True)
+    assert _served(fresh, "DeepSeek-R1", "GroqCloud") == ("0.80", "1.10", None)
+    assert plan_survey_sync(fresh, plain).empty
+
+
+@pytest.mark.parametrize(
+    ("note", "reason"),
+    [
+        (
+            f"- \\* {SUBSTITUTE}\n- \\* Llama 3.1 8B",
+            "a price for a substituted model (`*`) and no single `\\*` note naming it",
+        ),
+        (
+            "- \\* Mistral Tiny 1B",
+            "the `\\*` note names 'Mistral Tiny 1B', a model the graph lacks",
+        ),
+    ],
+)
+def test_a_starred_price_without_one_known_substitute_is_held(
+    fresh: Session, note: str, reason: str
+) -> None:
+    text = _readme("substituted_prices.md").replace(f"- \\* {SUBSTITUTE}", note)
+    plan = plan_survey_sync(fresh, text)
+    assert {(c.held, c.reason) for c in plan.changes} == {(True, reason)}

@@ -25,9 +25,9 @@ from api.services.survey_sync.values import (
     PRICE_ROW_TABLES,
     organization_value,
     overview_value,
-    price_pair,
     price_value,
     row_price,
+    starred_pair,
     support_value,
 )
 from api.services.survey_sync.writers import Writers, cell_names, references_of, refusal
@@ -196,7 +196,7 @@ def _check(plan: Plan, change: Change) -> None:
     elif change.table == "device-pricing":
         price_value(change.new or "")
     elif change.table == "model-pricing":
-        price_pair(change.new or "")
+        starred_pair(change.new or "")
 
 
 def plan_survey_sync(session: Session, text: str, *, file: str = "README.md") -> Plan:
@@ -329,8 +329,8 @@ def _write(session: Session, layout: Layout, change: Change) -> None:
         assert row.engine_id is not None
         layout.set_fact(change.table, row.engine_id, target, status, note)
         return
-    if change.table in ("device-pricing", "model-pricing"):
-        _write_price(session, layout, change)
+    if change.table == "device-pricing":
+        _write_device_price(session, layout, change)
         return
     source_id = layout.source_id("survey-overview")
     row = layout.entry(source_id, LayoutAxis.ROW, change.row)
@@ -352,39 +352,26 @@ def _write(session: Session, layout: Layout, change: Change) -> None:
     session.add(engine)
 
 
-def _write_price(session: Session, layout: Layout, change: Change) -> None:
+def _write_device_price(session: Session, layout: Layout, change: Change) -> None:
+    """An hourly device price, new or changed (model prices: `Writers._model_price`)."""
     assert change.row is not None and change.column is not None and change.new is not None
-    source_id = layout.source_id(f"survey-{change.table}")
+    source_id = layout.source_id("survey-device-pricing")
     row = layout.entry(source_id, LayoutAxis.ROW, change.row)
-    # The header carries the footnote marks the table derives from the prices (`Friendli AI†`).
+    # The header carries the footnote marks the table derives from the prices.
     provider = layout.entry(source_id, LayoutAxis.COLUMN, change.column.rstrip("†‡*"))
-    assert provider.engine_id is not None
-    if change.table == "device-pricing":
-        assert row.device_id is not None
-        price = session.exec(
-            select(m.DevicePrice).where(
-                m.DevicePrice.provider_id == provider.engine_id,
-                m.DevicePrice.device_id == row.device_id,
-                m.DevicePrice.source_id == source_id,
-            )
-        ).first()
-        hourly = price_value(change.new)
-        if price is None:
-            price = m.DevicePrice(
-                provider_id=provider.engine_id,
-                device_id=row.device_id,
-                usd_per_hour=hourly,
-                source_id=source_id,
-            )
-        price.usd_per_hour = hourly
-        session.add(price)
-        return
-    offered = session.exec(
-        select(m.ModelPrice).where(
-            m.ModelPrice.provider_id == provider.engine_id,
-            m.ModelPrice.model_id == row.model_id,
-            m.ModelPrice.source_id == source_id,
+    assert provider.engine_id is not None and row.device_id is not None
+    hourly = price_value(change.new)
+    price = session.exec(
+        select(m.DevicePrice).where(
+            m.DevicePrice.provider_id == provider.engine_id,
+            m.DevicePrice.device_id == row.device_id,
+            m.DevicePrice.source_id == source_id,
         )
-    ).one()
-    offered.input_usd_per_mtok, offered.output_usd_per_mtok = price_pair(change.new)
-    session.add(offered)
+    ).first() or m.DevicePrice(
+        provider_id=provider.engine_id,
+        device_id=row.device_id,
+        usd_per_hour=hourly,
+        source_id=source_id,
+    )
+    price.usd_per_hour = hourly
+    session.add(price)

@@ -140,7 +140,8 @@ def _catch_all_columns(session: Session) -> set[tuple[str, str]]:
     return found
 
 
-_PLAIN_PRICE_PAIR = re.compile(r"^\d+(?:\.\d+)? / \d+(?:\.\d+)?$")
+_ANY_PRICE_PAIR = re.compile(r"^\d+(?:\.\d+)?(\*?) / \d+(?:\.\d+)?\1$")
+"""A model price pair, plain or starred on both sides."""
 NO_DESCRIPTION = (
     "created without a description: a curator writes it in InferGraph's own words"
     " (the README's text is not copied)"
@@ -159,6 +160,11 @@ class PlanContext:
     platforms: set[str]
     techniques: set[str]
     """Case-folded names of every technique in the graph."""
+    models: set[str]
+    """Case-folded names of every LLM in the graph."""
+    substitute: str | None
+    """The model starred prices are for: the price table's one `\\*` note (None: none, or
+    several)."""
 
     def engine_known(self, name: str) -> bool:
         key = name.casefold()
@@ -205,14 +211,7 @@ def _writable(
             return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
         return True, ""
     if table == "model-pricing":
-        plain_new = bool(_PLAIN_PRICE_PAIR.match(new))
-        if plain_new and (old == NO_PRICE or _PLAIN_PRICE_PAIR.match(old)):
-            return True, ""
-        if new == NO_PRICE:
-            return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
-        # A `*` price stands for another model (a footnote the graph keeps as a served
-        # model): which one needs a reader.
-        return False, "a price for a substituted model (`*`): the footnote needs a curator"
+        return _writable_model_price(context, old, new)
     if table == "deployment-quadrant":
         added = _only_adds(old, new)
         if added is None:
@@ -238,6 +237,21 @@ def _writable(
     return False, "the sync does not write this table's cells"
 
 
+def _writable_model_price(context: PlanContext, old: str, new: str) -> tuple[bool, str]:
+    if new == NO_PRICE:
+        return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
+    if not (old == NO_PRICE or _ANY_PRICE_PAIR.match(old)) or not _ANY_PRICE_PAIR.match(new):
+        return False, "the sync does not write this cell"
+    if "*" not in new:
+        return True, ""
+    # A `*` price is for the model the table's `\*` note names (a distill served instead).
+    if context.substitute is None:
+        return False, "a price for a substituted model (`*`) and no single `\\*` note naming it"
+    if context.substitute.casefold() not in context.models:
+        return False, f"the `\\*` note names {context.substitute!r}, a model the graph lacks"
+    return True, f"priced for {context.substitute} (the table's `\\*` note)"
+
+
 def _plan_context(session: Session, parsed: ParsedReadme) -> PlanContext:
     engines = engine_names(session)
     new_engines: set[str] = set()
@@ -252,6 +266,8 @@ def _plan_context(session: Session, parsed: ParsedReadme) -> PlanContext:
         new_engines=new_engines,
         platforms={p.name.casefold() for p in session.exec(select(m.Platform))},
         techniques={t.name.casefold() for t in session.exec(select(m.Technique))},
+        models={name.casefold() for name in session.exec(select(m.LLMModel.name))},
+        substitute=parsed.substitutes[0][1] if len(parsed.substitutes) == 1 else None,
     )
 
 

@@ -49,6 +49,19 @@ def price_value(cell: str) -> Decimal:
     return Decimal(cell)
 
 
+_STARRED_PAIR = re.compile(r"^(\d+(?:\.\d+)?)\* / (\d+(?:\.\d+)?)\*$")
+
+
+def starred_pair(cell: str) -> tuple[Decimal, Decimal, bool]:
+    """A model price pair and whether it is starred (`0.75* / 0.99*`: for the model the
+    table's `\\*` note names)."""
+    starred = _STARRED_PAIR.match(cell)
+    if starred:
+        return price_value(starred.group(1)), price_value(starred.group(2)), True
+    given, taken = price_pair(cell)
+    return given, taken, False
+
+
 def price_pair(cell: str) -> tuple[Decimal, Decimal]:
     parts = cell.split(" / ")
     if len(parts) != 2:

@@ -25,11 +25,10 @@ from api.services.survey_sync.price_rows import PriceRows
 from api.services.survey_sync.readme import LINK, EngineBullet, TableRow, normalize, slug
 from api.services.survey_sync.references import Reference, References
 from api.services.survey_sync.values import (
-    NO_PRICE,
     PRICE_ROW_TABLES,
     organization_value,
     overview_value,
-    price_pair,
+    starred_pair,
     support_value,
 )
 from models.base import DeploymentScale, HardwareDiversity, LayoutAxis, SupportStatus
@@ -196,9 +195,7 @@ class Writers:
         ):
             self._catch_all(change)
         elif change.kind == "cell-changed" and change.table == "model-pricing":
-            if change.old != NO_PRICE:
-                return False
-            self._new_model_price(change)
+            self._model_price(change)
         else:
             return False
         return True
@@ -532,23 +529,42 @@ class Writers:
         gone = [n for n in before if n not in after]
         self._support_platforms(row.engine_id, gone, SupportStatus.UNKNOWN)
 
-    def _new_model_price(self, change: Change) -> None:
+    def _model_price(self, change: Change) -> None:
+        """A model price, new or changed; a starred one is for the model the table's `\\*`
+        note names (checked by the plan), a plain one for the row's model itself."""
         source_id = self.layout.source_id("survey-model-pricing")
         row = self.layout.entry(source_id, LayoutAxis.ROW, change.row or "")
         provider = self.layout.entry(
             source_id, LayoutAxis.COLUMN, (change.column or "").rstrip("†‡*")
         )
         assert provider.engine_id is not None and row.model_id is not None
-        given, taken = price_pair(change.new or "")
-        self.session.add(
-            m.ModelPrice(
-                provider_id=provider.engine_id,
-                model_id=row.model_id,
-                input_usd_per_mtok=given,
-                output_usd_per_mtok=taken,
-                source_id=source_id,
+        given, taken, starred = starred_pair(change.new or "")
+        price = self.session.exec(
+            select(m.ModelPrice).where(
+                m.ModelPrice.provider_id == provider.engine_id,
+                m.ModelPrice.model_id == row.model_id,
+                m.ModelPrice.source_id == source_id,
             )
+        ).first() or m.ModelPrice(
+            provider_id=provider.engine_id,
+            model_id=row.model_id,
+            input_usd_per_mtok=given,
+            output_usd_per_mtok=taken,
+            source_id=source_id,
         )
+        price.input_usd_per_mtok, price.output_usd_per_mtok = given, taken
+        price.served_model_id = self._substitute_id() if starred else None
+        self.session.add(price)
+
+    def _substitute_id(self) -> int:
+        assert self.plan.context is not None and self.plan.context.substitute is not None
+        wanted = self.plan.context.substitute.casefold()
+        found = [
+            model.id
+            for model in self.session.exec(select(m.LLMModel))
+            if model.name.casefold() == wanted and model.id is not None
+        ]
+        return found[0]
 
     # --- what a reviewer accepted ----------------------------------------------------
 
