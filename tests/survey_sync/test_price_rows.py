@@ -2,7 +2,7 @@
 what their names say, priced per provider, versioned, in the feed."""
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import InvalidInputError
@@ -106,8 +106,8 @@ SUBSTITUTE = "DeepSeek-R1 Distill Llama 70B"
 def _served(session: Session, model: str, provider: str) -> tuple[str, str, str | None]:
     price = session.exec(
         select(m.ModelPrice)
-        .join(m.LLMModel, m.LLMModel.id == m.ModelPrice.model_id)
-        .join(m.Engine, m.Engine.id == m.ModelPrice.provider_id)
+        .join(m.LLMModel, col(m.LLMModel.id) == col(m.ModelPrice.model_id))
+        .join(m.Engine, col(m.Engine.id) == col(m.ModelPrice.provider_id))
         .where(m.LLMModel.name == model, m.Engine.name == provider)
     ).one()
     served = session.get(m.LLMModel, price.served_model_id) if price.served_model_id else None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 import models as m
 from api.errors import ConflictError, InvalidInputError, Problem
@@ -361,17 +361,16 @@ def _write_device_price(session: Session, layout: Layout, change: Change) -> Non
     provider = layout.entry(source_id, LayoutAxis.COLUMN, change.column.rstrip("†‡*"))
     assert provider.engine_id is not None and row.device_id is not None
     hourly = price_value(change.new)
-    price = session.exec(
-        select(m.DevicePrice).where(
-            m.DevicePrice.provider_id == provider.engine_id,
-            m.DevicePrice.device_id == row.device_id,
-            m.DevicePrice.source_id == source_id,
+    known = layout.price("device-pricing", provider.engine_id, row.device_id)
+    price = (
+        known
+        if isinstance(known, m.DevicePrice)
+        else m.DevicePrice(
+            provider_id=provider.engine_id,
+            device_id=row.device_id,
+            usd_per_hour=hourly,
+            source_id=source_id,
         )
-    ).first() or m.DevicePrice(
-        provider_id=provider.engine_id,
-        device_id=row.device_id,
-        usd_per_hour=hourly,
-        source_id=source_id,
     )
     price.usd_per_hour = hourly
     session.add(price)

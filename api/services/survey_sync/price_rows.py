@@ -56,7 +56,7 @@ class PriceRows:
             value = row_price(table.name, cell)
             if provider is None or provider.engine_id is None or value is None:
                 continue  # a new provider column is held on its own; `-` is no price
-            if self._priced(table.name, provider.engine_id, row_entity, source_id):
+            if self.layout.price(table.name, provider.engine_id, row_entity) is not None:
                 continue  # the same device or model under a second label: priced once
             if isinstance(value, tuple):
                 self.session.add(
@@ -77,22 +77,6 @@ class PriceRows:
                         source_id=source_id,
                     )
                 )
-
-    def _priced(self, table: str, provider_id: int, entity_id: int, source_id: int) -> bool:
-        if table == "device-pricing":
-            found = select(m.DevicePrice.id).where(
-                m.DevicePrice.provider_id == provider_id,
-                m.DevicePrice.device_id == entity_id,
-                m.DevicePrice.source_id == source_id,
-            )
-        else:
-            found = select(m.ModelPrice.id).where(
-                m.ModelPrice.provider_id == provider_id,
-                m.ModelPrice.model_id == entity_id,
-                m.ModelPrice.source_id == source_id,
-            )
-        self.session.flush()
-        return self.session.exec(found).first() is not None
 
     def _device(self, name: str) -> m.Device:
         found = self.session.exec(select(m.Device).where(m.Device.name == name)).first()

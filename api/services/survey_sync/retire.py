@@ -21,16 +21,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
-from api.services.survey_sync.layout_cache import Layout
+from api.services.survey_sync.layout_cache import PRICE_TABLES, Layout
 from api.services.survey_sync.plan import MATRICES, Change
 from api.services.survey_sync.values import NO_PRICE
 from models.base import LayoutAxis
 
-PRICE_TABLES: dict[str, tuple[type[m.DevicePrice | m.ModelPrice], str]] = {
-    "device-pricing": (m.DevicePrice, "device_id"),
-    "model-pricing": (m.ModelPrice, "model_id"),
-}
-"""Price tables: the price model and the layout column naming a row's device or model."""
 FOOTNOTE_MARKS = "†‡*"
 
 # Every table whose rows point at an engine, and the column that does: while one row of

@@ -539,13 +539,9 @@ class Writers:
         )
         assert provider.engine_id is not None and row.model_id is not None
         given, taken, starred = starred_pair(change.new or "")
-        price = self.session.exec(
-            select(m.ModelPrice).where(
-                m.ModelPrice.provider_id == provider.engine_id,
-                m.ModelPrice.model_id == row.model_id,
-                m.ModelPrice.source_id == source_id,
-            )
-        ).first() or m.ModelPrice(
+        price = self.layout.price(
+            "model-pricing", provider.engine_id, row.model_id
+        ) or m.ModelPrice(
             provider_id=provider.engine_id,
             model_id=row.model_id,
             input_usd_per_mtok=given,
