@@ -114,6 +114,12 @@ def _mxint8_column(session: Session) -> bool:
     return "MXINT8" in render_table(session, "precision-matrix").headers
 
 
+def _etc_column(session: Session) -> bool:
+    table = render_table(session, "hardware-matrix")
+    # The catch-all column lists the platforms no other column names (Groq LPU, …).
+    return table.headers[-1] == "ETC" and any(row[-1] != "❌" for row in table.rows)
+
+
 def _friendli_a100(session: Session) -> bool:
     rows = render_table(session, "device-pricing").rows
     return next(r for r in rows if r[0] == "NVIDIA A100 80GB")[1] == "2.9"
@@ -169,6 +175,12 @@ REMOVALS = {
         "column-removed:precision-matrix:12",
         _mxint8_column,
         {"precision_support", "layout_entry"},
+    ),
+    "catch-all column": Removal(
+        _without_last_column("Hardware Support Matrix"),
+        "column-removed:hardware-matrix:16",
+        _etc_column,
+        {"platform_support", "layout_entry"},
     ),
     "withdrawn price": Removal(
         _withdrawn_device_price,

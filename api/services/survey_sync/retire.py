@@ -128,8 +128,17 @@ class Retirements:
         if table in MATRICES:
             fact_model, target = MATRICES[table]
             value = getattr(entry, target)
-            if value is not None:  # a catch-all column's facts are the other columns' too
+            if value is not None:
                 self._delete(self._facts(table, fact_model, target, value))
+            else:
+                # A catch-all column ("ETC") holds the facts of targets no other column names.
+                named = {
+                    getattr(e, target) for e in self._entries(table, LayoutAxis.COLUMN).values()
+                }
+                facts = self.session.exec(
+                    select(fact_model).where(fact_model.source_id == self._source(table))
+                )
+                self._delete(fact for fact in facts if getattr(fact, target) not in named)
         elif table in PRICE_TABLES:
             price_model, _ = PRICE_TABLES[table]
             self._delete(self._facts(table, price_model, "provider_id", entry.engine_id))
