@@ -153,6 +153,7 @@ class Writers:
         self.plan = plan
         self.references = references
         self.retirements = retire.Retirements(session, layout)
+        self.price_rows = PriceRows(session, layout, self._free_slug)
         self.engines = engine_names(session)
         assert plan.parsed is not None
         self._slugs: dict[type, set[str]] = {}
@@ -284,7 +285,7 @@ class Writers:
         table = self.plan.parsed.tables[change.table]
         row = _row(self.plan, change)
         if change.table in PRICE_ROW_TABLES:
-            PriceRows(self.session, self.layout, self._free_slug).write(table, row)
+            self.price_rows.write(table, row)
             return
         engine = self.engine_for(change.row)
         assert engine.id is not None
