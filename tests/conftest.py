@@ -46,13 +46,14 @@ def seeded(
 
 NEWER_README = Path(__file__).resolve().parent / "fixtures" / "history" / "newer.md"
 NEWER_VERSION = "2026-03-01"
+NEWER_REMOVAL = "row-removed:precision-matrix:unsloth"
 
 
 @pytest.fixture(scope="session")
 def synced_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
     """A seeded database that then synced a newer README (`fixtures/history/newer.md`: five
-    cells changed, one price new, a row removed and held) as version 2026-03-01; tests only
-    read it."""
+    cells changed, one price new, a row removed, its removal accepted and so retired) as
+    version 2026-03-01; tests only read it."""
     from api.services.survey_sync import sync_survey
 
     with fresh_database(backend, tmp_path_factory.mktemp("synced")) as engine:
@@ -64,8 +65,9 @@ def synced_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 file="newer.md",
                 apply=True,
                 source_version=NEWER_VERSION,
+                accept=[NEWER_REMOVAL],
             )
-        assert len(result.applied) == 5
+        assert len(result.applied) == 6
         yield engine
 
 

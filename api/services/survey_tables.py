@@ -147,7 +147,12 @@ def _technique_table_categories(session: Session) -> list[m.TechniqueCategory]:
     children: dict[int | None, list[m.TechniqueCategory]] = defaultdict(list)
     for category in categories:
         children[category.parent_id].append(category)
-    with_techniques = set(session.exec(select(m.Technique.category_id).distinct()))
+    # A technique the survey no longer lists (retired by a sync) is no row of its table.
+    with_techniques = set(
+        session.exec(
+            select(m.Technique.category_id).where(col(m.Technique.in_survey_table)).distinct()
+        )
+    )
     ordered: list[m.TechniqueCategory] = []
 
     def visit(parent: int | None) -> None:

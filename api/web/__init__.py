@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -19,6 +19,7 @@ from api.web.home import graphiql_page
 from api.web.home import router as home_router
 from api.web.matrices import router as matrices_router
 from api.web.rendering import STATIC_DIR, STATIC_PREFIX, error_page
+from api.web.sessions import page_version
 
 __all__ = ["graphiql_page", "install", "is_page"]
 
@@ -67,7 +68,7 @@ def install(app: FastAPI, machine_errors: HttpErrorHandler | None = None) -> Non
         compare_router,
         charts_router,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(page_version)])
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     if machine_errors is not None:
         app.add_exception_handler(HTTPException, _pages_for_browsers(machine_errors))

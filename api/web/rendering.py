@@ -5,7 +5,9 @@ vocabularies and service checks REST uses), so a bad URL is answered by an HTML 
 the error's own message and problems, never FastAPI's JSON.
 """
 
+import re
 from collections.abc import Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -56,12 +58,78 @@ templates.filters["status_word"] = status_word
 templates.globals["vendor"] = VENDOR_VERSIONS
 
 
+AS_OF = "as_of"
+
+
+@dataclass(frozen=True)
+class PageVersion:
+    """The source version a page reads (`?as_of=`), for its banner and its links."""
+
+    asked: str
+    """As the URL gave it (a name or a date): the page's links repeat it."""
+    name: str
+    released_on: str
+    current: bool
+    """The newest version: the page shows the graph as it is now."""
+
+
+def page_version_of(request: Request) -> PageVersion | None:
+    version = getattr(request.state, "page_version", None)
+    return version if isinstance(version, PageVersion) else None
+
+
+# Links that leave the graph's pages as they are: assets, and pages that read no version.
+_UNVERSIONED = (STATIC_PREFIX + "/", "/graphql", "/docs", "/redoc", "/mcp", "/openapi.json")
+_TAG = re.compile(r"<(a|img|form)\b[^>]*>", re.IGNORECASE)
+_TARGET = re.compile(r'\b(href|src|action)="(/[^"]*)"')
+CURRENT_MARK = 'data-as-of="current"'
+"""Marks the banner's link to the current graph: the one link that drops `as_of`."""
+
+
+def keep_as_of(page: str, as_of: str) -> str:
+    """The page with every link to another page of the graph (and its REST twins) reading
+    the same version. `as_of` has the version-name grammar: nothing in it needs escaping."""
+
+    def tag(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if CURRENT_MARK in text:
+            return text
+        if match.group(1).lower() == "form":
+            if 'method="post"' in text.lower():
+                return text
+            return text + f'<input type="hidden" name="{AS_OF}" value="{as_of}">'
+        return _TARGET.sub(lambda target: _target(target, as_of), text)
+
+    return _TAG.sub(tag, page)
+
+
+def _target(match: re.Match[str], as_of: str) -> str:
+    attribute, address = match.group(1), match.group(2)
+    path = address.split("?", 1)[0].split("#", 1)[0]
+    if address.startswith("//") or path.startswith(_UNVERSIONED) or path in _UNVERSIONED:
+        return match.group(0)
+    if f"{AS_OF}=" in address:
+        return match.group(0)
+    address, _, fragment = address.partition("#")
+    joiner = "&amp;" if "?" in address else "?"
+    address = f"{address}{joiner}{AS_OF}={as_of}" + (f"#{fragment}" if fragment else "")
+    return f'{attribute}="{address}"'
+
+
 def render(
     request: Request, template: str, *, status: int = 200, title: str, **context: Any
 ) -> HTMLResponse:
+    version = page_version_of(request)
     page = templates.get_template(template).render(
-        request=request, path=request.url.path, title=title, **context
+        request=request,
+        path=request.url.path,
+        title=title,
+        page_version=version,
+        current_url=with_params(request, **{AS_OF: None}),
+        **context,
     )
+    if version is not None:
+        page = keep_as_of(page, version.asked)
     return HTMLResponse(page, status_code=status)
 
 

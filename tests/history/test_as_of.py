@@ -66,6 +66,19 @@ def test_a_regenerated_table_and_a_list_read_the_past(client: TestClient) -> Non
     assert current.json()["meta"]["count"] == past.json()["meta"]["count"] + 1
 
 
+def test_a_retired_row_is_gone_now_and_there_as_of_the_version_before(
+    client: TestClient,
+) -> None:
+    def rows(**params: str) -> list[str]:
+        response = client.get("/api/v1/tables/precision-matrix", params=params)
+        assert response.status_code == 200, response.text
+        return [row[0] for row in response.json()["rows"]]
+
+    assert "unsloth" in rows(as_of="2025-12-02")
+    assert "unsloth" not in rows()
+    assert len(rows(as_of="2025-12-02")) == len(rows()) + 1
+
+
 def test_unknown_versions_and_early_dates_are_refused_in_the_error_shape(
     client: TestClient,
 ) -> None:

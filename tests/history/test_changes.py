@@ -13,7 +13,7 @@ from api.config import Settings
 from api.services.tokens import create_token
 from models.access import TokenScope
 from seed.loader import seed_database
-from tests.conftest import NEWER_README, NEWER_VERSION
+from tests.conftest import NEWER_README, NEWER_REMOVAL, NEWER_VERSION
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -83,6 +83,28 @@ def test_the_feed_holds_the_seed_then_resumes_with_exactly_the_sync(writable: Te
     again = _sync(writable)
     assert (again["applied"], again["source_version"]) == ([], None)
     assert _walk(writable, cursor)[0] == after
+
+
+def test_an_accepted_removal_is_retired_in_the_feed(writable: TestClient) -> None:
+    _sync(writable)
+    _, cursor = _walk(writable)
+    response = writable.post(
+        "/api/v1/sync/survey",
+        params={"dry_run": "false", "source_version": "2026-04-01", "accept": NEWER_REMOVAL},
+        content=NEWER_README.read_bytes(),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["applied"] == [NEWER_REMOVAL]
+    after, _ = _walk(writable, cursor)
+    assert {(c["action"], c["table"], c["source"]) for c in after} == {
+        ("retired", "precision_support", "survey-precision-matrix"),
+        ("retired", "layout_entry", "survey-precision-matrix"),
+    }
+    assert len(after) == 13  # twelve precision cells and the row
+    assert {c["source_version"] for c in after} == {"2026-04-01"}
+    row = next(c for c in after if c["table"] == "layout_entry")
+    # A retired fact's values are those it had: what the feed reader last knew.
+    assert (row["values"]["label"], row["changed"]) == ("unsloth", {})
 
 
 def test_the_feed_is_cached_per_data_version(writable: TestClient) -> None:

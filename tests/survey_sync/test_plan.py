@@ -1,10 +1,6 @@
 """Plans for modified copies of the survey README, and what --apply writes (and holds)."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 import models as m
@@ -12,17 +8,7 @@ from api.errors import ConflictError, InvalidInputError
 from api.services.survey_sync import plan_survey_sync, sync_survey
 from api.services.survey_tables import render_table
 from models.base import SupportStatus
-from seed.loader import seed_database
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "survey_sync"
-
-
-@pytest.fixture
-def fresh(empty_engine: sa.Engine) -> Iterator[Session]:
-    """A seeded database of this test's own: applying a plan commits."""
-    seed_database(empty_engine)
-    with Session(empty_engine) as session:
-        yield session
+from tests.survey_sync.conftest import FIXTURES
 
 
 def readme(name: str) -> str:

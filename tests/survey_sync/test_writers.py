@@ -183,13 +183,15 @@ def test_a_rejection_is_remembered_until_the_readme_changes_the_cell_again(
     )
 
 
-def test_a_removed_row_accepted_is_recorded_and_the_facts_stay(fresh: Session) -> None:
+def test_a_removed_row_accepted_is_recorded_and_its_facts_retired(fresh: Session) -> None:
     change_id = "row-removed:precision-matrix:Sarathi-Serve"
     count = fresh.exec(select(func.count()).select_from(m.PrecisionSupport)).one()
     sync_survey(fresh, readme("removed_row.md"), apply=True, accept=[change_id], reviewer="bo")
-    (change,) = plan_survey_sync(fresh, readme("removed_row.md")).changes
-    assert (change.review, change.reviewed_by) == ("accepted", "bo")
-    assert fresh.exec(select(func.count()).select_from(m.PrecisionSupport)).one() == count
+    review = fresh.exec(select(m.SurveyReview).where(m.SurveyReview.change_id == change_id)).one()
+    assert (review.decision, review.decided_by) == ("accepted", "bo")
+    # Its twelve precision facts are retired (tests/survey_sync/test_retire.py: history).
+    assert fresh.exec(select(func.count()).select_from(m.PrecisionSupport)).one() == count - 12
+    assert plan_survey_sync(fresh, readme("removed_row.md")).empty
 
 
 MOVED = (
@@ -261,7 +263,7 @@ def test_unknown_ids_and_writerless_accepts_write_nothing(fresh: Session) -> Non
     assert fresh.exec(select(func.count()).select_from(m.SurveyReview)).one() == 0
 
 
-def test_a_withdrawn_price_accepted_keeps_its_row(fresh: Session) -> None:
+def test_a_withdrawn_price_accepted_retires_its_row(fresh: Session) -> None:
     text = readme("README.md")
     lines = text.splitlines()
     index = next(i for i, line in enumerate(lines) if line.startswith("| Llama 3.1 8B"))
@@ -274,8 +276,9 @@ def test_a_withdrawn_price_accepted_keeps_its_row(fresh: Session) -> None:
     assert (change.kind, change.held, change.new) == ("cell-changed", True, "- / -")
     count = fresh.exec(select(func.count()).select_from(m.ModelPrice)).one()
     sync_survey(fresh, "\n".join(lines) + "\n", apply=True, accept=[change.id])
-    assert fresh.exec(select(func.count()).select_from(m.ModelPrice)).one() == count
-    assert plan_survey_sync(fresh, "\n".join(lines) + "\n").changes[0].review == "accepted"
+    assert fresh.exec(select(func.count()).select_from(m.ModelPrice)).one() == count - 1
+    # No row is the data model's "not offered": the table now says `- / -` as the README.
+    assert plan_survey_sync(fresh, "\n".join(lines) + "\n").empty
 
 
 def test_a_new_model_price_is_written(fresh: Session) -> None:
@@ -297,16 +300,20 @@ def test_a_new_model_price_is_written(fresh: Session) -> None:
     assert plan_survey_sync(fresh, new_text).empty
 
 
-def test_support_status_untouched_by_an_accepted_removal(fresh: Session) -> None:
-    facts = fresh.exec(select(m.PrecisionSupport.status)).all()
+def test_an_accepted_removal_leaves_the_other_rows_facts_alone(fresh: Session) -> None:
+    sarathi = fresh.exec(select(m.Engine.id).where(m.Engine.slug == "sarathi-serve")).one()
+    others = select(m.PrecisionSupport.engine_id, m.PrecisionSupport.status).where(
+        m.PrecisionSupport.engine_id != sarathi
+    )
+    facts = fresh.exec(others).all()
     sync_survey(
         fresh,
         readme("removed_row.md"),
         apply=True,
         accept=["row-removed:precision-matrix:Sarathi-Serve"],
     )
-    assert fresh.exec(select(m.PrecisionSupport.status)).all() == facts
-    assert SupportStatus.SUPPORTED in facts
+    assert fresh.exec(others).all() == facts
+    assert SupportStatus.SUPPORTED in {status for _, status in facts}
 
 
 def test_a_new_technique_table_becomes_a_category_and_joins_known_papers(

@@ -42,6 +42,9 @@ PAGES = [
     "/compare?engine=vllm&engine=sglang",
     "/requirements",
     "/requirements?technique=speculative-decoding&platform=amd-instinct",
+    # As of a version (the seed's, here the newest): the banner, and links that keep it.
+    "/engines/vllm?as_of=2025-12-02",
+    "/matrices/precision?as_of=2025-12-02",
 ]
 
 

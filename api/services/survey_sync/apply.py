@@ -2,7 +2,7 @@
 transaction; decisions (accepted and rejected) are stored with it.
 
 A written cell keeps its fact row and changes its status: the survey's `-` becomes
-`unknown`, never a deletion, so a sync removes nothing from the graph.
+`unknown`. Only an accepted removal retires a row (`retire.py`), and the history keeps it.
 """
 
 from collections.abc import Iterator, Sequence
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 import models as m
 from api.errors import ConflictError, InvalidInputError, Problem
@@ -22,10 +22,12 @@ from api.services.survey_sync.plan import MATRICES, Change, Plan, compute_plan
 from api.services.survey_sync.readme import LINK, Unparsed, parse_readme
 from api.services.survey_sync.references import ReferenceReport, References
 from api.services.survey_sync.values import (
+    PRICE_ROW_TABLES,
     organization_value,
     overview_value,
-    price_pair,
     price_value,
+    row_price,
+    starred_pair,
     support_value,
 )
 from api.services.survey_sync.writers import Writers, cell_names, references_of, refusal
@@ -153,6 +155,13 @@ def _check_sizes(change: Change) -> None:
 
 def _check(plan: Plan, change: Change) -> None:
     _check_sizes(change)
+    if change.kind == "row-added" and change.table in PRICE_ROW_TABLES:
+        assert plan.parsed is not None
+        table = plan.parsed.tables[change.table]
+        row = next(r for r in table.rows if r.cells[0] == change.row)
+        for cell in row.cells[1:]:
+            row_price(change.table, cell)
+        return
     if change.kind == "row-added" and change.table in ("overview", *MATRICES):
         assert plan.parsed is not None
         table = plan.parsed.tables[change.table]
@@ -187,7 +196,7 @@ def _check(plan: Plan, change: Change) -> None:
     elif change.table == "device-pricing":
         price_value(change.new or "")
     elif change.table == "model-pricing":
-        price_pair(change.new or "")
+        starred_pair(change.new or "")
 
 
 def plan_survey_sync(session: Session, text: str, *, file: str = "README.md") -> Plan:
@@ -230,7 +239,7 @@ def sync_survey(
     `source_date`, by default; docs/sync.md): the history triggers record every write of the
     transaction under it, so a writer added here needs nothing more."""
     plan = plan_survey_sync(session, text, file=file)
-    accepted, rejected = _decided(plan, accept, reject)
+    accepted, rejected = _decided(session, plan, accept, reject)
     if not apply:
         return SyncResult(plan, [], dry_run=True)
     if not plan.complete and not skip_unparsed:
@@ -261,6 +270,7 @@ def sync_survey(
         for change in accepted:
             writers.accept(change)
             applied.append(change)
+        writers.finish()
         reviews.record(session, accepted, reviews.ACCEPTED, reviewer)
         reviews.record(session, rejected, reviews.REJECTED, reviewer)
         session.commit()
@@ -271,7 +281,7 @@ def sync_survey(
 
 
 def _decided(
-    plan: Plan, accept: Sequence[str], reject: Sequence[str]
+    session: Session, plan: Plan, accept: Sequence[str], reject: Sequence[str]
 ) -> tuple[list[Change], list[Change]]:
     """The held changes `accept` and `reject` name; refused as a whole."""
     held = {change.id: change for change in plan.changes if change.held}
@@ -292,7 +302,7 @@ def _decided(
                     Problem("the plan holds no change with this id", field=name, value=change_id)
                 )
                 continue
-            why = refusal(plan, change) if name == "accept" else None
+            why = refusal(session, plan, change) if name == "accept" else None
             if why is not None:
                 problems.append(Problem(f"cannot be accepted: {why}", field=name, value=change_id))
                 continue
@@ -319,8 +329,8 @@ def _write(session: Session, layout: Layout, change: Change) -> None:
         assert row.engine_id is not None
         layout.set_fact(change.table, row.engine_id, target, status, note)
         return
-    if change.table in ("device-pricing", "model-pricing"):
-        _write_price(session, layout, change)
+    if change.table == "device-pricing":
+        _write_device_price(session, layout, change)
         return
     source_id = layout.source_id("survey-overview")
     row = layout.entry(source_id, LayoutAxis.ROW, change.row)
@@ -342,39 +352,25 @@ def _write(session: Session, layout: Layout, change: Change) -> None:
     session.add(engine)
 
 
-def _write_price(session: Session, layout: Layout, change: Change) -> None:
+def _write_device_price(session: Session, layout: Layout, change: Change) -> None:
+    """An hourly device price, new or changed (model prices: `Writers._model_price`)."""
     assert change.row is not None and change.column is not None and change.new is not None
-    source_id = layout.source_id(f"survey-{change.table}")
+    source_id = layout.source_id("survey-device-pricing")
     row = layout.entry(source_id, LayoutAxis.ROW, change.row)
-    # The header carries the footnote marks the table derives from the prices (`Friendli AI†`).
+    # The header carries the footnote marks the table derives from the prices.
     provider = layout.entry(source_id, LayoutAxis.COLUMN, change.column.rstrip("†‡*"))
-    assert provider.engine_id is not None
-    if change.table == "device-pricing":
-        assert row.device_id is not None
-        price = session.exec(
-            select(m.DevicePrice).where(
-                m.DevicePrice.provider_id == provider.engine_id,
-                m.DevicePrice.device_id == row.device_id,
-                m.DevicePrice.source_id == source_id,
-            )
-        ).first()
-        hourly = price_value(change.new)
-        if price is None:
-            price = m.DevicePrice(
-                provider_id=provider.engine_id,
-                device_id=row.device_id,
-                usd_per_hour=hourly,
-                source_id=source_id,
-            )
-        price.usd_per_hour = hourly
-        session.add(price)
-        return
-    offered = session.exec(
-        select(m.ModelPrice).where(
-            m.ModelPrice.provider_id == provider.engine_id,
-            m.ModelPrice.model_id == row.model_id,
-            m.ModelPrice.source_id == source_id,
+    assert provider.engine_id is not None and row.device_id is not None
+    hourly = price_value(change.new)
+    known = layout.price("device-pricing", provider.engine_id, row.device_id)
+    price = (
+        known
+        if isinstance(known, m.DevicePrice)
+        else m.DevicePrice(
+            provider_id=provider.engine_id,
+            device_id=row.device_id,
+            usd_per_hour=hourly,
+            source_id=source_id,
         )
-    ).one()
-    offered.input_usd_per_mtok, offered.output_usd_per_mtok = price_pair(change.new)
-    session.add(offered)
+    )
+    price.usd_per_hour = hourly
+    session.add(price)

@@ -9,6 +9,13 @@ from api.services.survey_sync.plan import MATRICES
 from models.base import LayoutAxis, SupportStatus
 from models.support import SupportFact
 
+PRICE_TABLES: dict[str, tuple[type[m.DevicePrice] | type[m.ModelPrice], str]] = {
+    "device-pricing": (m.DevicePrice, "device_id"),
+    "model-pricing": (m.ModelPrice, "model_id"),
+}
+"""Price tables: the price model and the column naming a row's device or model (the layout
+entry's too)."""
+
 
 class Layout:
     """The survey's sources and layout entries, read once per apply rather than per cell."""
@@ -108,3 +115,18 @@ class Layout:
         if not keep_note:
             fact.note = note
         self.session.add(fact)
+
+    def price(
+        self, table: str, provider_id: int, target_id: int
+    ) -> m.DevicePrice | m.ModelPrice | None:
+        """The survey's price of a provider for a device or model, if it has one."""
+        model, column = PRICE_TABLES[table]
+        self.session.flush()
+        found = self.session.exec(
+            select(model).where(
+                model.provider_id == provider_id,
+                getattr(model, column) == target_id,
+                model.source_id == self.source_id(f"survey-{table}"),
+            )
+        ).first()
+        return found if isinstance(found, m.DevicePrice | m.ModelPrice) else None

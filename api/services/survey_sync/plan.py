@@ -25,6 +25,7 @@ from api.services.survey_sync.readme import (
     Unparsed,
     normalize,
 )
+from api.services.survey_sync.values import NO_PRICE, PRICE_ROW_TABLES, price_row_held
 from models.base import LayoutAxis
 
 # Matrices whose cells the sync writes: table → (fact model, layout column of the target).
@@ -46,6 +47,10 @@ OVERVIEW_COLUMNS = (
 )
 
 HELD_NEEDS_JUDGEMENT = "needs judgement: accept or reject it by hand"
+NEW_PRICE_ROW = (
+    "joins the graph's entry of that name (or alias), else one is created with what its name"
+    " says; a curator completes it"
+)
 
 
 @dataclass(frozen=True)
@@ -135,8 +140,8 @@ def _catch_all_columns(session: Session) -> set[tuple[str, str]]:
     return found
 
 
-_PLAIN_PRICE_PAIR = re.compile(r"^\d+(?:\.\d+)? / \d+(?:\.\d+)?$")
-NO_PRICE = "- / -"
+_ANY_PRICE_PAIR = re.compile(r"^\d+(?:\.\d+)?(\*?) / \d+(?:\.\d+)?\1$")
+"""A model price pair, plain or starred on both sides."""
 NO_DESCRIPTION = (
     "created without a description: a curator writes it in InferGraph's own words"
     " (the README's text is not copied)"
@@ -155,6 +160,11 @@ class PlanContext:
     platforms: set[str]
     techniques: set[str]
     """Case-folded names of every technique in the graph."""
+    models: set[str]
+    """Case-folded names of every LLM in the graph."""
+    substitute: str | None
+    """The model starred prices are for: the price table's one `\\*` note (None: none, or
+    several)."""
 
     def engine_known(self, name: str) -> bool:
         key = name.casefold()
@@ -195,20 +205,13 @@ def _writable(
             return False, f"no platform named {', '.join(unknown)} in the graph yet"
         return True, ""
     if table == "device-pricing":
-        # "-" is "not offered", which the graph says by having no row: that would be a
-        # deletion, and a sync deletes nothing.
+        # "-" is "not offered", which the graph says by having no row: retiring the price
+        # is a removal, which a reviewer accepts (retire.py).
         if new == "-":
             return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
         return True, ""
     if table == "model-pricing":
-        plain_new = bool(_PLAIN_PRICE_PAIR.match(new))
-        if plain_new and (old == NO_PRICE or _PLAIN_PRICE_PAIR.match(old)):
-            return True, ""
-        if new == NO_PRICE:
-            return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
-        # A `*` price stands for another model (a footnote the graph keeps as a served
-        # model): which one needs a reader.
-        return False, "a price for a substituted model (`*`): the footnote needs a curator"
+        return _writable_model_price(context, old, new)
     if table == "deployment-quadrant":
         added = _only_adds(old, new)
         if added is None:
@@ -234,6 +237,21 @@ def _writable(
     return False, "the sync does not write this table's cells"
 
 
+def _writable_model_price(context: PlanContext, old: str, new: str) -> tuple[bool, str]:
+    if new == NO_PRICE:
+        return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
+    if not (old == NO_PRICE or _ANY_PRICE_PAIR.match(old)) or not _ANY_PRICE_PAIR.match(new):
+        return False, "the sync does not write this cell"
+    if "*" not in new:
+        return True, ""
+    # A `*` price is for the model the table's `\*` note names (a distill served instead).
+    if context.substitute is None:
+        return False, "a price for a substituted model (`*`) and no single `\\*` note naming it"
+    if context.substitute.casefold() not in context.models:
+        return False, f"the `\\*` note names {context.substitute!r}, a model the graph lacks"
+    return True, f"priced for {context.substitute} (the table's `\\*` note)"
+
+
 def _plan_context(session: Session, parsed: ParsedReadme) -> PlanContext:
     engines = engine_names(session)
     new_engines: set[str] = set()
@@ -248,12 +266,14 @@ def _plan_context(session: Session, parsed: ParsedReadme) -> PlanContext:
         new_engines=new_engines,
         platforms={p.name.casefold() for p in session.exec(select(m.Platform))},
         techniques={t.name.casefold() for t in session.exec(select(m.Technique))},
+        models={name.casefold() for name in session.exec(select(m.LLMModel.name))},
+        substitute=parsed.substitutes[0][1] if len(parsed.substitutes) == 1 else None,
     )
 
 
 def _new_row(name: str, row: TableRow, context: PlanContext) -> Change:
     key = row.cells[0]
-    kind, held, reason = _row_added(name, key, context)
+    kind, held, reason = _row_added(name, row, context)
     return Change(
         f"{kind}:{name}:{key}",
         kind,
@@ -268,8 +288,9 @@ def _new_row(name: str, row: TableRow, context: PlanContext) -> Change:
     )
 
 
-def _row_added(name: str, key: str, context: PlanContext) -> tuple[str, bool, str]:
+def _row_added(name: str, row: TableRow, context: PlanContext) -> tuple[str, bool, str]:
     """The kind of a new row, whether it is held, and why (or what the curator must do)."""
+    key = row.cells[0]
     if name.startswith("techniques-"):
         if key.casefold() in context.techniques:
             clash = "a technique of this name is in another table: " + HELD_NEEDS_JUDGEMENT
@@ -281,7 +302,13 @@ def _row_added(name: str, key: str, context: PlanContext) -> tuple[str, bool, st
         if context.engine_known(key):
             return "row-added", False, ""
         return "row-added", True, "no engine of this name in the graph or the README's overview"
-    return "row-added", True, "a new row: the sync does not create devices, models or quadrants"
+    if name in PRICE_ROW_TABLES:
+        why = price_row_held(row.cells)
+        if why is not None:
+            return "row-added", True, why
+        entity = "device" if name == "device-pricing" else "model"
+        return "row-added", False, f"a new {entity} row: {NEW_PRICE_ROW}"
+    return "row-added", True, "a new row of a table whose rows are fixed: a curator decides"
 
 
 def compute_plan(session: Session, parsed: ParsedReadme) -> Plan:

@@ -139,6 +139,11 @@ class ParsedReadme:
     sections: list[Section] = field(default_factory=list)
     new_sections: list[Section] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
+    substitutes: list[tuple[int, str]] = field(default_factory=list)
+    """The model price table's `\\*` notes (line, the model a starred price is for)."""
+
+
+_SUBSTITUTE_NOTE = re.compile(r"^[-+]\s+\\?\*\s+(\S.*)$")
 
 
 def _split_glued(lines: list[str]) -> list[tuple[int, str]]:
@@ -207,6 +212,10 @@ def parse_readme(text: str) -> ParsedReadme:
             continue
         if section.key in ENGINE_LIST_HEADINGS and stripped:
             _read_bullet(number, stripped, ENGINE_LIST_HEADINGS[section.key], result)
+        elif TABLE_HEADINGS.get(section.key) == "model-pricing":
+            note = _SUBSTITUTE_NOTE.match(stripped)
+            if note:
+                result.substitutes.append((number, normalize(note.group(1))))
         index += 1
     return result
 

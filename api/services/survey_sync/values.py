@@ -49,6 +49,19 @@ def price_value(cell: str) -> Decimal:
     return Decimal(cell)
 
 
+_STARRED_PAIR = re.compile(r"^(\d+(?:\.\d+)?)\* / (\d+(?:\.\d+)?)\*$")
+
+
+def starred_pair(cell: str) -> tuple[Decimal, Decimal, bool]:
+    """A model price pair and whether it is starred (`0.75* / 0.99*`: for the model the
+    table's `\\*` note names)."""
+    starred = _STARRED_PAIR.match(cell)
+    if starred:
+        return price_value(starred.group(1)), price_value(starred.group(2)), True
+    given, taken = price_pair(cell)
+    return given, taken, False
+
+
 def price_pair(cell: str) -> tuple[Decimal, Decimal]:
     parts = cell.split(" / ")
     if len(parts) != 2:
@@ -108,3 +121,24 @@ def organization_value(cell: str) -> tuple[OrganizationKind, str] | None:
     if match is None or len(match.group(2)) > 200:
         raise ValueError(f"{cell!r} is not an organisation such as Startup (Fireworks AI)")
     return _KINDS[match.group(1)], match.group(2)
+
+
+NO_PRICE = "- / -"
+"""How the model price table says "not offered" (the device table says `-`)."""
+PRICE_ROW_TABLES = ("device-pricing", "model-pricing")
+SUBSTITUTED = "*"
+"""Marks a price for a substituted model (the table's `\\*` note)."""
+
+
+def row_price(table: str, cell: str) -> Decimal | tuple[Decimal, Decimal] | None:
+    """A price-table cell as its price; None for "not offered"."""
+    if table == "device-pricing":
+        return None if cell == "-" else price_value(cell)
+    return None if cell == NO_PRICE else price_pair(cell)
+
+
+def price_row_held(cells: list[str]) -> str | None:
+    """Why a new price row needs a curator (None when the sync writes it)."""
+    if any(SUBSTITUTED in cell for cell in cells[1:]):
+        return "a price for a substituted model (`*`): the footnote needs a curator"
+    return None

@@ -1,36 +1,42 @@
 """Writers for what a newer README adds: engines, organisations, techniques and their
 references, engine papers, matrix rows, quadrant places, catch-all cells and new prices;
-and for held changes a reviewer accepts.
+and for held changes a reviewer accepts (removals are retired by `retire.py`).
 
 Everything is written through the ordinary tables in the sync's session, so the database's
-triggers (data version, and any history kept on survey facts) see each write. Nothing is
-deleted: an accepted removal is recorded as a decision and the fact stays (docs/sync.md).
+triggers (data version, and the history kept on survey facts) see each write.
 """
+
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 import models as m
 from api.errors import InvalidInputError, Problem
 from api.services import survey_tables
+from api.services.survey_sync import new_columns, retire
 from api.services.survey_sync.layout_cache import Layout
 from api.services.survey_sync.plan import (
     MATRICES,
-    NO_PRICE,
     Change,
     Plan,
     engine_names,
 )
+from api.services.survey_sync.price_rows import PriceRows
 from api.services.survey_sync.readme import LINK, EngineBullet, TableRow, normalize, slug
 from api.services.survey_sync.references import Reference, References
 from api.services.survey_sync.values import (
+    PRICE_ROW_TABLES,
     organization_value,
     overview_value,
-    price_pair,
+    starred_pair,
     support_value,
 )
 from models.base import DeploymentScale, HardwareDiversity, LayoutAxis, SupportStatus
 
-RECORD_ONLY = frozenset(
+RECORD_ONLY = frozenset({"section-added"})
+"""Held kinds whose acceptance is recorded and nothing else: a new section is acknowledged,
+the graph has no place for it."""
+REMOVALS = frozenset(
     {
         "row-removed",
         "technique-removed",
@@ -38,11 +44,9 @@ RECORD_ONLY = frozenset(
         "paper-removed",
         "table-removed",
         "column-removed",
-        "section-added",
     }
 )
-"""Held kinds whose acceptance is recorded and nothing else: a sync deletes nothing (the
-graph keeps the fact until history retires it), and a new section has no writer."""
+"""Held kinds whose acceptance retires facts (`retire.py`)."""
 _OVERVIEW_FIELDS = {
     "GitHub Stars": "github_stars",
     "Docs": "docs_level",
@@ -106,10 +110,14 @@ def _row(plan: Plan, change: Change) -> TableRow:
     return next(row for row in table.rows if row.cells[0] == change.row)
 
 
-def refusal(plan: Plan, change: Change) -> str | None:
+def refusal(session: Session, plan: Plan, change: Change) -> str | None:
     """Why an accepted held change cannot be written, or None when it can."""
     if change.kind in RECORD_ONLY:
         return None
+    if change.kind == "column-added":
+        return new_columns.refusal(session, plan, change)
+    if change.kind in REMOVALS:
+        return retire.refusal(change)
     if change.kind == "paper-moved":
         return None
     if change.kind == "column-renamed":
@@ -124,7 +132,7 @@ def refusal(plan: Plan, change: Change) -> str | None:
         if change.table == "hardware-matrix":
             unknown = [name for name in cell_names(change.new) if not _platform_exists(plan, name)]
             return f"no platform named {', '.join(unknown)} in the graph yet" if unknown else None
-        if change.column == "References" or change.new in {"-", NO_PRICE}:
+        if change.column == "References" or retire.is_withdrawn_price(change):
             return None
     return f"a {change.kind} change of this kind has no writer: {change.reason}"
 
@@ -144,6 +152,8 @@ class Writers:
         self.layout = layout
         self.plan = plan
         self.references = references
+        self.retirements = retire.Retirements(session, layout)
+        self.price_rows = PriceRows(session, layout, self._free_slug)
         self.engines = engine_names(session)
         assert plan.parsed is not None
         self._slugs: dict[type, set[str]] = {}
@@ -186,9 +196,7 @@ class Writers:
         ):
             self._catch_all(change)
         elif change.kind == "cell-changed" and change.table == "model-pricing":
-            if change.old != NO_PRICE:
-                return False
-            self._new_model_price(change)
+            self._model_price(change)
         else:
             return False
         return True
@@ -217,7 +225,7 @@ class Writers:
         self.engines[name.casefold()] = engine
         return engine
 
-    def _free_slug(self, model: type[m.Engine | m.Technique | m.Organization], name: str) -> str:
+    def _free_slug(self, model: type[Any], name: str) -> str:
         if model not in self._slugs:
             self._slugs[model] = set(self.session.exec(select(model.slug)))
         taken = self._slugs[model]
@@ -276,6 +284,9 @@ class Writers:
         assert self.plan.parsed is not None and change.row is not None
         table = self.plan.parsed.tables[change.table]
         row = _row(self.plan, change)
+        if change.table in PRICE_ROW_TABLES:
+            self.price_rows.write(table, row)
+            return
         engine = self.engine_for(change.row)
         assert engine.id is not None
         source_id = self.layout.source_id(f"survey-{change.table}")
@@ -437,8 +448,8 @@ class Writers:
         self._cite(self._technique(change), new[len(old) :], first=len(old))
 
     def _replace_references(self, change: Change) -> None:
-        """An accepted reference change: each position takes the README's link; extra old
-        ones stay (a sync deletes nothing) and the decision is recorded."""
+        """An accepted reference change: each position takes the README's link (a changed link
+        is the same citation); old ones past the README's last are retired, their papers stay."""
         old, new = _links(change.old), _links(change.new)
         technique = self._technique(change)
         citations = list(
@@ -457,6 +468,8 @@ class Writers:
                 citation.label, citation.url = label[:200], url
                 citation.paper_id = self.references.paper_id(url)
                 self.session.add(citation)
+        for citation in citations[len(new) :]:
+            self.session.delete(citation)  # the history keeps it (retire.py)
         self._cite(technique, new[len(old) :], first=len(old))
 
     def _quadrant_cell(self, change: Change) -> tuple[DeploymentScale, HardwareDiversity]:
@@ -517,30 +530,50 @@ class Writers:
         gone = [n for n in before if n not in after]
         self._support_platforms(row.engine_id, gone, SupportStatus.UNKNOWN)
 
-    def _new_model_price(self, change: Change) -> None:
+    def _model_price(self, change: Change) -> None:
+        """A model price, new or changed; a starred one is for the model the table's `\\*`
+        note names (checked by the plan), a plain one for the row's model itself."""
         source_id = self.layout.source_id("survey-model-pricing")
         row = self.layout.entry(source_id, LayoutAxis.ROW, change.row or "")
         provider = self.layout.entry(
             source_id, LayoutAxis.COLUMN, (change.column or "").rstrip("†‡*")
         )
         assert provider.engine_id is not None and row.model_id is not None
-        given, taken = price_pair(change.new or "")
-        self.session.add(
-            m.ModelPrice(
-                provider_id=provider.engine_id,
-                model_id=row.model_id,
-                input_usd_per_mtok=given,
-                output_usd_per_mtok=taken,
-                source_id=source_id,
-            )
+        given, taken, starred = starred_pair(change.new or "")
+        price = self.layout.price(
+            "model-pricing", provider.engine_id, row.model_id
+        ) or m.ModelPrice(
+            provider_id=provider.engine_id,
+            model_id=row.model_id,
+            input_usd_per_mtok=given,
+            output_usd_per_mtok=taken,
+            source_id=source_id,
         )
+        price.input_usd_per_mtok, price.output_usd_per_mtok = given, taken
+        price.served_model_id = self._substitute_id() if starred else None
+        self.session.add(price)
+
+    def _substitute_id(self) -> int:
+        assert self.plan.context is not None and self.plan.context.substitute is not None
+        wanted = self.plan.context.substitute.casefold()
+        found = [
+            model.id
+            for model in self.session.exec(select(m.LLMModel))
+            if model.name.casefold() == wanted and model.id is not None
+        ]
+        return found[0]
 
     # --- what a reviewer accepted ----------------------------------------------------
 
     def accept(self, change: Change) -> None:
         if change.kind in RECORD_ONLY:
             return
-        if change.kind == "paper-moved":
+        if change.kind in REMOVALS or retire.is_withdrawn_price(change):
+            engine = self.engines.get((change.row or "").casefold())
+            self.retirements.retire(change, engine if change.table == "engine-lists" else None)
+        elif change.kind == "column-added":
+            new_columns.write(self.session, self.layout, self.plan, change)
+        elif change.kind == "paper-moved":
             self._move_paper(change)
         elif change.kind == "column-renamed":
             self._rename_column(change)
@@ -550,7 +583,10 @@ class Writers:
             self._catch_all(change)
         elif change.column == "References":
             self._replace_references(change)
-        # A withdrawn price: recorded only, the price row stays until history retires it.
+
+    def finish(self) -> None:
+        """After the last accepted change: retire what the removals left without a use."""
+        self.retirements.sweep()
 
     def _move_paper(self, change: Change) -> None:
         url = change.id.removeprefix("paper-moved:")
