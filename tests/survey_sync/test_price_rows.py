@@ -44,11 +44,17 @@ def test_a_new_device_and_model_row_are_created_and_priced(fresh: Session) -> No
     ]
     assert _row(fresh, "model-pricing", "Mistral Small 24B") == [
         "Mistral Small 24B",
-        "0.10 / 0.30",
         "- / -",
+        "0.10 / 0.30",
         "- / -",
         "0.80 / 0.80",
     ]
+    # Together AI's `‡` says its prices are Turbo mode; the new one is too. Fireworks AI's
+    # column has no footnote and its price no mode.
+    assert _terms(fresh, "Mistral Small 24B") == {
+        "Fireworks AI": (None, None),
+        "Together Inference": (None, "Turbo"),
+    }
     assert plan_survey_sync(fresh, _readme()).empty
     with session_as_of(fresh.get_bind(), "2025-12-02") as past:  # type: ignore[arg-type]
         assert _row(past, "device-pricing", "NVIDIA B200 192GB") is None
@@ -71,7 +77,8 @@ def test_a_new_device_and_model_row_are_created_and_priced(fresh: Session) -> No
 
 def test_a_new_row_with_a_substituted_price_is_held(fresh: Session) -> None:
     text = _readme().replace(
-        "| Mistral Small 24B | 0.10 / 0.30 |", "| Mistral Small 24B | 0.10* / 0.30* |"
+        "| Mistral Small 24B | - / - | 0.10 / 0.30 |",
+        "| Mistral Small 24B | - / - | 0.10* / 0.30* |",
     )
     plan = plan_survey_sync(fresh, text)
     held = [c for c in plan.changes if c.held]
@@ -86,6 +93,69 @@ def test_a_new_row_with_a_substituted_price_is_held(fresh: Session) -> None:
         fresh.exec(select(m.LLMModel).where(m.LLMModel.name == "Mistral Small 24B")).first() is None
     )
     assert _row(fresh, "device-pricing", "NVIDIA B200 192GB") is not None
+
+
+def _terms(session: Session, model: str) -> dict[str, tuple[str | None, str | None]]:
+    """A model's survey prices: (model variant, pricing mode) by provider name."""
+    rows = session.exec(
+        select(m.Engine.name, m.ModelPrice.model_variant, m.ModelPrice.pricing_mode)
+        .join(m.LLMModel, col(m.LLMModel.id) == col(m.ModelPrice.model_id))
+        .join(m.Engine, col(m.Engine.id) == col(m.ModelPrice.provider_id))
+        .where(m.LLMModel.name == model)
+    ).all()
+    return {name: (variant, mode) for name, variant, mode in rows}
+
+
+FRIENDLI_HELD = (
+    "Friendli AI's prices differ in model variant or pricing mode (its footnote qualifies "
+    "only some): a curator sets this price's"
+)
+
+
+def test_a_new_price_under_a_footnote_that_qualifies_only_some_prices_is_held(
+    fresh: Session,
+) -> None:
+    # Friendli AI's `†` ("Llama is Instruct model") marks its Llama prices only: which a new
+    # model's price is, the README does not say, so a curator decides. A new row with such a
+    # price is held whole; a new cell is held alone, while Together AI's new cell (all its
+    # prices are Turbo) is written Turbo.
+    text = _readme().replace(
+        "| Mistral Small 24B | - / - | 0.10 / 0.30 |",
+        "| Mistral Small 24B | 0.20 / 0.40 | 0.10 / 0.30 |",
+    )
+    text = (
+        text.replace(
+            "| DeepSeek-V3 | - / - | 0.90 / 0.90 | - / - | 1.25 / 1.25 |",
+            "| DeepSeek-V3 | 1.00 / 1.00 | 0.90 / 0.90 | - / - | 1.25 / 1.25 |",
+        )
+        .replace(
+            "| Qwen 2.5 Coder 32B | - / - | - / - | 0.79 / 0.79 | 0.80 / 0.80 |",
+            "| Qwen 2.5 Coder 32B | - / - | 0.50 / 0.50 | 0.79 / 0.79 | 0.80 / 0.80 |",
+        )
+        .replace(
+            "| Llama 3.1 405B | - / - | 3.00 / 3.00 | - / - | 3.50 / 3.50 |",
+            "| Llama 3.1 405B | - / - | 3.00 / 3.00 | 2.00 / 2.50 | 3.50 / 3.50 |",
+        )
+    )
+    plan = plan_survey_sync(fresh, text)
+    assert {
+        (c.id, c.held, c.reason if c.held else "")
+        for c in plan.changes
+        if c.kind != "row-added" or "Mistral" in c.id
+    } == {
+        ("row-added:model-pricing:Mistral Small 24B", True, FRIENDLI_HELD),
+        ("cell:model-pricing:DeepSeek-V3:Friendli AI†", True, FRIENDLI_HELD),
+        ("cell:model-pricing:Qwen 2.5 Coder 32B:Fireworks AI", False, ""),
+        ("cell:model-pricing:Llama 3.1 405B:GroqCloud", False, ""),
+    }
+    sync_survey(fresh, text, apply=True, source_version=NEXT)
+    assert _terms(fresh, "Mistral Small 24B") == {}
+    assert _terms(fresh, "DeepSeek-V3") == {
+        "Fireworks AI": (None, None),
+        "Together Inference": (None, "Turbo"),
+    }
+    assert _terms(fresh, "Qwen 2.5 Coder 32B")["Fireworks AI"] == (None, None)
+    assert _terms(fresh, "Llama 3.1 405B")["GroqCloud"] == (None, None)
 
 
 def test_an_unreadable_price_in_a_new_row_is_a_line_not_understood(fresh: Session) -> None:

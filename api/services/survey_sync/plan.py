@@ -148,6 +148,10 @@ NO_DESCRIPTION = (
 )
 
 
+PriceTerms = tuple[str | None, str | None]
+"""A model price's qualifiers: (model variant, pricing mode), e.g. (`Instruct`, None)."""
+
+
 @dataclass
 class PlanContext:
     """What deciding a change's applicability needs to know about the graph and the README."""
@@ -165,6 +169,9 @@ class PlanContext:
     substitute: str | None
     """The model starred prices are for: the price table's one `\\*` note (None: none, or
     several)."""
+    price_terms: dict[str, PriceTerms | None] = field(default_factory=dict)
+    """Per provider column of the model price table (`price_column_key`), the model variant
+    and pricing mode all its survey prices share; None where they differ."""
 
     def engine_known(self, name: str) -> bool:
         key = name.casefold()
@@ -190,6 +197,59 @@ def _links_prefix(old: str, new: str) -> bool:
     return new.startswith(old) and (old == "" or new[len(old) :].startswith(", "))
 
 
+def price_column_key(header: str) -> str:
+    """A provider column of a price table, spaces collapsed and footnote marks dropped."""
+    return " ".join(header.split()).rstrip("†‡*").casefold()
+
+
+def _price_terms(session: Session) -> dict[str, PriceTerms | None]:
+    """What each model-price column's footnote (`†`, `‡`) says of its prices, as the graph
+    stores it: the variant and mode its survey prices share, or None when they differ
+    (Friendli's `†` holds for its Llama rows only), so a new price cannot inherit one."""
+    source = session.exec(select(m.Source.id).where(m.Source.slug == "survey-model-pricing"))
+    source_id = source.first()
+    if source_id is None:
+        return {}
+    columns = session.exec(
+        select(m.LayoutEntry.label, m.LayoutEntry.engine_id).where(
+            m.LayoutEntry.source_id == source_id, m.LayoutEntry.axis == LayoutAxis.COLUMN
+        )
+    ).all()
+    seen: dict[int, set[PriceTerms]] = defaultdict(set)
+    prices = select(m.ModelPrice.provider_id, m.ModelPrice.model_variant, m.ModelPrice.pricing_mode)
+    for provider_id, variant, mode in session.exec(
+        prices.where(m.ModelPrice.source_id == source_id)
+    ):
+        seen[provider_id].add((variant, mode))
+    terms: dict[str, PriceTerms | None] = {}
+    for label, engine_id in columns:
+        if engine_id is None:
+            continue
+        shared = seen.get(engine_id, {(None, None)})
+        terms[price_column_key(label)] = next(iter(shared)) if len(shared) == 1 else None
+    return terms
+
+
+def price_terms_of(context: PlanContext, column: str) -> PriceTerms:
+    """A new price's (model variant, pricing mode) in `column`, as its provider's other
+    survey prices all have them (none when they differ: such a price is held)."""
+    return context.price_terms.get(price_column_key(column)) or (None, None)
+
+
+def mixed_price_terms(context: PlanContext, column: str) -> str | None:
+    """Why a new price in `column` needs a curator: its provider's survey prices differ in
+    variant or mode, so which one the new price has is not written anywhere."""
+    if price_column_key(column) in context.price_terms and (
+        context.price_terms[price_column_key(column)] is None
+    ):
+        provider = " ".join(column.split()).rstrip("†‡*")
+        return (
+            f"{provider}'s prices differ in model variant or pricing mode (its footnote "
+            "qualifies only some): a curator sets this price's"
+        )
+    return None
+
+
 def _writable(
     table: str, column: str | None, context: PlanContext, old: str, new: str
 ) -> tuple[bool, str]:
@@ -211,7 +271,7 @@ def _writable(
             return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
         return True, ""
     if table == "model-pricing":
-        return _writable_model_price(context, old, new)
+        return _writable_model_price(context, column or "", old, new)
     if table == "deployment-quadrant":
         added = _only_adds(old, new)
         if added is None:
@@ -237,11 +297,16 @@ def _writable(
     return False, "the sync does not write this table's cells"
 
 
-def _writable_model_price(context: PlanContext, old: str, new: str) -> tuple[bool, str]:
+def _writable_model_price(
+    context: PlanContext, column: str, old: str, new: str
+) -> tuple[bool, str]:
     if new == NO_PRICE:
         return False, "a withdrawn price: " + HELD_NEEDS_JUDGEMENT
     if not (old == NO_PRICE or _ANY_PRICE_PAIR.match(old)) or not _ANY_PRICE_PAIR.match(new):
         return False, "the sync does not write this cell"
+    mixed = mixed_price_terms(context, column) if old == NO_PRICE else None
+    if mixed is not None:
+        return False, mixed
     if "*" not in new:
         return True, ""
     # A `*` price is for the model the table's `\*` note names (a distill served instead).
@@ -268,12 +333,13 @@ def _plan_context(session: Session, parsed: ParsedReadme) -> PlanContext:
         techniques={t.name.casefold() for t in session.exec(select(m.Technique))},
         models={name.casefold() for name in session.exec(select(m.LLMModel.name))},
         substitute=parsed.substitutes[0][1] if len(parsed.substitutes) == 1 else None,
+        price_terms=_price_terms(session),
     )
 
 
-def _new_row(name: str, row: TableRow, context: PlanContext) -> Change:
+def _new_row(name: str, headers: list[str], row: TableRow, context: PlanContext) -> Change:
     key = row.cells[0]
-    kind, held, reason = _row_added(name, row, context)
+    kind, held, reason = _row_added(name, headers, row, context)
     return Change(
         f"{kind}:{name}:{key}",
         kind,
@@ -288,7 +354,9 @@ def _new_row(name: str, row: TableRow, context: PlanContext) -> Change:
     )
 
 
-def _row_added(name: str, row: TableRow, context: PlanContext) -> tuple[str, bool, str]:
+def _row_added(
+    name: str, headers: list[str], row: TableRow, context: PlanContext
+) -> tuple[str, bool, str]:
     """The kind of a new row, whether it is held, and why (or what the curator must do)."""
     key = row.cells[0]
     if name.startswith("techniques-"):
@@ -304,6 +372,9 @@ def _row_added(name: str, row: TableRow, context: PlanContext) -> tuple[str, boo
         return "row-added", True, "no engine of this name in the graph or the README's overview"
     if name in PRICE_ROW_TABLES:
         why = price_row_held(row.cells)
+        if why is None and name == "model-pricing":
+            priced = [h for h, c in zip(headers[1:], row.cells[1:], strict=False) if c != NO_PRICE]
+            why = next(filter(None, (mixed_price_terms(context, h) for h in priced)), None)
         if why is not None:
             return "row-added", True, why
         entity = "device" if name == "device-pricing" else "model"
@@ -388,7 +459,7 @@ def _new_table(plan: Plan, table: ReadmeTable, context: PlanContext) -> None:
     )
     if not writable:
         return
-    plan.changes.extend(_new_row(table.name, row, context) for row in table.rows)
+    plan.changes.extend(_new_row(table.name, table.headers, row, context) for row in table.rows)
 
 
 def _compare_table(
@@ -431,7 +502,7 @@ def _compare_table(
         seen.add(key)
         current = graph_rows.get(key)
         if current is None:
-            plan.changes.append(_new_row(name, row, context))
+            plan.changes.append(_new_row(name, readme.headers, row, context))
             continue
         for position, new_cell in enumerate(row.cells[1:], start=1):
             if position >= len(current) or position >= len(graph_headers):

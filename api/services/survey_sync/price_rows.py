@@ -32,11 +32,17 @@ class PriceRows:
     those created on the way are found again."""
 
     def __init__(
-        self, session: Session, layout: Layout, free_slug: Callable[[type[Any], str], str]
+        self,
+        session: Session,
+        layout: Layout,
+        free_slug: Callable[[type[Any], str], str],
+        terms_of: Callable[[str], tuple[str | None, str | None]],
     ) -> None:
         self.session = session
         self.layout = layout
         self.free_slug = free_slug
+        self.terms_of = terms_of
+        """A new model price's variant and mode by its column's header (the plan's)."""
         self._known: dict[str, dict[str, int]] = {}
         self._created: set[tuple[str, int]] = set()
 
@@ -79,6 +85,7 @@ class PriceRows:
             if known_before and self.layout.price(table.name, provider.engine_id, entity_id):
                 continue
             if isinstance(value, tuple):
+                variant, mode = self.terms_of(header)
                 self.session.add(
                     m.ModelPrice(
                         provider_id=provider.engine_id,
@@ -86,6 +93,8 @@ class PriceRows:
                         input_usd_per_mtok=value[0],
                         output_usd_per_mtok=value[1],
                         source_id=source_id,
+                        model_variant=variant,
+                        pricing_mode=mode,
                     )
                 )
             else:

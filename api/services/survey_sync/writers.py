@@ -19,7 +19,9 @@ from api.services.survey_sync.plan import (
     MATRICES,
     Change,
     Plan,
+    PriceTerms,
     engine_names,
+    price_terms_of,
 )
 from api.services.survey_sync.price_rows import PriceRows
 from api.services.survey_sync.readme import LINK, EngineBullet, TableRow, normalize, slug
@@ -153,7 +155,7 @@ class Writers:
         self.plan = plan
         self.references = references
         self.retirements = retire.Retirements(session, layout)
-        self.price_rows = PriceRows(session, layout, self._free_slug)
+        self.price_rows = PriceRows(session, layout, self._free_slug, self._price_terms)
         self.engines = engine_names(session)
         assert plan.parsed is not None
         self._slugs: dict[type, set[str]] = {}
@@ -549,9 +551,17 @@ class Writers:
             output_usd_per_mtok=taken,
             source_id=source_id,
         )
+        if price.id is None:
+            price.model_variant, price.pricing_mode = self._price_terms(change.column or "")
         price.input_usd_per_mtok, price.output_usd_per_mtok = given, taken
         price.served_model_id = self._substitute_id() if starred else None
         self.session.add(price)
+
+    def _price_terms(self, column: str) -> PriceTerms:
+        """The variant and mode a new price in `column` takes: those every survey price of
+        its provider shares (Together AI's `‡`: Turbo); the plan held the price otherwise."""
+        assert self.plan.context is not None
+        return price_terms_of(self.plan.context, column)
 
     def _substitute_id(self) -> int:
         assert self.plan.context is not None and self.plan.context.substitute is not None
