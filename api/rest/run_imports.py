@@ -201,7 +201,15 @@ def get_run_reviews(
 
 @router.post(
     "/run-reviews/{review_id}/accept",
-    responses=AUTH_ERRORS,
+    responses={
+        **AUTH_ERRORS,
+        404: {"model": ErrorResponse, "description": "No such review, or an unknown slug."},
+        409: {
+            "model": ErrorResponse,
+            "description": "The review needs choices it was not given (or names a kind it "
+            "does not hold unresolved), or the file's name already names another entity.",
+        },
+    },
     response_model=AcceptOut,
     summary="Accept a held run",
     description="Write it with the chosen engine, model and device (slugs) or create them as "

@@ -270,7 +270,7 @@ def test_rest_import_needs_a_write_token_and_reports(graph: sa.Engine) -> None:
             json={"engine": "groq"},
             headers=headers,
         )
-        assert unknown.status_code == 400
+        assert unknown.status_code == 404
         assert "did you mean groqcloud" in unknown.json()["error"]["problems"][0]["message"]
     with Session(graph) as session:
         per_gpu = session.exec(
