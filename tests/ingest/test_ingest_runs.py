@@ -270,7 +270,9 @@ def test_rest_import_needs_a_write_token_and_reports(graph: sa.Engine) -> None:
             json={"engine": "groq"},
             headers=headers,
         )
-        assert unknown.status_code == 404
+        # An unknown slug beside a choice the review still needs (its model): a conflict.
+        assert unknown.status_code == 409, unknown.json()
+        assert unknown.json()["error"]["problems"][1]["field"] == "model"
         assert "did you mean groqcloud" in unknown.json()["error"]["problems"][0]["message"]
     with Session(graph) as session:
         per_gpu = session.exec(
