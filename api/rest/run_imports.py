@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from api.errors import InvalidInputError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
 from api.rest.common import SessionDep
-from api.rest.openapi_text import STORABLE_OBJECT
+from api.rest.run_file_schema import FILLED_PATTERN, MLPERF_CSV, RESULT_FILE
 from api.rest.schemas import STORABLE_TEXT, ErrorResponse, RequestBody
-from api.services.ingest.readers.runs import FORMATS, RunContext
+from api.services.ingest.readers.runs import RunContext
 from api.services.ingest.run_reviews import (
     ReviewDecision,
     RunReviewView,
@@ -24,15 +24,20 @@ from models.benchmarks import ReviewStatus
 
 router = APIRouter(tags=["curation"])
 
-RESULT_EXAMPLE = """{
-  "date": "20260314-190304", "backend": "vllm", "model_id": "zai-org/GLM-4.7",
-  "max_concurrency": 1, "request_rate": "inf", "request_throughput": 0.0275,
-  "output_throughput": 18.52, "mean_ttft_ms": 166.4, "p99_ttft_ms": 222.2
-}"""
-_Format = Annotated[
-    str, Query(pattern="^(auto|" + "|".join(FORMATS) + ")$", description="Default: auto.")
-]
-_Name = Annotated[str | None, Query(max_length=200)]
+RESULT_EXAMPLE = {
+    "date": "20260314-190304",
+    "backend": "vllm",
+    "model_id": "zai-org/GLM-4.7",
+    "max_concurrency": 1,
+    "request_rate": "inf",
+    "request_throughput": 0.0275,
+    "output_throughput": 18.52,
+    "mean_ttft_ms": 166.4,
+    "p99_ttft_ms": 222.2,
+}
+CSV_EXAMPLE = "ID,Model,Scenario,Result,Units\n4.1-0001,llama2-70b-99,Offline,1234.5,Tokens/s\n"
+# A name the importer gives: storable text that is not blank.
+_Name = Annotated[str | None, Query(max_length=200, pattern=FILLED_PATTERN)]
 
 
 class FileOut(BaseModel):
@@ -116,18 +121,19 @@ def _review(view: RunReviewView) -> RunReviewOut:
     responses={**AUTH_ERRORS, 413: {"model": ErrorResponse, "description": "File too large."}},
     response_model=RunImportOut,
     summary="Import benchmark runs from a result file",
-    description="The request body is one result file: an MLPerf Inference summary (JSON or "
-    "CSV), an llmperf "
-    "summary, a `vllm bench serve --save-result` JSON, a GuideLLM report or InferenceX "
-    "aggregated results. Written in one transaction; the same file again changes nothing. "
-    "Runs whose engine, model or device match nothing stored are held for review unless "
-    "`create_missing`. The other parameters give what the file does not say.",
+    description="The request body is one result file, told apart by its content: an MLPerf "
+    "Inference summary (JSON, or its CSV table as `text/csv`), an llmperf summary, a `vllm "
+    "bench serve --save-result` JSON, a GuideLLM report or InferenceX aggregated results; "
+    "their schemas say what each must hold (docs/benchmarks.md). Written in one transaction; "
+    "the same file again changes nothing. Runs whose engine, model or device match nothing "
+    "stored are held for review unless `create_missing`. The other parameters give what the "
+    "file does not say.",
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": STORABLE_OBJECT, "example": RESULT_EXAMPLE},
-                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": RESULT_FILE, "example": RESULT_EXAMPLE},
+                "text/csv": {"schema": MLPERF_CSV, "example": CSV_EXAMPLE},
             },
         }
     },
@@ -136,14 +142,20 @@ async def post_ingest_runs(
     request: Request,
     _: WriteAccess,
     file_name: Annotated[str, Query(max_length=200, pattern=r"^[^/\\\x00]+$")] = "upload.json",
-    format: _Format = "auto",
     create_missing: bool = False,
-    engine: _Name = None,
-    engine_version: Annotated[str | None, Query(max_length=100)] = None,
+    engine: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            pattern=FILLED_PATTERN,
+            description="The engine, optionally with its version as the files write it "
+            "(`vLLM 0.6.3`).",
+        ),
+    ] = None,
     model: _Name = None,
     device: _Name = None,
     device_count: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
-    precision: Annotated[str | None, Query(max_length=60)] = None,
+    precision: Annotated[str | None, Query(max_length=60, pattern=FILLED_PATTERN)] = None,
     submitter: _Name = None,
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
@@ -158,7 +170,6 @@ async def post_ingest_runs(
         ) from error
     context = RunContext(
         engine=engine,
-        engine_version=engine_version,
         model=model,
         device=device,
         device_count=device_count,
@@ -170,7 +181,6 @@ async def post_ingest_runs(
             lambda: import_runs(
                 request.app.state.engine,
                 [RunFile(file_name, text)],
-                fmt=format,
                 create_missing=create_missing,
                 context=context,
             )
@@ -191,7 +201,15 @@ def get_run_reviews(
 
 @router.post(
     "/run-reviews/{review_id}/accept",
-    responses=AUTH_ERRORS,
+    responses={
+        **AUTH_ERRORS,
+        404: {"model": ErrorResponse, "description": "No such review, or an unknown slug."},
+        409: {
+            "model": ErrorResponse,
+            "description": "The review needs choices it was not given (or names a kind it "
+            "does not hold unresolved), or the file's name already names another entity.",
+        },
+    },
     response_model=AcceptOut,
     summary="Accept a held run",
     description="Write it with the chosen engine, model and device (slugs) or create them as "

@@ -9,7 +9,9 @@ from sqlmodel import Session
 
 from api.errors import InvalidInputError, Problem
 from api.rest.auth import AUTH_ERRORS, WriteAccess
+from api.rest.readme_schema import README_BODY
 from api.rest.schemas import ErrorResponse
+from api.services.history import AS_OF_PATTERN
 from api.services.survey_sync import decode_readme, list_reviews, sync_survey
 
 router = APIRouter(tags=["curation"])
@@ -76,6 +78,10 @@ class SyncPlanOut(BaseModel):
     rejected: list[str]
     references: list[ReferenceOut]
     source_version: str | None
+    withheld: str | None = Field(
+        description="Why nothing was written with `dry_run=false`: lines not understood "
+        "(`unparsed`) and no `skip_unparsed`."
+    )
     complete: bool
     empty: bool
     counts: CountsOut
@@ -88,7 +94,11 @@ class SyncPlanOut(BaseModel):
     "/sync/survey",
     responses={
         **AUTH_ERRORS,
-        409: {"model": ErrorResponse, "description": "`accept` names changes not writable now."},
+        409: {
+            "model": ErrorResponse,
+            "description": "`accept` names changes not writable now, or `source_version` / "
+            "`source_date` come before the newest version.",
+        },
         413: {"model": ErrorResponse, "description": "File too large."},
     },
     response_model=SyncPlanOut,
@@ -100,7 +110,7 @@ class SyncPlanOut(BaseModel):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/markdown": {"schema": {"type": "string"}, "example": README_EXAMPLE}},
+            "content": {"text/markdown": {"schema": README_BODY, "example": README_EXAMPLE}},
         }
     },
 )
@@ -124,13 +134,16 @@ async def post_sync_survey(
         str | None,
         Query(
             max_length=60,
-            description="The source version the changes are written into (default: its date).",
+            pattern=AS_OF_PATTERN,
+            description="The source version the changes are written into (default: its date); "
+            "an older version than the newest is a 409.",
         ),
     ] = None,
     source_date: Annotated[
         str | None,
         Query(
-            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            json_schema_extra={"format": "date"},
             description="The README's date, YYYY-MM-DD (default: the version's name if a date, "
             "or today).",
         ),
@@ -155,6 +168,7 @@ async def post_sync_survey(
                 reviewer=f"token {token.name}",
                 source_version=source_version,
                 source_date=released_on,
+                refuse_incomplete=False,
             )
             return result.to_json()
 
@@ -189,6 +203,7 @@ def get_sync_reviews(request: Request, _: WriteAccess) -> Any:
 
 
 def _date(text: str | None) -> date | None:
+    """The calendar date `text` names (the pattern lets 2026-02-30 through; this does not)."""
     if text is None:
         return None
     try:

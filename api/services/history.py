@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 import models as m
 from api.db import read_session
-from api.errors import InvalidInputError, NotFoundError, Problem
+from api.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from api.history_schema import (
     AS_OF_INFO,
     VERSIONED_TABLES,
@@ -132,14 +132,16 @@ def open_version(
         session.flush()
         return latest
     existing = session.exec(select(m.SourceVersion).where(m.SourceVersion.name == name)).first()
+    # Both refusals are about the versions stored, not the request: 409, like a held change
+    # of a plan that has moved on.
     if existing is not None:
-        raise InvalidInputError(
+        raise ConflictError(
             f"source version {name!r} is not the newest; a sync writes only into a new version"
             " or the newest",
             [Problem("an older version", field="source_version", value=name)],
         )
     if latest is not None and released_on < latest.released_on:
-        raise InvalidInputError(
+        raise ConflictError(
             f"{released_on} is before the newest version {latest.name!r}"
             f" ({latest.released_on}); versions follow each other in time",
             [Problem("before the newest version", field="source_date", value=str(released_on))],

@@ -12,7 +12,7 @@ import models as m
 from api.cli import app
 from api.config import get_settings
 from api.db import create_db_engine, upgrade_database
-from api.errors import InvalidInputError, NotFoundError
+from api.errors import ConflictError, InvalidInputError, NotFoundError
 from api.history_schema import VERSIONED_TABLES
 from api.services.exports.dump import dump_graph, restore_graph
 from api.services.history import (
@@ -119,12 +119,13 @@ def test_facts_of_other_sources_are_not_versioned_and_read_as_they_are_now(
 def test_versions_follow_each_other_and_the_past_is_not_rewritten(
     seeded_writable: sa.Engine,
 ) -> None:
-    refusals = [
-        ("early", date(2025, 1, 1), "before the newest version"),
-        ("a b", None, "letters, digits"),
+    # A bad name is invalid input; a name or date the stored versions rule out is a conflict.
+    refusals: list[tuple[str, date | None, type[Exception], str]] = [
+        ("early", date(2025, 1, 1), ConflictError, "before the newest version"),
+        ("a b", None, InvalidInputError, "letters, digits"),
     ]
-    for name, day, message in refusals:
-        with Session(seeded_writable) as session, pytest.raises(InvalidInputError, match=message):
+    for name, day, error, message in refusals:
+        with Session(seeded_writable) as session, pytest.raises(error, match=message):
             open_version(session, name=name, released_on=day, file="f", text="")
     with Session(seeded_writable) as session:
         first = open_version(session, name="2026-04-01", released_on=None, file="f", text="one")
@@ -134,7 +135,7 @@ def test_versions_follow_each_other_and_the_past_is_not_rewritten(
         session.commit()
     with (
         Session(seeded_writable) as session,
-        pytest.raises(InvalidInputError, match="not the newest"),
+        pytest.raises(ConflictError, match="not the newest"),
     ):
         open_version(session, name="2025-12-02", released_on=None, file="f", text="")
 

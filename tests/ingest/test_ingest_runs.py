@@ -270,7 +270,9 @@ def test_rest_import_needs_a_write_token_and_reports(graph: sa.Engine) -> None:
             json={"engine": "groq"},
             headers=headers,
         )
-        assert unknown.status_code == 400
+        # An unknown slug beside a choice the review still needs (its model): a conflict.
+        assert unknown.status_code == 409, unknown.json()
+        assert unknown.json()["error"]["problems"][1]["field"] == "model"
         assert "did you mean groqcloud" in unknown.json()["error"]["problems"][0]["message"]
     with Session(graph) as session:
         per_gpu = session.exec(
@@ -305,3 +307,19 @@ def test_uploads_and_files_over_the_ingest_limit_are_refused(
         RunFile.from_path(SAMPLES / "llmperf-leaderboard-groq_70b.json", 1000)
     assert caught.value.problems[0].value == len(body)
     assert count(graph, "run_review") == 0
+
+
+def test_a_record_id_longer_than_its_column_is_found_again(graph: sa.Engine) -> None:
+    # `origin_record` holds 300 characters and a model's name 200: both are stored cut, and
+    # a second import must find the rows (not insert them again: a unique-slug clash) and
+    # the model it created (not create another).
+    model = "org/" + "m" * 290
+    result = {"model_id": model, "request_throughput": 2.5, "mean_ttft_ms": 40.0}
+    text = json.dumps(result)
+    first = import_runs(graph, [RunFile("long.json", text)], create_missing=True)
+    assert (first.added, first.unchanged) == (2, 0)
+    again = import_runs(graph, [RunFile("long.json", text)], create_missing=True)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    changed = json.dumps({**result, "mean_ttft_ms": 41.0})
+    corrected = import_runs(graph, [RunFile("long.json", changed)], create_missing=True)
+    assert (corrected.added, corrected.updated, corrected.unchanged) == (0, 1, 1)

@@ -81,13 +81,7 @@ def openapi_schema(writable_api: WritableApi) -> Any:
 
 # Token management is left out: with an admin token, a generated DELETE /tokens/{id} would
 # revoke the token under test and turn every later request into a 401 (tests/auth cover it).
-# The two upload routes whose bodies are not yet documented exactly are left out too (see
-# KNOWN_GAPS in test_schemathesis_cli.py and docs/rest.md): the CLI run shows they still fail.
-schema = (
-    schemathesis.pytest.from_fixture("openapi_schema")
-    .exclude(path_regex="^/api/v1/tokens")
-    .exclude(method="POST", path_regex="^/api/v1/(ingest/runs|sync/survey)$")
-)
+schema = schemathesis.pytest.from_fixture("openapi_schema").exclude(path_regex="^/api/v1/tokens")
 
 
 @schema.parametrize()

@@ -59,16 +59,39 @@ def test_dry_run_plans_and_writes_nothing_then_apply_writes(writable: TestClient
     assert again["empty"] is True
 
 
-def test_an_incomplete_plan_is_refused_with_its_lines(writable: TestClient) -> None:
+def test_an_incomplete_plan_writes_nothing_and_answers_its_lines(
+    writable: TestClient,
+) -> None:
+    # The document calls every text holding a survey table valid, so the route answers the
+    # plan (200) rather than refusing it; `withheld` says why nothing was written.
+    text = (FIXTURES / "malformed_table.md").read_text(encoding="utf-8")
+    changed = text.replace(
+        "| vLLM | Academic (vLLM Team) | Feb. 2023 | ✅ | 43.4K |",
+        "| vLLM | Academic (vLLM Team) | Feb. 2023 | ✅ | 45.1K |",
+    )
+    assert changed != text
     response = writable.post(
         "/api/v1/sync/survey",
         params={"dry_run": "false", "file_name": "next.md"},
-        content=(FIXTURES / "malformed_table.md").read_bytes(),
+        content=changed.encode(),
     )
-    assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["code"] == "invalid_input"
-    assert [p["location"] for p in error["problems"]] == ["next.md:349", "next.md:302"]
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["dry_run"], body["complete"], body["applied"]) == (False, False, [])
+    assert body["withheld"] == (
+        "next.md: 2 line(s) not understood; nothing was written"
+        " (fix them, or sync with skip_unparsed)"
+    )
+    assert [u["line"] for u in body["unparsed"]] == [349, 302]
+    assert body["counts"]["applicable"] == 1
+    assert _stars(writable) == 43400
+    skipped = writable.post(
+        "/api/v1/sync/survey",
+        params={"dry_run": "false", "skip_unparsed": "true"},
+        content=changed.encode(),
+    ).json()
+    assert (skipped["withheld"], skipped["applied"]) == (None, ["cell:overview:vLLM:GitHub Stars"])
+    assert _stars(writable) == 45100
 
 
 def test_bytes_that_are_not_text_are_refused(writable: TestClient) -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import models as m
-from api.errors import InvalidInputError, NotFoundError, Problem
+from api.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from api.services.ingest.readers.runs import RunRecord, model_key, name_key
 from api.services.ingest.runs import Names, RunImportReport, Writer
 from api.services.ingest.transactions import run_exclusive
@@ -41,8 +41,8 @@ def _view(review: m.RunReview) -> RunReviewView:
         unresolved=review.unresolved,
         record=review.record,
         note=review.note,
-        created_at=review.created_at,
-        decided_at=review.decided_at,
+        created_at=_utc(review.created_at),
+        decided_at=_utc(review.decided_at) if review.decided_at else None,
     )
 
 
@@ -114,7 +114,11 @@ def accept_run_review(
                     )
                 )
             if problems:
-                raise InvalidInputError(f"run review {review_id} cannot be accepted", problems)
+                # Well-formed, but what is stored rules it out: an unknown slug is a 404 (as for
+                # technique slugs); choices the review's state needs or forbids are a 409.
+                unknown = all(p.message.startswith("unknown ") for p in problems)
+                refusal = NotFoundError if unknown else ConflictError
+                raise refusal(f"run review {review_id} cannot be accepted", problems)
             record = RunRecord.from_json(review.record)
             resolved = writer.resolve(record)
             review.status = ReviewStatus.ACCEPTED
@@ -130,6 +134,11 @@ def accept_run_review(
         return view, report
 
     return run_exclusive(engine, work)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored in UTC; SQLite hands the time back without its offset."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def reject_run_review(engine: sa.Engine, review_id: int, note: str | None = None) -> RunReviewView:
@@ -167,7 +176,7 @@ def _teach(session: Session, names: Names, kind: str, name: str, target_id: int)
         return
     if current is not None:
         # Taught by another review since this run was held: one name, one entity.
-        raise InvalidInputError(
+        raise ConflictError(
             f"{name!r} already names the {kind} {names.slug(kind, current)}",
             [Problem("choose that one, or reject the review", field=kind)],
         )

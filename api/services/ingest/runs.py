@@ -35,6 +35,9 @@ from models.base import SourceKind, ValueQualifier
 from models.benchmarks import ReviewStatus
 
 KINDS = ("engine", "model", "device")
+ORIGIN_RECORD_LENGTH = 300
+NAME_LENGTH = 200
+"""What the name columns of engines, models and devices hold."""
 _FORMAT_TITLES = {
     "mlperf": "MLPerf Inference results",
     "llmperf": "llmperf summary",
@@ -231,7 +234,11 @@ class Names:
             self.entities[kind][id_].names.add(name)
 
     def find(self, kind: str, name: str) -> int | None:
-        return self.index[kind].get(self.key(kind, name))
+        found = self.index[kind].get(self.key(kind, name))
+        if found is None and len(name) > NAME_LENGTH:
+            # Created from a longer name, it was stored cut to the column's length.
+            found = self.index[kind].get(self.key(kind, name[:NAME_LENGTH]))
+        return found
 
     def suggest(self, kind: str, names: Sequence[str], limit: int = 3) -> list[str]:
         """Slugs of the entities whose names look most like `names`, best first: every word
@@ -415,13 +422,15 @@ class Writer:
             slug, n = f"{base}-{n}", n + 1
         row: Any
         if kind == "engine":
-            row = m.Engine(slug=slug, name=name[:200])
+            row = m.Engine(slug=slug, name=name[:NAME_LENGTH])
         elif kind == "model":
-            row = m.LLMModel(slug=slug, name=name[:200])
+            row = m.LLMModel(slug=slug, name=name[:NAME_LENGTH])
         else:
             words = name.split()
             row = m.Device(
-                slug=slug, name=name[:200], vendor=words[0][:100] if len(words) > 1 else "unknown"
+                slug=slug,
+                name=name[:NAME_LENGTH],
+                vendor=words[0][:100] if len(words) > 1 else "unknown",
             )
         self.session.add(row)
         self.session.flush()
@@ -443,7 +452,9 @@ class Writer:
         if not records:
             return {}
         fmt = records[0].format
-        wanted = [r.record_id for r in records]
+        # Stored as `origin_record`, an id longer than the column is cut with a digest.
+        stored_as = {_bounded(r.record_id, ORIGIN_RECORD_LENGTH): r.record_id for r in records}
+        wanted = list(stored_as)
         columns = [self.table.c.id, self.table.c.slug, *(self.table.c[c] for c in _RUN_COLUMNS)]
         found: dict[str, dict[str, dict[str, Any]]] = {}
         for chunk in _chunks(wanted, 500):
@@ -451,7 +462,8 @@ class Writer:
                 self.table.c.import_format == fmt, self.table.c.origin_record.in_(chunk)
             )
             for row in self.session.execute(statement).mappings():
-                found.setdefault(row["origin_record"], {})[row["slug"]] = dict(row)
+                record_id = stored_as[row["origin_record"]]
+                found.setdefault(record_id, {})[row["slug"]] = dict(row)
         return found
 
     def _write_rows(
@@ -572,7 +584,7 @@ def run_rows(record: RunRecord, resolved: Resolved, source_id: int) -> list[dict
                 "import_format": record.format,
                 "format_version": _cut(record.format_version, 60),
                 "origin_file": _cut(record.file, 300),
-                "origin_record": _bounded(record.record_id, 300),
+                "origin_record": _bounded(record.record_id, ORIGIN_RECORD_LENGTH),
                 "origin_path": _cut(record.path, 100),
                 "verbatim": {
                     "engine": record.engine,

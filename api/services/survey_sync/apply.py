@@ -45,6 +45,8 @@ class SyncResult:
     references: list[ReferenceReport] = field(default_factory=list)
     source_version: str | None = None
     """The source version the applied changes were written into."""
+    withheld: str | None = None
+    """Why nothing was written though the call asked to write (an incomplete plan)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,7 @@ class SyncResult:
             "rejected": [change.id for change in self.rejected],
             "references": [report.to_json() for report in self.references],
             "source_version": self.source_version,
+            "withheld": self.withheld,
             **self.plan.to_json(),
         }
 
@@ -227,6 +230,7 @@ def sync_survey(
     arxiv: ArxivClient | None = None,
     source_version: str | None = None,
     source_date: date | None = None,
+    refuse_incomplete: bool = True,
 ) -> SyncResult:
     """Plan a sync of `text` (a README in the survey's format) and, with `apply`, write it.
 
@@ -237,15 +241,24 @@ def sync_survey(
 
     What is written lands in the source version `source_version` (named by its date,
     `source_date`, by default; docs/sync.md): the history triggers record every write of the
-    transaction under it, so a writer added here needs nothing more."""
+    transaction under it, so a writer added here needs nothing more.
+
+    An incomplete plan (lines not understood) writes nothing unless `skip_unparsed`: it is
+    refused as invalid input, or with `refuse_incomplete=False` (REST, where the plan is the
+    answer) returned with `withheld` saying so."""
     plan = plan_survey_sync(session, text, file=file)
     accepted, rejected = _decided(session, plan, accept, reject)
     if not apply:
         return SyncResult(plan, [], dry_run=True)
     if not plan.complete and not skip_unparsed:
-        raise InvalidInputError(
+        why = (
             f"{file}: {len(plan.unparsed)} line(s) not understood; nothing was written"
-            " (fix them, or sync with skip_unparsed)",
+            " (fix them, or sync with skip_unparsed)"
+        )
+        if not refuse_incomplete:
+            return SyncResult(plan, [], dry_run=False, withheld=why)
+        raise InvalidInputError(
+            why,
             [
                 Problem(item.reason, location=f"{file}:{item.line}", value=item.text[:200])
                 for item in plan.unparsed

@@ -19,6 +19,8 @@ from api.services.ingest.readers.runs.records import (
     RunRecord,
     model_key,
     name_key,
+    number_repeats,
+    refuse_repeated_numbers,
     software_candidates,
     split_model,
 )
@@ -67,11 +69,13 @@ class RunContext:
         return {key: value for key, value in self.__dict__.items() if value is not None}
 
     def check(self) -> None:
-        """The given words must be storable text (the CLI passes them unchecked)."""
+        """The given words must be storable, non-blank text (the CLI passes them unchecked)."""
         problems = [
             Problem(message, field=name)
             for name, value in self.given().items()
-            if isinstance(value, str) and (message := text_refusal(value)) is not None
+            if isinstance(value, str)
+            and (message := text_refusal(value) or ("blank" if not value.strip() else None))
+            is not None
         ]
         if problems:
             raise InvalidInputError("an option holds text that cannot be stored", problems)
@@ -82,19 +86,21 @@ class RunContext:
             return record
         changes: dict[str, Any] = {}
         if self.engine is not None or self.engine_version is not None:
-            name = self.engine or (
-                record.engine_candidates[0][0] if record.engine_candidates else None
+            # A given engine may carry its version as the files spell it (`vLLM 0.6.3`).
+            candidates = (
+                software_candidates(self.engine) or ((self.engine, None),)
+                if self.engine is not None
+                else record.engine_candidates
             )
-            if name is None:
+            if not candidates:
                 raise InvalidInputError(
                     "an engine version needs an engine: the file names none",
                     [Problem("give the engine too", field="engine_version")],
                 )
-            version = self.engine_version
-            if version is None and self.engine is None and record.engine_candidates:
-                version = record.engine_candidates[0][1]
-            changes["engine"] = name if self.engine else record.engine
-            changes["engine_candidates"] = ((name, version),)
+            if self.engine_version is not None:
+                candidates = ((candidates[0][0], self.engine_version), *candidates[1:])
+            changes["engine"] = self.engine if self.engine is not None else record.engine
+            changes["engine_candidates"] = candidates
         if self.model is not None:
             name, variant = split_model(self.model)
             changes.update(model=self.model, model_name=name, model_variant=variant)
@@ -132,7 +138,8 @@ def read_runs(
         )
     if fmt in ("auto", "mlperf") and not _JSON_START.match(text):
         # Not JSON: MLPerf's results are also published as a table; no other format is CSV.
-        records = mlperf.read_csv(text, file)
+        records = number_repeats(mlperf.read_csv(text, file))
+        refuse_repeated_numbers(records, file)
         if context is not None:
             records = [context.apply(record) for record in records]
         return "mlperf", records
@@ -169,7 +176,8 @@ def read_runs(
                 )
             ],
         )
-    records = _READERS[name][1](data, file)
+    records = number_repeats(_READERS[name][1](data, file))
+    refuse_repeated_numbers(records, file)
     if context is not None:
         records = [context.apply(record) for record in records]
     return name, records

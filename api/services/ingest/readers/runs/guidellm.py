@@ -9,7 +9,6 @@ is read. Units differ by metric: `*_ms` in milliseconds, `request_latency` in se
 """
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from api.services.ingest.readers.runs.records import (
@@ -23,6 +22,7 @@ from api.services.ingest.readers.runs.records import (
     seconds,
     split_model,
     text,
+    utc_day,
     whole,
 )
 
@@ -100,6 +100,8 @@ def _record(benchmark: dict[str, Any], path: str, file: str, version: str) -> Ru
     benchmark_id = benchmark.get("id_")
     if not isinstance(benchmark_id, str) or not benchmark_id.strip():
         raise FieldError("id_", "missing benchmark id", benchmark_id)
+    if len(benchmark_id) > 300:
+        raise FieldError("id_", "longer than 300 characters", benchmark_id)
     strategy = _dig(benchmark, "args", "strategy")
     if not isinstance(strategy, dict) or not isinstance(strategy.get("type_"), str):
         raise FieldError("args.strategy.type_", "missing scheduling strategy")
@@ -116,17 +118,21 @@ def _record(benchmark: dict[str, Any], path: str, file: str, version: str) -> Ru
         raise FieldError("metrics", "missing metrics")
     found: list[Measurement] = []
     for name, (metric, unit) in _METRICS.items():
-        distribution = _dig(metrics, name, "successful")
+        entry = metrics.get(name)
+        if entry is not None and not isinstance(entry, dict):
+            raise FieldError(f"metrics.{name}", "expected an object", type(entry).__name__)
+        distribution = _dig(entry, "successful")
         if distribution is None:
             continue
         if not isinstance(distribution, dict):
             raise FieldError(f"metrics.{name}.successful", "expected an object")
         found.extend(_distribution(distribution, f"metrics.{name}.successful", metric, unit))
-    if not found:
-        raise FieldError("metrics", "no metrics of successful requests")
+    if not any(m.metric == "request_throughput" and m.statistic == "mean" for m in found):
+        # GuideLLM reports it for every benchmark: without it this is no benchmark result.
+        raise FieldError("metrics.requests_per_second.successful.mean", "missing")
     started = benchmark.get("start_time")
     try:
-        start = number(started)
+        measured = utc_day(started)
     except ValueError as error:
         raise FieldError("start_time", str(error), started) from None
     model_name, variant = split_model(model) if model else (None, None)
@@ -145,7 +151,7 @@ def _record(benchmark: dict[str, Any], path: str, file: str, version: str) -> Ru
         output_tokens=int(lengths["output_tokens"]) if "output_tokens" in lengths else None,
         concurrency=streams if kind == "concurrent" else (1 if kind == "synchronous" else None),
         request_rate=rate if kind in ("constant", "poisson") and rate and rate > 0 else None,
-        measured_on=datetime.fromtimestamp(start, UTC).date() if start and start > 0 else None,
+        measured_on=measured,
         measurements=tuple(found),
         context={
             key: value
@@ -167,6 +173,8 @@ def _distribution(
     found: list[Measurement] = []
     items = [(f"{where}.{key}", key, stat) for key, stat in _STATISTICS.items()]
     percentiles = distribution.get("percentiles")
+    if percentiles is not None and not isinstance(percentiles, dict):
+        raise FieldError(f"{where}.percentiles", "expected an object", type(percentiles).__name__)
     if isinstance(percentiles, dict):
         for key, value in percentiles.items():
             if key not in _PERCENTILES:

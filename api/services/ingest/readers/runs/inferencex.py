@@ -26,6 +26,8 @@ from api.services.ingest.readers.runs.records import (
 )
 
 FORMAT = "inferencex"
+GPU_LIMIT = 1_000_000
+"""The most GPUs one side (prefill or decode) of a deployment is read with."""
 
 _IDENTITY = (
     "infmax_model_prefix",
@@ -82,7 +84,6 @@ def read(data: Any, file: str) -> list[RunRecord]:
     problems = FileProblems(file, FORMAT)
     rows = list(json_items(data, "$", problems)) if isinstance(data, list) else [("$", data)]
     records: list[RunRecord] = []
-    seen: dict[str, str] = {}
     for path, row in rows:
         if not isinstance(row, dict):
             problems.add(path, "expected an object (one configuration)", type(row).__name__)
@@ -90,10 +91,6 @@ def read(data: Any, file: str) -> list[RunRecord]:
         record = _record(row, path, file, problems)
         if record is None:
             continue
-        if record.record_id in seen:
-            problems.add(path, f"the same configuration as {seen[record.record_id]}")
-            continue
-        seen[record.record_id] = path
         records.append(record)
     problems.raise_if_any()
     return records
@@ -116,13 +113,17 @@ def _record(row: dict[str, Any], path: str, file: str, problems: FileProblems) -
     hw = get("hw", text, required=True)
     framework = get("framework", text, required=True)
     concurrency = get("conc", whole)
+    get("tput_per_gpu", number, required=True)  # the number every row reports
     multinode = "num_decode_gpu" in row or "prefill_tp" in row
-    if multinode:
-        prefill = get("num_prefill_gpu", whole) or 0
-        decode = get("num_decode_gpu", whole) or 0
-        gpus = (prefill + decode) or None
-    else:
-        gpus = get("tp", whole)
+
+    def gpus_of(value: Any) -> int | None:
+        return whole(value, GPU_LIMIT)
+
+    # All three are checked; which gives the GPU count depends on the kind of deployment.
+    tensor_parallel = get("tp", whole)
+    prefill = get("num_prefill_gpu", gpus_of) or 0
+    decode = get("num_decode_gpu", gpus_of) or 0
+    gpus = ((prefill + decode) or None) if multinode else tensor_parallel
     found: list[Measurement] = []
     for key, value in row.items():
         metric = _PER_GPU.get(key) or _TOTALS.get(key)

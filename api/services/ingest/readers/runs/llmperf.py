@@ -6,7 +6,6 @@ latencies in seconds (`_s`), per-request throughput in tokens/s.
 """
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from api.services.ingest.readers.runs.records import (
@@ -15,9 +14,11 @@ from api.services.ingest.readers.runs.records import (
     RunRecord,
     measurement,
     number,
+    rounded_length,
     split_model,
     statistic_name,
     text,
+    utc_day,
     whole,
 )
 
@@ -61,12 +62,10 @@ def read(data: Any, file: str) -> list[RunRecord]:
     framework = get("framework", text, required=True)
     name = get("name", text)
     concurrency = get("num_concurrent_requests", whole, required=True)
-    timestamp = get("timestamp", number)
+    measured = get("timestamp", utc_day)
     # The requested mean lengths (550 in, 150 out); llmperf varies them by their stddev.
-    input_mean = get("mean_input_tokens", number)
-    output_mean = get("mean_output_tokens", number)
-    input_tokens = round(input_mean) if input_mean and input_mean > 0 else None
-    output_tokens = round(output_mean) if output_mean and output_mean > 0 else None
+    input_tokens = get("mean_input_tokens", rounded_length)
+    output_tokens = get("mean_output_tokens", rounded_length)
     found: list[Measurement] = []
     for key, value in data.items():
         match = _KEY.match(key)
@@ -90,7 +89,7 @@ def read(data: Any, file: str) -> list[RunRecord]:
                 source_unit="tokens/s" if "throughput" in key else "s",
             )
         )
-    throughput = get("results_mean_output_throughput_token_per_s", number)
+    throughput = get("results_mean_output_throughput_token_per_s", number, required=True)
     if throughput is not None:
         # Total output tokens over the run's duration: one value, though the key says "mean".
         found.append(
@@ -120,9 +119,6 @@ def read(data: Any, file: str) -> list[RunRecord]:
         raise problems.fail("$", "no results_* metrics")
     model_name, variant = split_model(model)
     version = data.get("version") if isinstance(data.get("version"), str) else None
-    measured = (
-        datetime.fromtimestamp(timestamp, UTC).date() if timestamp and timestamp > 0 else None
-    )
     context = {
         key: data[key]
         for key in ("name", "api", "model_size", "stddev_input_tokens", "stddev_output_tokens")

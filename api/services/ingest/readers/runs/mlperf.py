@@ -31,6 +31,8 @@ from api.services.ingest.readers.runs.records import (
 )
 
 FORMAT = "mlperf"
+PER_NODE_LIMIT = 65_535
+NODES_LIMIT = 32_767
 
 _NAMES: dict[str, tuple[str, ...]] = {
     "id": ("ID",),
@@ -105,7 +107,6 @@ def read_csv(text: str, file: str) -> list[RunRecord]:
 
 def _read(rows: list[tuple[str, str, Any]], file: str, problems: FileProblems) -> list[RunRecord]:
     records: list[RunRecord] = []
-    seen: dict[str, str] = {}
     for path, field_prefix, row in rows:
         if not isinstance(row, dict):
             problems.add(path, "expected an object (one result row)", type(row).__name__)
@@ -115,12 +116,6 @@ def _read(rows: list[tuple[str, str, Any]], file: str, problems: FileProblems) -
         except FieldError as error:
             problems.add(f"{field_prefix}{error.field}", error.message, error.value)
             continue
-        if record.record_id in seen:
-            problems.add(
-                path, f"the same result as {seen[record.record_id]} (ID, model and scenario)"
-            )
-            continue
-        seen[record.record_id] = path
         records.append(record)
     problems.raise_if_any()
     return records
@@ -152,7 +147,22 @@ def _number(row: dict[str, Any], key: str, convert: Any = number) -> Any:
         raise FieldError(name, str(error), value) from None
 
 
+_TEXT_KEYS = ("submitter", "division", "model", "accelerator", "software", "precision", "version")
+
+
+def _check_every_name(row: dict[str, Any]) -> None:
+    """A field given under two of its names is read from the first, but both must be valid:
+    a bad value is never passed over unseen."""
+    for key in _TEXT_KEYS:
+        for name in _NAMES[key]:
+            try:
+                text(row.get(name))
+            except ValueError as error:
+                raise FieldError(name, str(error), row.get(name)) from None
+
+
 def _record(row: dict[str, Any], path: str, file: str) -> RunRecord:
+    _check_every_name(row)
     result_id = _text(row, "id", required=True)
     benchmark = _text(row, "benchmark", required=True)
     scenario = _text(row, "scenario", required=True)
@@ -162,8 +172,9 @@ def _record(row: dict[str, Any], path: str, file: str) -> RunRecord:
     software = _text(row, "software")
     total = _number(row, "total", whole)
     if total is None:
-        per_node = _number(row, "per_node", whole)
-        nodes = _number(row, "nodes", whole) or 1
+        # Bounded so that their product fits the device count's integer column.
+        per_node = _number(row, "per_node", lambda value: whole(value, PER_NODE_LIMIT))
+        nodes = _number(row, "nodes", lambda value: whole(value, NODES_LIMIT)) or 1
         total = per_node * nodes if per_node is not None else None
     raw_precision = _text(row, "precision")
     version = _text(row, "version")
@@ -240,10 +251,18 @@ def _measurements(row: dict[str, Any], scenario: str) -> list[Measurement]:
     else:
         raise FieldError(units_field, "unknown performance unit", units)
     power = _number(row, "power")
+    _, power_units = _get(row, "power_units")
+    # The unit is checked wherever it is given, and a power result must have one.
+    known_unit = isinstance(power_units, str) and (
+        power_units.strip().casefold() in ("watts", "w") or energy_unit(power_units.strip())
+    )
+    if power_units is not None and not known_unit:
+        raise FieldError("Power_Units", "unknown power unit", power_units)
     if power is not None:
+        if power_units is None:
+            raise FieldError("Power_Units", "missing: Power_Result needs its unit")
         power_field, power_raw = _get(row, "power")
-        _, power_units = _get(row, "power_units")
-        spelled_power = str(power_units or "").strip()
+        spelled_power = str(power_units).strip()
         if spelled_power.casefold() in ("watts", "w"):
             found.append(
                 measurement(
@@ -255,7 +274,7 @@ def _measurements(row: dict[str, Any], scenario: str) -> list[Measurement]:
                     source_unit=spelled_power,
                 )
             )
-        elif energy_unit(spelled_power):
+        else:
             found.append(
                 measurement(
                     "energy",
@@ -266,6 +285,4 @@ def _measurements(row: dict[str, Any], scenario: str) -> list[Measurement]:
                     source_unit=spelled_power,
                 )
             )
-        else:
-            raise FieldError("Power_Units", "unknown power unit", power_units)
     return found

@@ -7,8 +7,8 @@ No database here: matching names to stored engines, models and devices is the wr
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from api.errors import InvalidInputError, Problem
@@ -40,6 +40,9 @@ _TIME_FACTORS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
 _ENERGY_FACTORS = {"mj": 1e-3, "millijoules": 1e-3, "j": 1.0, "joules": 1.0}
 RECORD_LIMIT = 1_000_000
 """More records than any published summary holds; a bound on what one file may ask for."""
+WHOLE_LIMIT = 2**31 - 1
+"""The largest count, token length or concurrency read: the database's integer columns hold
+no more, and no benchmark comes near it."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,48 @@ class RunRecord:
         return cls(**values)
 
 
+def number_repeats(records: list[RunRecord]) -> list[RunRecord]:
+    """The records, a run the file reports again (the same id) told apart by its place:
+    the second `x` becomes `x#2`. So a file that repeats a configuration imports each report,
+    and importing it again still finds every run where it was."""
+    used = {record.record_id for record in records}
+    seen: set[str] = set()
+    numbered: list[RunRecord] = []
+    for record in records:
+        if record.record_id not in seen:
+            seen.add(record.record_id)
+            numbered.append(record)
+            continue
+        count = 2
+        while f"{record.record_id}#{count}" in used:
+            count += 1
+        used.add(f"{record.record_id}#{count}")
+        numbered.append(replace(record, record_id=f"{record.record_id}#{count}"))
+    return numbered
+
+
+def refuse_repeated_numbers(records: list[RunRecord], file: str) -> None:
+    """A record may report each metric and statistic once: two fields for one number (vLLM's
+    `request_goodput` beside its old spelling `request_goodput:`, llmperf's `_p50` beside
+    `_quantiles_p50`) leave no way to tell which is meant."""
+    problems: list[Problem] = []
+    for record in records:
+        fields: dict[tuple[str, str, bool], str] = {}
+        for item in record.measurements:
+            key = (item.metric, item.statistic, item.per_device)
+            if key in fields:
+                problems.append(
+                    Problem(
+                        f"{item.source_field} and {fields[key]} both give the "
+                        f"{item.statistic} {item.metric}",
+                        location=f"{file}:{record.path}",
+                    )
+                )
+            fields.setdefault(key, item.source_field)
+    if problems:
+        raise InvalidInputError(f"{file} reports a number twice", problems[:50])
+
+
 class FileProblems:
     """Problems found in one file, each naming the file and the JSON path; raised together."""
 
@@ -162,7 +207,10 @@ def number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        result = float(value)
+        try:
+            result = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            raise ValueError(f"not a finite number: {_shown(value)!r}") from None
     elif isinstance(value, str) and value.strip():
         try:
             result = float(value.strip())
@@ -175,14 +223,45 @@ def number(value: Any) -> float | None:
     return result if math.isfinite(result) else None
 
 
-def whole(value: Any) -> int | None:
-    """A positive whole number (counts, token lengths, concurrency); 8.0 is 8."""
+def whole(value: Any, limit: int = WHOLE_LIMIT) -> int | None:
+    """A positive whole number up to `limit` (counts, token lengths, concurrency); 8.0 is 8."""
     result = number(value)
     if result is None:
         return None
     if result != int(result) or result < 1:
-        raise ValueError(f"not a positive whole number: {value!r}")
+        raise ValueError(f"not a positive whole number: {_shown(value)!r}")
+    if result > limit:
+        raise ValueError(f"larger than {limit}: {_shown(value)!r}")
     return int(result)
+
+
+LATEST_TIMESTAMP = 253402300799
+"""The last second of the year 9999 (UTC): the latest time a date can hold."""
+
+
+def utc_day(value: Any) -> date | None:
+    """The UTC day of a time in seconds since 1970 (llmperf's `timestamp`, GuideLLM's
+    `start_time`); None when absent, zero or negative (no time recorded). Both tools write
+    a JSON number, so text is refused here."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise ValueError(f"not a number of seconds: {_shown(value)!r}")
+    seconds_since_epoch = number(value)
+    if seconds_since_epoch is None or seconds_since_epoch <= 0:
+        return None
+    if seconds_since_epoch > LATEST_TIMESTAMP:
+        raise ValueError(f"a time after the year 9999: {_shown(value)!r}")
+    return datetime.fromtimestamp(seconds_since_epoch, UTC).date()
+
+
+def rounded_length(value: Any) -> int | None:
+    """A mean token length rounded to a whole number (llmperf's `mean_input_tokens`); None
+    when absent or not above zero."""
+    mean = number(value)
+    if mean is None or mean <= 0:
+        return None
+    if mean > WHOLE_LIMIT:
+        raise ValueError(f"larger than {WHOLE_LIMIT}: {_shown(value)!r}")
+    return round(mean)
 
 
 def text(value: Any, limit: int = 300) -> str | None:

@@ -67,6 +67,9 @@ def read(data: Any, file: str) -> list[RunRecord]:
     model = get("model_id", text)
     if model is None:
         problems.add("$.model_id", "missing")
+    # Every saved result has its request throughput (completed requests over the duration).
+    if "request_throughput" not in data or get("request_throughput", number) is None:
+        problems.add("$.request_throughput", "missing", data.get("request_throughput"))
     found: list[Measurement] = []
     for key, value in data.items():
         if key in _THROUGHPUTS:
@@ -102,8 +105,10 @@ def read(data: Any, file: str) -> list[RunRecord]:
     rate_text = data.get("request_rate")
     rate = get("request_rate", number)  # "inf" (send all at once) is no rate
     started = _date(data.get("date"), problems)
+    # Every length key is checked, though the first one given is the one kept.
+    given = {key: get(key, whole) for keys in _LENGTH_KEYS.values() for key in keys}
     lengths = {
-        side: next((get(key, whole) for key in keys if data.get(key) is not None), None)
+        side: next((given[key] for key in keys if given[key] is not None), None)
         for side, keys in _LENGTH_KEYS.items()
     }
     problems.raise_if_any()
