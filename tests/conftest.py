@@ -99,19 +99,3 @@ def blank_engine(backend: str, tmp_path: Path) -> Iterator[sa.Engine]:
     """A database with no schema at all."""
     with fresh_database(backend, tmp_path) as engine:
         yield engine
-
-
-LONGEST_MODULES = (
-    "tests/rest/test_schemathesis_cli.py",
-    "tests/rest/test_schemathesis.py",
-)
-"""Modules that take minutes each (schemathesis's runs), collected first: the suite's two
-workers take whole modules in collection order, so one begun last would run alone at the end."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return LONGEST_MODULES.index(path) if path in LONGEST_MODULES else len(LONGEST_MODULES)
-
-    items.sort(key=rank)  # stable: every other test keeps its order
