@@ -9,6 +9,7 @@ citations.
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from api.services.exports import dump_graph, restore_graph
 from api.services.history import session_as_of
 from api.services.ingest import ingest_bibtex
 from api.services.literature import PaperFilter, list_papers
-from api.services.pagination import PageRequest
+from api.services.pagination import Page, PageRequest
 from api.services.paper_merges import merge_papers, undo_merge
 from api.services.techniques import category_subtree_ids
 from seed.loader import seed_database
@@ -55,14 +56,23 @@ def _assert_kept(engine: sa.Engine) -> None:
     assert kept == _rows(engine, _FRESH)
     assert kept  # the seeded survey cites papers: an empty table would pass by accident
     with Session(engine) as session:
-        slugs = session.execute(sa.text("SELECT slug FROM technique_category")).scalars().all()
-        for slug in slugs:
-            ids = category_subtree_ids(session, slug)
-            fresh = session.execute(
-                sa.text(_CITED_IN).bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids}
-            ).scalar_one()
-            page = list_papers(session, PaperFilter(category=slug), page=PageRequest(first=1))
+        for slug, page, fresh in _category_pages(session):
             assert (slug, page.count()) == (slug, fresh)
+
+
+def _category_pages(session: Session) -> Iterator[tuple[str, Page[Any], int]]:
+    """Each category's first page of papers, with the count of its papers read straight
+    from the citations the session sees."""
+    for slug in session.execute(sa.text("SELECT slug FROM technique_category")).scalars().all():
+        ids = category_subtree_ids(session, slug)
+        cited = session.execute(
+            sa.text(_CITED_IN).bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids}
+        ).scalar_one()
+        yield (
+            slug,
+            list_papers(session, PaperFilter(category=slug), page=PageRequest(first=1)),
+            cited,
+        )
 
 
 def _scalar(engine: sa.Engine, sql: str, **values: object) -> int:
@@ -205,11 +215,6 @@ def test_an_as_of_session_counts_past_citations_not_the_kept_rows(
     # the citations of that version (the history's temporary views stand in for the table).
     with session_as_of(synced_engine, "2025-12-02") as session:
         assert session.info.get(AS_OF_INFO) is not None
-        for slug in session.execute(sa.text("SELECT slug FROM technique_category")).scalars():
-            ids = category_subtree_ids(session, slug)
-            past = session.execute(
-                sa.text(_CITED_IN).bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids}
-            ).scalar_one()
-            page = list_papers(session, PaperFilter(category=slug), page=PageRequest(first=1))
+        for slug, page, past in _category_pages(session):
             assert (slug, page.count()) == (slug, past)
             assert "category_paper" not in str(page.matching)
