@@ -6,8 +6,11 @@ Databases are built by running the migrations, and each test runs in a transacti
 is rolled back, so tests cannot see each other's writes.
 """
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +19,8 @@ from sqlmodel import Session
 from api.db import upgrade_database
 from seed.loader import SeedResult, seed_database
 from tests.databases import BACKENDS, POSTGRES_URL_ENV, fresh_database, postgres_admin_url
+
+T = TypeVar("T")
 
 
 def _backend_params() -> list[object]:
@@ -35,13 +40,48 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+class _ProcessDatabases:
+    """The shared read-only databases, built once per test process and backend.
+
+    pytest keeps one value of a parametrized session fixture at a time: a worker that runs
+    a module's SQLite tests, then its PostgreSQL tests, then the next module's SQLite tests
+    would tear down and rebuild the seeded database at every switch (seconds each, once per
+    module under `--dist loadfile`). Keeping them here, outside pytest's fixture cache, builds
+    each once; they are dropped when the session ends.
+    """
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[str, str], Any] = {}
+        self._cleanup = ExitStack()
+
+    def get(self, key: tuple[str, str], build: Callable[[ExitStack], T]) -> T:
+        if key not in self._built:
+            self._built[key] = build(self._cleanup)
+        return cast(T, self._built[key])
+
+    def close(self) -> None:
+        self._built.clear()
+        self._cleanup.close()
+
+
+_process_databases = _ProcessDatabases()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_process_databases() -> Iterator[None]:
+    yield
+    _process_databases.close()
+
+
 @pytest.fixture(scope="session")
-def seeded(
-    backend: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[sa.Engine, SeedResult]]:
+def seeded(backend: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[sa.Engine, SeedResult]:
     """One seeded database per backend for the whole run (tests only read it)."""
-    with fresh_database(backend, tmp_path_factory.mktemp("db")) as engine:
-        yield engine, seed_database(engine)
+
+    def build(stack: ExitStack) -> tuple[sa.Engine, SeedResult]:
+        engine = stack.enter_context(fresh_database(backend, tmp_path_factory.mktemp("db")))
+        return engine, seed_database(engine)
+
+    return _process_databases.get(("seeded", backend), build)
 
 
 NEWER_README = Path(__file__).resolve().parent / "fixtures" / "history" / "newer.md"
@@ -50,13 +90,14 @@ NEWER_REMOVAL = "row-removed:precision-matrix:unsloth"
 
 
 @pytest.fixture(scope="session")
-def synced_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+def synced_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
     """A seeded database that then synced a newer README (`fixtures/history/newer.md`: five
     cells changed, one price new, a row removed, its removal accepted and so retired) as
     version 2026-03-01; tests only read it."""
     from api.services.survey_sync import sync_survey
 
-    with fresh_database(backend, tmp_path_factory.mktemp("synced")) as engine:
+    def build(stack: ExitStack) -> sa.Engine:
+        engine = stack.enter_context(fresh_database(backend, tmp_path_factory.mktemp("synced")))
         seed_database(engine)
         with Session(engine) as session:
             result = sync_survey(
@@ -68,7 +109,9 @@ def synced_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 accept=[NEWER_REMOVAL],
             )
         assert len(result.applied) == 6
-        yield engine
+        return engine
+
+    return _process_databases.get(("synced", backend), build)
 
 
 @pytest.fixture(scope="session")
@@ -99,3 +142,30 @@ def blank_engine(backend: str, tmp_path: Path) -> Iterator[sa.Engine]:
     """A database with no schema at all."""
     with fresh_database(backend, tmp_path) as engine:
         yield engine
+
+
+LONGEST_MODULES = (
+    "tests/rest/test_schemathesis_cli.py",
+    "tests/rest/test_schemathesis.py",
+)
+"""Modules that take minutes each (schemathesis's runs), whatever their test count."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order modules longest first, so that neither worker ends the suite alone in a long one.
+
+    The workers take whole modules (`--dist loadfile`) in this order (`--no-loadscope-reorder`
+    in pyproject.toml keeps xdist from re-sorting them by test count): the schemathesis
+    modules first, then the others by test count, most first. Tests keep their order within
+    a module.
+    """
+    modules = [item.nodeid.split("::", 1)[0] for item in items]
+    counts = Counter(modules)
+    first_seen = {module: index for index, module in reversed(list(enumerate(modules)))}
+
+    def rank(module: str) -> tuple[int, int, int]:
+        known = LONGEST_MODULES.index(module) if module in LONGEST_MODULES else len(LONGEST_MODULES)
+        return known, -counts[module], first_seen[module]
+
+    order = sorted(range(len(items)), key=lambda index: (rank(modules[index]), index))
+    items[:] = [items[index] for index in order]
