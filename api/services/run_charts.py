@@ -4,6 +4,7 @@ and against time to first token, one line per engine, device and metric.
 The database groups the runs and picks the lines to draw, so a chart reads a few dozen rows
 however many runs are stored; the picture is bounded too (`MAX_RUN_SERIES` lines)."""
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -178,10 +179,12 @@ def runs_throughput_concurrency(session: Session, engines: Sequence[str] = ()) -
     )
 
 
-def _lines_with_ttft(engine_ids: Sequence[int]) -> Any:
+@functools.cache
+def _lines_with_ttft(filtered: bool) -> Any:
     """The `MAX_RUN_SERIES` throughput lines with the most runs among the engines and devices
     that also have TTFT runs, each with the number of such lines (`total`): one grouped read
-    of the chart index, and for each line a look-up of one TTFT run in it."""
+    of the chart index, and for each line a look-up of one TTFT run in it. With `filtered`,
+    only the engines of the bound list `engine_ids`. Built once per shape (see `_points`)."""
     run = m.BenchmarkRun
     ttft = aliased(m.BenchmarkRun, name="ttft")
 
@@ -203,33 +206,39 @@ def _lines_with_ttft(engine_ids: Sequence[int]) -> Any:
         timed(col(ttft.device_id) == run.device_id),
         sa.and_(col(run.device_id).is_(None), timed(col(ttft.device_id).is_(None))),
     )
-    return _largest(
+    lines = _largest(
         (col(run.engine_id), col(run.device_id), col(run.metric), col(run.unit)),
         # Sized by every throughput run, whatever its statistic: the index alone answers.
         sa.func.count(),
         col(run.metric).in_(THROUGHPUT_METRICS),
         col(run.engine_id).is_not(None),
-        *([col(run.engine_id).in_(engine_ids)] if engine_ids else []),
+        *([col(run.engine_id).in_(sa.bindparam("engine_ids", expanding=True))] if filtered else []),
         having=has_ttft,
     )
+    return sa.select(lines)
 
 
 # --- throughput vs latency ----------------------------------------------------------------
 
 
-def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> ChartData:
-    """Throughput against median time to first token, from runs measured together: a
-    throughput run and a TTFT run of the same source, engine, model, device, concurrency and
-    imported record (the survey's commercial figure states both per provider and model)."""
-    engine_ids = _engine_ids(session, engines)
+@functools.lru_cache(maxsize=128)
+def _points(stated: int, unstated: int) -> Any:
+    """The latency chart's points of `stated` engine-and-device pairs (bound as `engine_<i>`,
+    `device_<i>`) and `unstated` engines without a device (`bare_engine_<j>`), with the
+    engine's, device's and model's names.
+
+    Built once per shape and then only executed with the pairs' ids: building this statement
+    (its CTEs, the union, a condition per pair) cost more CPU than the database took to run
+    it, and SQLAlchemy's compiled cache then serves the SQL too. Shapes are few: a chart
+    draws at most `MAX_RUN_SERIES` lines, so `stated + unstated <= MAX_RUN_SERIES`."""
     run = m.BenchmarkRun
     metric, value, statistic = col(run.metric), col(run.value), col(run.statistic)
 
-    def stated(condition: Any, what: Any) -> Any:
+    def stated_value(condition: Any, what: Any) -> Any:
         return sa.case((condition, what))
 
     latency = sa.func.avg(
-        stated(
+        stated_value(
             sa.and_(
                 metric == LATENCY_METRIC,
                 sa.or_(statistic.is_(None), statistic.in_(LATENCY_STATISTICS)),
@@ -247,32 +256,34 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
     # an index); each throughput metric and the median TTFT become its columns.
     per_metric = [
         (
-            sa.func.avg(stated(sa.and_(metric == name, throughput_ok), value)).label(f"value_{i}"),
-            sa.func.max(stated(metric == name, col(run.unit))).label(f"unit_{i}"),
+            sa.func.avg(stated_value(sa.and_(metric == name, throughput_ok), value)).label(
+                f"value_{i}"
+            ),
+            sa.func.max(stated_value(metric == name, col(run.unit))).label(f"unit_{i}"),
         )
         for i, name in enumerate(THROUGHPUT_METRICS)
     ]
-    # The lines are chosen first (`_lines_with_ttft`), then only their engines' and devices'
-    # runs are paired, so the cost does not grow with the runs that are not drawn. Two reads,
-    # the pairs named as values in the second: joined to the lines in one statement, each
-    # database misjudged how few they are and read every run (SQLite in the order of the
-    # GROUP BY, PostgreSQL by a hash join on the engine).
-    picked = session.execute(sa.select(_lines_with_ttft(engine_ids))).all()
-    drawn_lines = {tuple(line[:4]) for line in picked}
-    kept = sorted({(line.engine_id, line.device_id) for line in picked}, key=str)
     # One condition a pair, each looked up in the chart index by both databases (given the
-    # pairs as a row-value list, SQLite read every run instead).
+    # pairs as a row-value list, SQLite read every run instead; joined to the lines in one
+    # statement, each database misjudged how few they are and read every run).
+    measured_metric = metric.in_((*THROUGHPUT_METRICS, LATENCY_METRIC))
     measured = sa.or_(
         sa.false(),
         *(
             sa.and_(
-                metric.in_((*THROUGHPUT_METRICS, LATENCY_METRIC)),
-                col(run.engine_id) == engine_id,
-                col(run.device_id).is_(None)
-                if device_id is None
-                else col(run.device_id) == device_id,
+                measured_metric,
+                col(run.engine_id) == sa.bindparam(f"engine_{i}"),
+                col(run.device_id) == sa.bindparam(f"device_{i}"),
             )
-            for engine_id, device_id in kept
+            for i in range(stated)
+        ),
+        *(
+            sa.and_(
+                measured_metric,
+                col(run.engine_id) == sa.bindparam(f"bare_engine_{j}"),
+                col(run.device_id).is_(None),
+            )
+            for j in range(unstated)
         ),
     )
     key = (
@@ -321,20 +332,45 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
         .group_by(*group)
         .cte("points")
     )
+    engine, device, model = m.Engine, m.Device, m.LLMModel
+    return (
+        sa.select(
+            points,
+            col(engine.name).label("engine_name"),
+            col(device.name).label("device_name"),
+            col(model.name).label("model_name"),
+        )
+        .join_from(points, engine, col(engine.id) == points.c.engine_id)
+        .outerjoin(device, col(device.id) == points.c.device_id)
+        .outerjoin(model, col(model.id) == points.c.model_id)
+    )
+
+
+def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> ChartData:
+    """Throughput against median time to first token, from runs measured together: a
+    throughput run and a TTFT run of the same source, engine, model, device, concurrency and
+    imported record (the survey's commercial figure states both per provider and model)."""
+    engine_ids = _engine_ids(session, engines)
+    # The lines are chosen first (`_lines_with_ttft`), then only their engines' and devices'
+    # runs are paired, so the cost does not grow with the runs that are not drawn.
+    picked = session.execute(
+        _lines_with_ttft(bool(engine_ids)), {"engine_ids": engine_ids} if engine_ids else {}
+    ).all()
+    drawn_lines = {tuple(line[:4]) for line in picked}
+    kept = {(line.engine_id, line.device_id) for line in picked}
+    stated = sorted(pair for pair in kept if pair[1] is not None)
+    unstated = sorted(engine_id for engine_id, device_id in kept if device_id is None)
+    bound = {
+        **{f"engine_{i}": engine_id for i, (engine_id, _) in enumerate(stated)},
+        **{f"device_{i}": device_id for i, (_, device_id) in enumerate(stated)},
+        **{f"bare_engine_{j}": engine_id for j, engine_id in enumerate(unstated)},
+    }
     # The kept engines and devices may have points of other lines (another metric): not drawn.
-    found = [
-        r
-        for r in session.execute(sa.select(points)).all()
-        if (r.engine_id, r.device_id, r.metric, r.unit) in drawn_lines
-    ]
-    engine_names = _names(session, m.Engine, {r.engine_id for r in found})
-    device_names = _names(session, m.Device, {r.device_id for r in found})
-    model_names = _names(session, m.LLMModel, {r.model_id for r in found})
     points_read = [
         (
-            engine_names[r.engine_id],
-            device_names.get(r.device_id, ""),
-            model_names.get(r.model_id, ""),
+            r.engine_name,
+            r.device_name or "",
+            r.model_name or "",
             r.concurrency,
             r.metric,
             r.unit,
@@ -342,7 +378,8 @@ def runs_throughput_latency(session: Session, engines: Sequence[str] = ()) -> Ch
             float(r.throughput),
             float(r.latency),
         )
-        for r in found
+        for r in session.execute(_points(len(stated), len(unstated)), bound)
+        if (r.engine_id, r.device_id, r.metric, r.unit) in drawn_lines
     ]
     # A point without a concurrency sorts before those with one (None and ints do not compare).
     rows = tuple(sorted(points_read, key=lambda p: (*p[:3], p[3] is not None, p[3] or 0, *p[4:])))

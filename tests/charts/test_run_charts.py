@@ -60,13 +60,21 @@ def _csv(client: TestClient, name: str, query: str = "") -> list[dict[str, str]]
     return list(csv.DictReader(io.StringIO(response.text)))
 
 
-def _expected_points(session: Session) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], int]:
+def _expected_points(
+    session: Session, only: set[str] | None = None
+) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], int]:
     """Every (engine, device, model, concurrency, metric, unit) point of the kept lines →
-    (measurements, mean throughput, mean median TTFT), and how many lines there are."""
+    (measurements, mean throughput, mean median TTFT), and how many lines there are; with
+    `only`, of the engines with those slugs."""
     engines = {e.id: e.name for e in session.exec(select(m.Engine))}
+    slugs = {e.id: e.slug for e in session.exec(select(m.Engine))}
     devices = {d.id: d.name for d in session.exec(select(m.Device))}
     models = {x.id: x.name for x in session.exec(select(m.LLMModel))}
-    runs = [r for r in session.exec(select(m.BenchmarkRun)) if r.engine_id is not None]
+    runs = [
+        r
+        for r in session.exec(select(m.BenchmarkRun))
+        if r.engine_id is not None and (only is None or slugs[r.engine_id] in only)
+    ]
     measurements: dict[tuple[Any, ...], list[m.BenchmarkRun]] = {}
     for r in runs:
         key = (r.source_id, r.origin_record, r.engine_id, r.model_id, r.device_id, r.concurrency)
@@ -147,6 +155,41 @@ def test_throughput_vs_ttft_is_every_paired_measurement(
     assert {"GroqCloud", "vLLM"} <= formats
     assert any(r["concurrency"] for r in table) and any(not r["concurrency"] for r in table)
     assert len({k[:2] + k[4:] for k in got}) == min(lines, run_charts.MAX_RUN_SERIES)
+
+
+def _latency_points(table: list[dict[str, str]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {
+        (
+            r["engine"],
+            r["device"],
+            r["model"],
+            int(r["concurrency"]) if r["concurrency"] else None,
+            r["metric"],
+            r["unit"],
+        ): (int(r["measurements"]), float(r["throughput"]), float(r["ttft_median_s"]))
+        for r in table
+    }
+
+
+@pytest.mark.parametrize("engines", [("vllm",), ("groqcloud", "fireworks-ai", "vllm")])
+def test_throughput_vs_ttft_of_named_engines(
+    client: TestClient, graph: sa.Engine, engines: tuple[str, ...]
+) -> None:
+    """`engine=` picks the lines among those engines only; a device stated and a device
+    left unstated (the survey's provider rows) are both looked up."""
+    with Session(graph) as session:
+        expected, _ = _expected_points(session, set(engines))
+    query = "?" + "&".join(f"engine={slug}" for slug in engines)
+    got = _latency_points(_csv(client, "runs-throughput-latency", query))
+    assert got.keys() == expected.keys()
+    assert expected  # every named engine here has paired runs
+    for key, (count, throughput, ttft) in got.items():
+        assert count == expected[key][0]
+        assert throughput == pytest.approx(expected[key][1], rel=1e-6, abs=1e-6)
+        assert ttft == pytest.approx(expected[key][2], rel=1e-6, abs=1e-6)
+    assert {key[0] for key in got} <= {"vLLM", "GroqCloud", "Fireworks AI"}
+    if len(engines) > 1:
+        assert {key[1] for key in got} >= {"", "NVIDIA H100"}
 
 
 def test_the_groq_llmperf_point_is_its_file(client: TestClient, graph: sa.Engine) -> None:
