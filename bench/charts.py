@@ -22,6 +22,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -115,6 +116,100 @@ def time_ms(engine: sa.Engine, build: Callable[[Session], object]) -> tuple[floa
         return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
 
 
+@dataclass(frozen=True)
+class Timing:
+    chart: str
+    seeded_ms: float
+    large_ms: float
+    seeded_cpu_ms: float
+    large_cpu_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.large_ms / self.seeded_ms
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.large_cpu_ms / self.seeded_cpu_ms
+
+    @property
+    def met(self) -> bool:
+        return self.seeded_ms <= TIME_TARGET_MS and self.ratio <= RATIO_TARGET
+
+    def line(self) -> str:
+        return (
+            f"{self.chart:30} {self.seeded_ms:9.1f}ms {self.large_ms:8.1f}ms {self.ratio:5.2f}x  "
+            f"{self.seeded_cpu_ms:8.1f}ms {self.large_cpu_ms:8.1f}ms {self.cpu_ratio:5.2f}x  "
+            f"{'ok' if self.met else 'MISSED'}"
+        )
+
+
+HEADER = (
+    f"{'chart':30} {'seeded p50':>11} {'large p50':>10} {'ratio':>6}  "
+    f"{'CPU seeded':>10} {'CPU large':>10} {'ratio':>6}  verdict (wall)"
+)
+
+
+def run(
+    backend: str,
+    runs: int,
+    repeat: int,
+    only: list[str] | None = None,
+    postgres_url: str | None = None,
+    echo: Callable[[str], None] = print,
+) -> list[Timing]:
+    """Every chart (or `only` these) timed on the seeded graph and on one with `runs` more
+    benchmark runs, alternating, `repeat` times each."""
+    build_of = builders(only)
+    timings = []
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        seeded_database(backend, Path(folder), "seeded", postgres_url) as small_url,
+        seeded_database(backend, Path(folder), "large", postgres_url) as large_url,
+    ):
+        small = create_db_engine(small_url)
+        large = create_db_engine(large_url)
+        add_runs(large, runs)
+        # Planner statistics on both graphs, as a database that has run a while has them.
+        for engine in (small, large):
+            analyze(engine)
+        echo(f"{backend}: seeded survey vs the survey + {runs:,} benchmark runs")
+        echo(f"load average at start: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        echo(HEADER)
+        for name, build in build_of.items():
+            time_ms(small, build), time_ms(large, build)  # warm caches and imports
+            seeded: list[tuple[float, float]] = []
+            grown: list[tuple[float, float]] = []
+            for _ in range(repeat):
+                seeded.append(time_ms(small, build))
+                grown.append(time_ms(large, build))
+            timing = Timing(
+                name,
+                *(statistics.median(t[0] for t in x) for x in (seeded, grown)),
+                *(statistics.median(t[1] for t in x) for x in (seeded, grown)),
+            )
+            echo(timing.line())
+            timings.append(timing)
+        echo(f"load average at end: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        small.dispose()
+        large.dispose()
+    return timings
+
+
+def markdown(backend: str, runs: int, timings: list[Timing]) -> str:
+    rows = "\n".join(
+        f"| {backend} | {t.chart} | {t.seeded_ms:.1f} ms | {t.large_ms:.1f} ms | "
+        f"{t.ratio:.2f}× | {t.seeded_cpu_ms:.1f} ms | {t.large_cpu_ms:.1f} ms | "
+        f"{t.cpu_ratio:.2f}× | {'met' if t.met else '**missed**'} |"
+        for t in timings
+    )
+    return (
+        f"| database | chart | seeded p50 | +{runs:,} runs p50 | ratio | CPU seeded | CPU large "
+        "| CPU ratio | p50 <= 50 ms and <= 2x |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + rows
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
@@ -125,42 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         "--chart", action="append", help="time only this chart (repeatable); default: all"
     )
     args = parser.parse_args(argv)
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        seeded_database(args.backend, Path(folder), "seeded", args.postgres_url) as small_url,
-        seeded_database(args.backend, Path(folder), "large", args.postgres_url) as large_url,
-    ):
-        small = create_db_engine(small_url)
-        large = create_db_engine(large_url)
-        add_runs(large, args.runs)
-        # Planner statistics on both graphs, as a database that has run a while has them.
-        for engine in (small, large):
-            analyze(engine)
-        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"{args.backend}: seeded survey vs the survey + {args.runs:,} benchmark runs")
-        print(f"load average at start: {load}")
-        print(
-            f"{'chart':30} {'seeded p50':>11} {'large p50':>10} {'ratio':>6}  "
-            f"{'CPU seeded':>10} {'CPU large':>10} {'ratio':>6}  verdict (wall)"
-        )
-        for name, build in builders(args.chart).items():
-            time_ms(small, build), time_ms(large, build)  # warm caches and imports
-            seeded: list[tuple[float, float]] = []
-            grown: list[tuple[float, float]] = []
-            for _ in range(args.repeat):
-                seeded.append(time_ms(small, build))
-                grown.append(time_ms(large, build))
-            a, b = (statistics.median(t[0] for t in x) for x in (seeded, grown))
-            ca, cb = (statistics.median(t[1] for t in x) for x in (seeded, grown))
-            ok = a <= TIME_TARGET_MS and b / a <= RATIO_TARGET
-            verdict = "ok" if ok else "MISSED"
-            print(
-                f"{name:30} {a:9.1f}ms {b:8.1f}ms {b / a:5.2f}x  "
-                f"{ca:8.1f}ms {cb:8.1f}ms {cb / ca:5.2f}x  {verdict}"
-            )
-        print(f"load average at end: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        small.dispose()
-        large.dispose()
+    run(args.backend, args.runs, args.repeat, args.chart, args.postgres_url)
 
 
 if __name__ == "__main__":

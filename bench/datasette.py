@@ -132,6 +132,10 @@ class Result:
         values = [(x.cpu_ms_per_request or 0.0) if cpu else x.rps for x in loads]
         return statistics.median(values)
 
+    @property
+    def ratio(self) -> float:
+        return self._median(self.ours) / self._median(self.theirs)
+
     def line(self) -> str:
         ours, theirs = self._median(self.ours), self._median(self.theirs)
         return (

@@ -34,8 +34,10 @@ import sqlalchemy as sa
 from api.config import normalize_database_url
 from api.db import create_db_engine
 from bench import (
+    charts,
     cold_start,
     count_after_write,
+    datasette,
     graphql_whole_graph,
     pages,
     postgraphile,
@@ -90,6 +92,11 @@ class Plan:
     workers_rounds: int = 5
     replica_repeat: int = 200
     count_after_write_repeat: int = 9
+    charts_runs: int = 10_000
+    charts_repeat: int = 15
+    datasette_papers: int = 7158
+    datasette_seconds: float = 10.0
+    datasette_rounds: int = 5
 
 
 QUICK = Plan(
@@ -104,6 +111,11 @@ QUICK = Plan(
     workers_rounds=2,
     replica_repeat=20,
     count_after_write_repeat=3,
+    charts_runs=1_000,
+    charts_repeat=3,
+    datasette_papers=500,
+    datasette_seconds=2.0,
+    datasette_rounds=2,
 )
 
 
@@ -396,6 +408,83 @@ def web_pages(report: Report, plan: Plan, postgres_url: str | None) -> None:
     )
 
 
+def chart_timings(report: Report, plan: Plan, postgres_url: str | None) -> None:
+    bodies = []
+    for backend in ("sqlite", "postgresql"):
+        timings = charts.run(
+            backend,
+            plan.charts_runs,
+            plan.charts_repeat,
+            postgres_url=postgres_url,
+            echo=_to_stderr,
+        )
+        for timing in timings:
+            report.add(
+                Ratio(
+                    "10. charts",
+                    f"{backend}: `{timing.chart}`: p50 on the survey",
+                    timing.seeded_ms,
+                    " ms",
+                    f"<= {charts.TIME_TARGET_MS:g} ms",
+                    timing.seeded_ms <= charts.TIME_TARGET_MS,
+                ),
+                Ratio(
+                    f"10. charts (+{plan.charts_runs:,} runs)",
+                    f"{backend}: `{timing.chart}`: p50 large / survey",
+                    timing.ratio,
+                    "x",
+                    f"<= {charts.RATIO_TARGET:g}x",
+                    timing.ratio <= charts.RATIO_TARGET,
+                ),
+            )
+        bodies.append(charts.markdown(backend, plan.charts_runs, timings))
+    report.section(
+        "10. Charts",
+        "`python -m bench.charts --backend sqlite|postgresql`: each chart's data read and "
+        f"drawn as SVG in-process, alternating between the seeded graph and one with "
+        f"{plan.charts_runs:,} more benchmark runs, {plan.charts_repeat} repeats, medians of "
+        "wall and of this process's CPU time.\n\n" + "\n\n".join(bodies),
+    )
+
+
+def versus_datasette(report: Report, plan: Plan, _postgres_url: str | None) -> None:
+    if not datasette.DATASETTE_BIN.exists():
+        report.section(
+            "11. REST vs. Datasette 0.65.5: skipped",
+            f"Datasette is not installed at `{datasette.DATASETTE_BIN}` (bench/datasette.py "
+            "says how).",
+        )
+        report.ratios.append(Ratio("11. vs. Datasette", "not run", 0, "", ">= 1x", False))
+        return
+    results = datasette.run(
+        plan.datasette_papers, plan.datasette_seconds, plan.datasette_rounds, [8, 32]
+    )
+    for result in results:
+        ratio = result.ratio
+        report.add(
+            Ratio(
+                "11. vs. Datasette",
+                f"SQLite: {result.question.name}, {result.connections} connections: "
+                "our req/s / Datasette's",
+                ratio,
+                "x",
+                ">= 1x",
+                ratio >= 1.0,
+            )
+        )
+    report.section(
+        "11. REST vs. Datasette 0.65.5",
+        "`python -m bench.datasette`: our server (one uvicorn process, response cache off) and "
+        "Datasette on byte copies of one SQLite file, the same rows checked first.\n\n"
+        + datasette.markdown(results, plan.datasette_seconds, plan.datasette_rounds),
+    )
+
+
+def _to_stderr(line: str) -> None:
+    """Progress lines of a benchmark run inside the report go to stderr, not into it."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def seed_and_ingest(report: Report, _plan: Plan, postgres_url: str | None) -> None:
     outputs = []
     for module in ("bench.seed", "bench.ingest"):
@@ -467,6 +556,8 @@ STEPS: dict[str, Callable[[Report, Plan, str | None], None]] = {
     "workers": scale_out,
     "read replica": read_replica,
     "count after write": counts_after_writes,
+    "charts": chart_timings,
+    "Datasette": versus_datasette,
 }
 
 
