@@ -6,7 +6,6 @@ Databases are built by running the migrations, and each test runs in a transacti
 is rolled back, so tests cannot see each other's writes.
 """
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -142,30 +141,3 @@ def blank_engine(backend: str, tmp_path: Path) -> Iterator[sa.Engine]:
     """A database with no schema at all."""
     with fresh_database(backend, tmp_path) as engine:
         yield engine
-
-
-LONGEST_MODULES = (
-    "tests/rest/test_schemathesis_cli.py",
-    "tests/rest/test_schemathesis.py",
-)
-"""Modules that take minutes each (schemathesis's runs), whatever their test count."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Order modules longest first, so that neither worker ends the suite alone in a long one.
-
-    The workers take whole modules (`--dist loadfile`) in this order (`--no-loadscope-reorder`
-    in pyproject.toml keeps xdist from re-sorting them by test count): the schemathesis
-    modules first, then the others by test count, most first. Tests keep their order within
-    a module.
-    """
-    modules = [item.nodeid.split("::", 1)[0] for item in items]
-    counts = Counter(modules)
-    first_seen = {module: index for index, module in reversed(list(enumerate(modules)))}
-
-    def rank(module: str) -> tuple[int, int, int]:
-        known = LONGEST_MODULES.index(module) if module in LONGEST_MODULES else len(LONGEST_MODULES)
-        return known, -counts[module], first_seen[module]
-
-    order = sorted(range(len(items)), key=lambda index: (rank(modules[index]), index))
-    items[:] = [items[index] for index in order]
