@@ -1,5 +1,6 @@
 """Charts as SVG and their data as CSV, at stable URLs for papers and slides."""
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -41,12 +42,15 @@ def _category_param(kind: FactKind) -> Any:
     document lists them; technique categories are data, so it gives their slug's grammar
     (one the graph does not have is a 404)."""
     about = "Only the columns in this group, as on the matrix page"
-    if kind == FactKind.PLATFORM:
-        values: dict[str, Any] = {"json_schema_extra": {"enum": [k.value for k in PlatformKind]}}
-        about += ": a platform kind."
-    elif kind == FactKind.PRECISION:
-        values = {"json_schema_extra": {"enum": [f.value for f in PrecisionFamily]}}
-        about += ": a precision family."
+    if kind in (FactKind.PLATFORM, FactKind.PRECISION):
+        fixed = [k.value for k in (PlatformKind if kind == FactKind.PLATFORM else PrecisionFamily)]
+        # Checked, not only listed: any other value (the empty one too) is a 400, where an
+        # empty value used to be read as "no filter" against what the document says.
+        values: dict[str, Any] = {
+            "pattern": "^(" + "|".join(re.escape(value) for value in fixed) + ")$",
+            "json_schema_extra": {"enum": fixed},
+        }
+        about += ": a platform kind." if kind == FactKind.PLATFORM else ": a precision family."
     else:
         values = {"pattern": SLUG_PATTERN, "max_length": 120}
         about += ": a technique category's slug."

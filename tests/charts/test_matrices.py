@@ -177,24 +177,45 @@ def test_the_matrix_page_links_its_heatmap(api: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "field", "status"),
+    ("query", "field", "status", "page_status"),
     [
         # Well formed, naming a part of the matrix it does not have: not found.
-        ("?category=no-such", "category", 404),
-        ("?sort=nope", "sort", 404),
-        ("?page=2", "page", 404),
-        # Malformed: the caller's mistake.
-        ("?page=0", "page", 400),
-        ("?sort=Not%20A%20Slug", "sort", 400),
+        ("?sort=nope", "sort", 404, 404),
+        ("?page=2", "page", 404, 404),
+        # Malformed: the caller's mistake. The platform kinds are a fixed list the document
+        # gives, so any other value, the empty one too, is malformed (the page, which reads
+        # them as the service does, answers 404 for an unknown one and all columns for none).
+        ("?page=0", "page", 400, 400),
+        ("?sort=Not%20A%20Slug", "sort", 400, 404),
+        ("?category=no-such", "category", 400, 404),
+        ("?category=", "category", 400, 200),
+        ("?category=OS", "category", 400, 404),
     ],
 )
 def test_a_view_the_page_would_refuse_is_refused_in_the_error_shape(
-    api: TestClient, query: str, field: str, status: int
+    api: TestClient, query: str, field: str, status: int, page_status: int
 ) -> None:
     for suffix in ("svg", "csv"):
         response = api.get(f"/api/v1/charts/hardware-matrix.{suffix}{query}")
         assert response.status_code == status
         assert response.json()["error"]["problems"][0]["field"] == field
-    page_status = api.get(f"/matrices/hardware{query}").status_code
-    # The page reads `sort` as the service does (no grammar of REST's in front of it).
-    assert page_status == (404 if "Not%20A%20Slug" in query else status)
+    assert api.get(f"/matrices/hardware{query}").status_code == page_status
+
+
+@pytest.mark.parametrize(
+    ("matrix", "category", "columns"),
+    [("hardware-matrix", "os", {"linux", "windows", "macos"}), ("precision-matrix", "", set())],
+)
+def test_a_fixed_category_is_checked_against_its_list(
+    api: TestClient, matrix: str, category: str, columns: set[str]
+) -> None:
+    """The platform kinds and precision families are validated as listed: one of them
+    filters, anything else is a 400 naming `category`."""
+    if category:
+        response = api.get(f"/api/v1/charts/{matrix}.csv?category={category}")
+        assert response.status_code == 200
+        assert {row["column"] for row in csv.DictReader(io.StringIO(response.text))} == columns
+    for wrong in ("", "os ", "integer;", "x" * 121):
+        response = api.get(f"/api/v1/charts/{matrix}.csv", params={"category": wrong})
+        assert response.status_code == 400, wrong
+        assert response.json()["error"]["problems"][0]["field"] == "category"
