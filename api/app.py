@@ -26,7 +26,6 @@ from api.http.compression import Compression, CompressionPolicy, EncodedCopies
 from api.http.methods import MethodsMiddleware
 from api.http.rate_limit import ClientRateLimit, RatePolicy
 from api.mcp.lazy import LazyMCP
-from api.replica import attach_read_replica
 from api.rest import errors as rest_errors
 from api.rest.lean import LeanReads
 from api.rest.openapi_limits import with_page_size_bounds
@@ -47,7 +46,13 @@ if TYPE_CHECKING:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings.resolved_database_url, settings.statement_timeout)
-    replica = attach_read_replica(engine, settings)
+    replica = None
+    if settings.read_database_url:
+        # Imported only with a replica configured: it loads the PostgreSQL driver, which a
+        # SQLite server never needs (part of the cold start otherwise).
+        from api.replica import attach_read_replica
+
+        replica = attach_read_replica(engine, settings)
     graphql = graphql_endpoint(engine, settings)
 
     def build_mcp() -> tuple[ASGIApp, Callable[[], AbstractAsyncContextManager[Any]]]:

@@ -17,10 +17,12 @@ import contextlib
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import psycopg
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    import psycopg
 
 _SELECT = "SELECT epoch, version FROM data_version WHERE id = 1"
 _PG_TIMEOUT_MS = 5_000
@@ -156,6 +158,10 @@ class PostgresVersionSource:
             _settle_all(batch, outcome)
 
     def _fetch(self) -> DataVersion:
+        # Imported here: a SQLite server never loads the PostgreSQL driver (a tenth of the
+        # app's import time, on the cold-start path).
+        import psycopg
+
         try:
             if self._connection is None:
                 self._connection = psycopg.connect(
