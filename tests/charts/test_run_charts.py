@@ -128,35 +128,6 @@ def _expected_points(
     return expected, len(sizes)
 
 
-def test_throughput_vs_ttft_is_every_paired_measurement(
-    client: TestClient, graph: sa.Engine
-) -> None:
-    with Session(graph) as session:
-        expected, lines = _expected_points(session)
-    table = _csv(client, "runs-throughput-latency")
-    got = {
-        (
-            r["engine"],
-            r["device"],
-            r["model"],
-            int(r["concurrency"]) if r["concurrency"] else None,
-            r["metric"],
-            r["unit"],
-        ): (int(r["measurements"]), float(r["throughput"]), float(r["ttft_median_s"]))
-        for r in table
-    }
-    assert got.keys() == expected.keys()
-    for key, (count, throughput, ttft) in got.items():
-        assert count == expected[key][0]
-        assert throughput == pytest.approx(expected[key][1], rel=1e-6, abs=1e-6)
-        assert ttft == pytest.approx(expected[key][2], rel=1e-6, abs=1e-6)
-    # The survey's commercial figure (no record, no concurrency) and imported files are both in.
-    formats = {r["engine"] for r in table}
-    assert {"GroqCloud", "vLLM"} <= formats
-    assert any(r["concurrency"] for r in table) and any(not r["concurrency"] for r in table)
-    assert len({k[:2] + k[4:] for k in got}) == min(lines, run_charts.MAX_RUN_SERIES)
-
-
 def _latency_points(table: list[dict[str, str]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     return {
         (
@@ -171,6 +142,31 @@ def _latency_points(table: list[dict[str, str]]) -> dict[tuple[Any, ...], tuple[
     }
 
 
+def _assert_points_match(
+    got: dict[tuple[Any, ...], tuple[Any, ...]], expected: dict[tuple[Any, ...], tuple[Any, ...]]
+) -> None:
+    assert got.keys() == expected.keys()
+    for key, (count, throughput, ttft) in got.items():
+        assert count == expected[key][0]
+        assert throughput == pytest.approx(expected[key][1], rel=1e-6, abs=1e-6)
+        assert ttft == pytest.approx(expected[key][2], rel=1e-6, abs=1e-6)
+
+
+def test_throughput_vs_ttft_is_every_paired_measurement(
+    client: TestClient, graph: sa.Engine
+) -> None:
+    with Session(graph) as session:
+        expected, lines = _expected_points(session)
+    table = _csv(client, "runs-throughput-latency")
+    got = _latency_points(table)
+    _assert_points_match(got, expected)
+    # The survey's commercial figure (no record, no concurrency) and imported files are both in.
+    formats = {r["engine"] for r in table}
+    assert {"GroqCloud", "vLLM"} <= formats
+    assert any(r["concurrency"] for r in table) and any(not r["concurrency"] for r in table)
+    assert len({k[:2] + k[4:] for k in got}) == min(lines, run_charts.MAX_RUN_SERIES)
+
+
 @pytest.mark.parametrize("engines", [("vllm",), ("groqcloud", "fireworks-ai", "vllm")])
 def test_throughput_vs_ttft_of_named_engines(
     client: TestClient, graph: sa.Engine, engines: tuple[str, ...]
@@ -181,12 +177,8 @@ def test_throughput_vs_ttft_of_named_engines(
         expected, _ = _expected_points(session, set(engines))
     query = "?" + "&".join(f"engine={slug}" for slug in engines)
     got = _latency_points(_csv(client, "runs-throughput-latency", query))
-    assert got.keys() == expected.keys()
     assert expected  # every named engine here has paired runs
-    for key, (count, throughput, ttft) in got.items():
-        assert count == expected[key][0]
-        assert throughput == pytest.approx(expected[key][1], rel=1e-6, abs=1e-6)
-        assert ttft == pytest.approx(expected[key][2], rel=1e-6, abs=1e-6)
+    _assert_points_match(got, expected)
     assert {key[0] for key in got} <= {"vLLM", "GroqCloud", "Fireworks AI"}
     if len(engines) > 1:
         assert {key[1] for key in got} >= {"", "NVIDIA H100"}
