@@ -1,7 +1,6 @@
 """Malformed and oversized input on every route, read from the OpenAPI document and the
 GraphQL endpoint: never a 5xx, and every REST error in the one error shape."""
 
-import time
 from typing import Any
 
 import pytest
@@ -14,31 +13,30 @@ from api.config import Settings
 from api.services.tokens import create_token
 from models.access import TokenScope
 from tests.hostile.attacks import GRAPHQL_DOCUMENTS, JSON_BODIES, QUERY_VALUES, RAW_QUERY_STRINGS
+from tests.hostile.cost import CostMeter
 from tests.hostile.routes import filled
 from tests.rest.test_error_shape import api_operations
 
-SLOWEST_ANSWER_S = 5.0
-"""No single hostile request may take longer (the suite stays bounded in time)."""
-
 
 class Walk:
-    """Sends requests and keeps what a hostile client must never get."""
+    """Sends requests and keeps what a hostile client must never get: a 5xx, a cost past
+    the bounds of `tests/hostile/cost.py`, an API error outside the one error shape."""
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
         self.sent = 0
         self.failures: list[str] = []
+        self.meter = CostMeter()
 
     def send(self, method: str, url: str, **kwargs: Any) -> None:
-        started = time.perf_counter()
-        response = self.client.request(method, url, **kwargs)
-        took = time.perf_counter() - started
+        with self.meter.counting():
+            response, cost = self.meter.measure(lambda: self.client.request(method, url, **kwargs))
         self.sent += 1
         label = f"{method} {url[:120]} {str(kwargs)[:80]}"
         if response.status_code >= 500:
             self.failures.append(f"{response.status_code} {label}: {response.text[:200]}")
-        elif took > SLOWEST_ANSWER_S:
-            self.failures.append(f"{took:.1f} s {label}")
+        elif excess := cost.excess():
+            self.failures.append(f"{excess}: {label}")
         elif response.status_code >= 400 and url.startswith("/api/"):
             body = response.json() if response.content else {}
             if set(body) != {"error"} or set(body["error"]) != {"code", "message", "problems"}:
@@ -51,16 +49,17 @@ def test_every_get_route_survives_hostile_query_values(
     walk = Walk(hostile)
     operations = api_operations(hostile_app)
     assert len(operations) >= 40
-    for path, params in operations:
-        url = filled(path)
-        for name in params:
-            for value in QUERY_VALUES:
-                walk.send("GET", url, params={name: value})
-        for raw in RAW_QUERY_STRINGS:
-            walk.send("GET", f"{url}?{raw}")
-        # Oversized: a path segment and a query string far past anything legitimate.
-        walk.send("GET", filled(path.replace("{", "{{").replace("}", "}}")) + "x" * 10_000)
-        walk.send("GET", url, params={"filter": "technique:" + "|".join(["lora"] * 500)})
+    with walk.meter.counting():
+        for path, params in operations:
+            url = filled(path)
+            for name in params:
+                for value in QUERY_VALUES:
+                    walk.send("GET", url, params={name: value})
+            for raw in RAW_QUERY_STRINGS:
+                walk.send("GET", f"{url}?{raw}")
+            # Oversized: a path segment and a query string far past anything legitimate.
+            walk.send("GET", filled(path.replace("{", "{{").replace("}", "}}")) + "x" * 10_000)
+            walk.send("GET", url, params={"filter": "technique:" + "|".join(["lora"] * 500)})
     assert walk.failures == []
     assert walk.sent > 1000
 
@@ -85,7 +84,7 @@ def test_every_write_route_survives_hostile_bodies(
     ]
     assert len(writes) >= 6
     walk = Walk(client)
-    with client:
+    with client, walk.meter.counting():
         for method, path in writes:
             url = filled(path)
             for body in JSON_BODIES:
