@@ -128,11 +128,56 @@ def session(seeded_engine: sa.Engine) -> Iterator[Session]:
         transaction.rollback()
 
 
+def _template(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, prepare: Callable[[sa.Engine], object]
+) -> sa.Engine:
+    """A database that `prepare` filled, built once per process and backend and then only
+    copied, never used directly (so its content stays what `prepare` wrote)."""
+
+    def build(stack: ExitStack) -> sa.Engine:
+        engine = stack.enter_context(fresh_database(backend, tmp_path_factory.mktemp("tmpl")))
+        prepare(engine)
+        engine.dispose()
+        return engine
+
+    return _process_databases.get((f"template:{prepare.__name__}", backend), build)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
+    """An empty database migrated to the head revision (copied by `empty_engine`)."""
+    return _template(backend, tmp_path_factory, upgrade_database)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
+    """A migrated and seeded database (copied by `seeded_copy` and `module_seeded_copy`)."""
+    return _template(backend, tmp_path_factory, seed_database)
+
+
 @pytest.fixture
-def empty_engine(backend: str, tmp_path: Path) -> Iterator[sa.Engine]:
-    """A migrated, empty database of this test's own."""
-    with fresh_database(backend, tmp_path) as engine:
-        upgrade_database(engine)
+def empty_engine(backend: str, migrated_template: sa.Engine, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A migrated, empty database of this test's own (a copy of `migrated_template`)."""
+    with fresh_database(backend, tmp_path, template=migrated_template) as engine:
+        yield engine
+
+
+@pytest.fixture
+def seeded_copy(backend: str, seeded_template: sa.Engine, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A seeded database of this test's own, free to write to (a copy of `seeded_template`:
+    the same rows `seed_database` writes, without running it again)."""
+    with fresh_database(backend, tmp_path, template=seeded_template) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def module_seeded_copy(
+    backend: str, seeded_template: sa.Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
+    """A seeded database the tests of one module share and may write to."""
+    with fresh_database(
+        backend, tmp_path_factory.mktemp("module"), template=seeded_template
+    ) as engine:
         yield engine
 
 

@@ -24,7 +24,6 @@ from api.services.literature import PaperFilter, list_papers
 from api.services.pagination import Page, PageRequest
 from api.services.paper_merges import merge_papers, undo_merge
 from api.services.techniques import category_subtree_ids
-from seed.loader import seed_database
 from tests.cache.conftest import bibtex_entry
 from tests.databases import fresh_database
 
@@ -40,10 +39,8 @@ _CITED_IN = (
 
 
 @pytest.fixture(scope="module")
-def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    with fresh_database(backend, tmp_path_factory.mktemp("membership")) as engine:
-        seed_database(engine)
-        yield engine
+def engine(module_seeded_copy: sa.Engine) -> sa.Engine:
+    return module_seeded_copy
 
 
 def _rows(engine: sa.Engine, sql: str) -> set[tuple[int, int, int]]:

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.config import get_settings
 from api.services.exports import content_hash
-from seed.loader import seed_database
 from tests.databases import fresh_database
 
 runner = CliRunner()
@@ -26,10 +25,9 @@ def use(monkeypatch: pytest.MonkeyPatch, engine: sa.Engine) -> None:
 
 
 def test_dump_then_restore_into_an_empty_database(
-    backend: str, empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, seeded_copy: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed_database(empty_engine)
-    use(monkeypatch, empty_engine)
+    use(monkeypatch, seeded_copy)
     dump_file = tmp_path / "graph.json"
     dumped = runner.invoke(app, ["dump", str(dump_file)])
     assert dumped.exit_code == 0, dumped.output
@@ -38,7 +36,7 @@ def test_dump_then_restore_into_an_empty_database(
         use(monkeypatch, target)
         restored = runner.invoke(app, ["restore", str(dump_file)])
         assert restored.exit_code == 0, restored.output
-        assert content_hash(target) == content_hash(empty_engine)
+        assert content_hash(target) == content_hash(seeded_copy)
         assert content_hash(target) in restored.output
         refused = runner.invoke(app, ["restore", str(dump_file)])
         assert refused.exit_code == 1
@@ -68,10 +66,9 @@ def test_exports_read_back(seeded_engine: sa.Engine, monkeypatch: pytest.MonkeyP
 
 
 def test_ingest_bibtex_summary_and_exit_code(
-    empty_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_copy: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed_database(empty_engine)
-    use(monkeypatch, empty_engine)
+    use(monkeypatch, seeded_copy)
     good = tmp_path / "good.bib"
     good.write_text("@article{x2024, title = {A Study}, author = {Roe, Ann}, year = {2024}}\n")
     first = runner.invoke(app, ["ingest", "bibtex", str(good)])

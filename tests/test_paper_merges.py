@@ -14,7 +14,6 @@ from api.config import Settings, get_settings
 from api.services.ingest import ingest_bibtex
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.loader import seed_database
 from tests.ingest.helpers import fingerprint
 
 CHUNKED = """@misc{chunked2024,
@@ -27,20 +26,19 @@ CHUNKED = """@misc{chunked2024,
 
 
 @pytest.fixture
-def curator(empty_engine: sa.Engine) -> Iterator[TestClient]:
-    seed_database(empty_engine)
-    url = empty_engine.url.render_as_string(False)
-    issued = create_token(empty_engine, name="curator", scope=TokenScope.WRITE)
+def curator(seeded_copy: sa.Engine) -> Iterator[TestClient]:
+    url = seeded_copy.url.render_as_string(False)
+    issued = create_token(seeded_copy, name="curator", scope=TokenScope.WRITE)
     with TestClient(create_app(Settings(database_url=url))) as client:
         client.headers["authorization"] = f"Bearer {issued.token}"
         yield client
 
 
 def test_merge_redirects_old_ids_and_undo_restores_everything(
-    curator: TestClient, empty_engine: sa.Engine
+    curator: TestClient, seeded_copy: sa.Engine
 ) -> None:
-    ingest_bibtex(empty_engine, CHUNKED, file_name="chunked.bib")
-    before = fingerprint(empty_engine)
+    ingest_bibtex(seeded_copy, CHUNKED, file_name="chunked.bib")
+    before = fingerprint(seeded_copy)
     citations = curator.get("/api/v1/papers/kwon2023efficient/citations").json()
 
     merged = curator.post(
@@ -68,7 +66,7 @@ def test_merge_redirects_old_ids_and_undo_restores_everything(
     assert {"kind": "doi", "value": "10.1/chunked"} in data["byKey"]["absorbedIds"]
     assert data["byDoi"] == {"bibtexKey": "kwon2023efficient"}
     # The matcher follows the alias too: re-ingesting the absorbed entry adds nothing.
-    again = ingest_bibtex(empty_engine, CHUNKED, file_name="chunked.bib")
+    again = ingest_bibtex(seeded_copy, CHUNKED, file_name="chunked.bib")
     assert (again.added, again.entries[0].paper_key) == (0, "kwon2023efficient")
 
     undone = curator.post(f"/api/v1/paper-merges/{body['id']}/undo")
@@ -77,7 +75,7 @@ def test_merge_redirects_old_ids_and_undo_restores_everything(
     assert undone.json()["undone_at"] is not None
     assert curator.get("/api/v1/papers/chunked2024").json()["doi"] == "10.1/chunked"
     assert curator.get("/api/v1/papers/kwon2023efficient/citations").json() == citations
-    after = fingerprint(empty_engine)
+    after = fingerprint(seeded_copy)
     for table in ("paper", "paper_author", "technique_link"):
         assert after[table] == before[table], table
     assert curator.post(f"/api/v1/paper-merges/{body['id']}/undo").status_code == 400
@@ -92,10 +90,9 @@ def test_merge_redirects_old_ids_and_undo_restores_everything(
 
 
 def test_cli_merge_conflicts_and_undo(
-    empty_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+    seeded_copy: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed_database(empty_engine)
-    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", empty_engine.url.render_as_string(False))
+    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", seeded_copy.url.render_as_string(False))
     get_settings.cache_clear()
     runner = CliRunner()
     try:
@@ -105,7 +102,7 @@ def test_cli_merge_conflicts_and_undo(
         listed = runner.invoke(cli, ["papers", "conflicts"])
         assert listed.exit_code == 0, listed.output
         assert "borstnik2014sparse / kwon2023efficient share arXiv id 2309.06180" in listed.output
-        ingest_bibtex(empty_engine, CHUNKED, file_name="chunked.bib")
+        ingest_bibtex(seeded_copy, CHUNKED, file_name="chunked.bib")
         merged = runner.invoke(cli, ["papers", "merge", "kwon2023efficient", "chunked2024"])
         assert merged.exit_code == 0, merged.output
         assert "chunked2024 → kwon2023efficient" in merged.output

@@ -21,8 +21,6 @@ from api.config import Settings
 from api.db import create_db_engine
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.loader import seed_database
-from tests.databases import fresh_database
 
 
 @dataclass
@@ -67,15 +65,14 @@ def serve(engine: sa.Engine, **settings: Any) -> tuple[FastAPI, TestClient]:
 
 
 @pytest.fixture(scope="module")
-def served(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with fresh_database(backend, tmp_path_factory.mktemp("cache")) as engine:
-        seed_database(engine)
-        issued = create_token(engine, name="cache tests", scope=TokenScope.WRITE)
-        other = create_db_engine(engine.url.render_as_string(False))
-        app, client = serve(engine)
-        with client:
-            yield Served(engine, other, app, client, {"authorization": f"Bearer {issued.token}"})
-        other.dispose()
+def served(module_seeded_copy: sa.Engine) -> Iterator[Served]:
+    engine = module_seeded_copy
+    issued = create_token(engine, name="cache tests", scope=TokenScope.WRITE)
+    other = create_db_engine(engine.url.render_as_string(False))
+    app, client = serve(engine)
+    with client:
+        yield Served(engine, other, app, client, {"authorization": f"Bearer {issued.token}"})
+    other.dispose()
 
 
 def bibtex_entry(key: str, title: str, abstract: str = "") -> str:

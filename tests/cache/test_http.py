@@ -111,11 +111,10 @@ def test_writes_are_not_answered_from_the_cache(served: Served) -> None:
     assert first["run_id"] != second["run_id"]
 
 
-def test_the_store_stays_within_its_budget(tmp_path: Path, backend: str) -> None:
-    with fresh_database(backend, tmp_path) as engine:
-        from seed.loader import seed_database
-
-        seed_database(engine)
+def test_the_store_stays_within_its_budget(
+    tmp_path: Path, backend: str, seeded_template: sa.Engine
+) -> None:
+    with fresh_database(backend, tmp_path, template=seeded_template) as engine:
         budget = 40_000
         app, client = serve(engine, response_cache_bytes=budget)
         with client:

@@ -17,7 +17,6 @@ import models as m
 from api.services import run_charts
 from api.services.ingest.readers.runs import RunContext
 from api.services.ingest.runs import RunFile, import_runs
-from seed.loader import seed_database
 from tests.auth.conftest import client_for
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "benchmarks"
@@ -30,22 +29,19 @@ FILES = [
 
 
 @pytest.fixture(scope="module")
-def graph(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+def graph(module_seeded_copy: sa.Engine) -> sa.Engine:
     """The seed and four formats of result files, one of vLLM bench given its engine."""
-    from tests.databases import fresh_database
-
-    with fresh_database(backend, tmp_path_factory.mktemp("run-charts")) as engine:
-        seed_database(engine)
-        files = [RunFile(name, (SAMPLES / name).read_text()) for name in FILES]
-        import_runs(engine, files, create_missing=True)
-        vllm = SAMPLES / "vllm-bench-serve-glm47_conc1.json"
-        import_runs(
-            engine,
-            [RunFile(vllm.name, vllm.read_text())],
-            create_missing=True,
-            context=RunContext(engine="vllm", device="NVIDIA H100"),
-        )
-        yield engine
+    engine = module_seeded_copy
+    files = [RunFile(name, (SAMPLES / name).read_text()) for name in FILES]
+    import_runs(engine, files, create_missing=True)
+    vllm = SAMPLES / "vllm-bench-serve-glm47_conc1.json"
+    import_runs(
+        engine,
+        [RunFile(vllm.name, vllm.read_text())],
+        create_missing=True,
+        context=RunContext(engine="vllm", device="NVIDIA H100"),
+    )
+    return engine
 
 
 @pytest.fixture(scope="module")

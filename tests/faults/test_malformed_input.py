@@ -22,7 +22,6 @@ from api.app import create_app
 from api.cli import app as cli
 from api.config import Settings, get_settings
 from api.services.ingest import ingest_bibtex
-from seed.loader import seed_database
 from tests.databases import fresh_database
 from tests.faults.conftest import write_headers
 from tests.faults.consistency import survey_hash
@@ -80,15 +79,18 @@ FEEDS_REJECTED = {
 
 
 @pytest.fixture(scope="module")
-def seeded_writable(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+def seeded_writable(
+    backend: str, seeded_template: sa.Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
     """A seeded database of this module's own; the tests prove they never change it.
 
     The first ingest on a freshly seeded database fills in the survey papers' identity keys
     (a derived matching column, see `_backfill_identity_keys`); one empty ingest here makes
     that happen before any test takes its "before" hash.
     """
-    with fresh_database(backend, tmp_path_factory.mktemp("malformed")) as engine:
-        seed_database(engine)
+    with fresh_database(
+        backend, tmp_path_factory.mktemp("malformed"), template=seeded_template
+    ) as engine:
         warm_up = ingest_bibtex(engine, "@comment{nothing to ingest}", file_name="warm-up.bib")
         assert (warm_up.handled, warm_up.ok) == (0, True)
         yield engine

@@ -15,7 +15,6 @@ import pytest
 import sqlalchemy as sa
 
 from api.services.ingest import ingest_bibtex
-from seed.loader import seed_database
 from tests.databases import fresh_database
 from tests.live_server import REPO_ROOT, free_port
 
@@ -31,9 +30,10 @@ ENTRY = """@article{workers2026,
 
 
 @pytest.fixture
-def served(backend: str, tmp_path: Path) -> Iterator[tuple[str, sa.Engine]]:
-    with fresh_database(backend, tmp_path) as engine:
-        seed_database(engine)
+def served(
+    backend: str, seeded_template: sa.Engine, tmp_path: Path
+) -> Iterator[tuple[str, sa.Engine]]:
+    with fresh_database(backend, tmp_path, template=seeded_template) as engine:
         port = free_port()
         env = {**os.environ, "INFERGRAPH_DATABASE_URL": engine.url.render_as_string(False)}
         log = (tmp_path / "serve.log").open("wb")

@@ -12,17 +12,15 @@ from api.app import create_app
 from api.config import Settings
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.loader import seed_database
 from tests.conftest import NEWER_README, NEWER_REMOVAL, NEWER_VERSION
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def writable(empty_engine: sa.Engine) -> Iterator[TestClient]:
-    seed_database(empty_engine)
-    issued = create_token(empty_engine, name="curator", scope=TokenScope.WRITE)
-    settings = Settings(database_url=empty_engine.url.render_as_string(False))
+def writable(seeded_copy: sa.Engine) -> Iterator[TestClient]:
+    issued = create_token(seeded_copy, name="curator", scope=TokenScope.WRITE)
+    settings = Settings(database_url=seeded_copy.url.render_as_string(False))
     with TestClient(create_app(settings)) as client:
         client.headers["authorization"] = f"Bearer {issued.token}"
         yield client

@@ -23,14 +23,12 @@ from api.services.history import (
     versions,
 )
 from models.base import SourceKind, SupportStatus
-from seed.loader import seed_database
 from tests.conftest import NEWER_README
 
 
 @pytest.fixture
-def seeded_writable(empty_engine: sa.Engine) -> sa.Engine:
-    seed_database(empty_engine)
-    return empty_engine
+def seeded_writable(seeded_copy: sa.Engine) -> sa.Engine:
+    return seeded_copy
 
 
 def _count(engine: sa.Engine, sql: str) -> int:

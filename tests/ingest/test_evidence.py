@@ -7,7 +7,6 @@ from sqlmodel import Session, col, select
 import models as m
 from api.services.ingest import ingest_arxiv, ingest_bibtex
 from models.ingest import ConflictStatus, EntryOutcome
-from seed.loader import seed_database
 from tests.ingest.helpers import ARXIV_FIXTURES, BIBTEX_FIXTURES, count, paper
 
 IDENTITY = BIBTEX_FIXTURES / "identity"
@@ -110,12 +109,11 @@ def test_an_entry_two_stored_papers_claim_is_a_conflict_and_not_written(
     assert conflict.evidence.startswith("one entry (both.bib:1)")
 
 
-def test_the_surveys_published_version_joins_the_arxiv_paper(empty_engine: sa.Engine) -> None:
-    seed_database(empty_engine)
-    preprint = paper(empty_engine, bibtex_key="park2025survey")
-    papers = count(empty_engine, "paper")
+def test_the_surveys_published_version_joins_the_arxiv_paper(seeded_copy: sa.Engine) -> None:
+    preprint = paper(seeded_copy, bibtex_key="park2025survey")
+    papers = count(seeded_copy, "paper")
 
-    report = ingest_bibtex(empty_engine, IDENTITY / "survey_tist_acm.bib")
+    report = ingest_bibtex(seeded_copy, IDENTITY / "survey_tist_acm.bib")
 
     (entry,) = report.entries
     assert (entry.outcome, entry.paper_key, entry.evidence) == (
@@ -123,8 +121,8 @@ def test_the_surveys_published_version_joins_the_arxiv_paper(empty_engine: sa.En
         "park2025survey",
         "title, authors and year",
     )
-    assert count(empty_engine, "paper") == papers
-    survey = paper(empty_engine, bibtex_key="park2025survey")
+    assert count(seeded_copy, "paper") == papers
+    survey = paper(seeded_copy, bibtex_key="park2025survey")
     assert survey.id == preprint.id
     assert (survey.arxiv_id, survey.doi) == ("2505.01658", "10.1145/3803798")
     assert (survey.venue, survey.year) == ("ACM Trans. Intell. Syst. Technol.", 2026)
@@ -135,7 +133,7 @@ def test_the_surveys_published_version_joins_the_arxiv_paper(empty_engine: sa.En
     assert survey.joined_by == "title, authors and year"
     assert survey.bibtex_fields["eprint"] == "2505.01658"  # the preprint's fields stay
     # Found again by either identifier; a second ingest changes nothing.
-    again = ingest_bibtex(empty_engine, IDENTITY / "survey_tist_acm.bib")
+    again = ingest_bibtex(seeded_copy, IDENTITY / "survey_tist_acm.bib")
     assert (again.entries[0].outcome, again.entries[0].evidence) == (
         EntryOutcome.UNCHANGED,
         "doi",

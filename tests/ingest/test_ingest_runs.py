@@ -24,7 +24,6 @@ from api.services.ingest.runs import RunFile, import_runs
 from api.services.tokens import create_token
 from models.access import TokenScope
 from models.benchmarks import ReviewStatus
-from seed.loader import seed_database
 from tests.auth.conftest import client_for
 from tests.ingest.helpers import count
 
@@ -34,10 +33,9 @@ MLPERF = SAMPLES / "mlperf-inference-v4.1-summary_results.json"
 
 
 @pytest.fixture
-def graph(empty_engine: sa.Engine) -> sa.Engine:
+def graph(seeded_copy: sa.Engine) -> sa.Engine:
     """A seeded database of this test's own (imports commit)."""
-    seed_database(empty_engine)
-    return empty_engine
+    return seeded_copy
 
 
 def _file(path: Path, text: str | None = None) -> RunFile:

@@ -10,8 +10,6 @@ from mcp import MCPError
 
 from api.services.tokens import create_token, revoke_token
 from models.access import TokenScope
-from seed.loader import seed_database
-from tests.databases import fresh_database
 from tests.live_server import live_server
 from tests.mcp.clients import answer, http_client, run, stdio_client
 
@@ -19,11 +17,9 @@ LOCKED = {"INFERGRAPH_READ_REQUIRES_TOKEN": "true", "INFERGRAPH_RESPONSE_CACHE_B
 
 
 @pytest.fixture(scope="module")
-def locked_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+def locked_engine(module_seeded_copy: sa.Engine) -> sa.Engine:
     """A seeded database of its own: tokens are written to it."""
-    with fresh_database(backend, tmp_path_factory.mktemp("locked")) as engine:
-        seed_database(engine)
-        yield engine
+    return module_seeded_copy
 
 
 @pytest.fixture(scope="module")

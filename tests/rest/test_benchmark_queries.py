@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.services.ingest.runs import RunFile, import_runs
-from seed.loader import seed_database
 from tests.auth.conftest import client_for
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "benchmarks"
@@ -24,16 +23,12 @@ INFERENCEX = [
 
 
 @pytest.fixture(scope="module")
-def client(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(module_seeded_copy: sa.Engine) -> Iterator[TestClient]:
     """One database for the module: the seed, the MLPerf summary and InferenceX rows."""
-    from tests.databases import fresh_database
-
-    with fresh_database(backend, tmp_path_factory.mktemp("runs")) as engine:
-        seed_database(engine)
-        files = [RunFile(p.name, p.read_text()) for p in [MLPERF, *INFERENCEX]]
-        import_runs(engine, files, create_missing=True)
-        with client_for(engine) as test_client:
-            yield test_client
+    files = [RunFile(p.name, p.read_text()) for p in [MLPERF, *INFERENCEX]]
+    import_runs(module_seeded_copy, files, create_missing=True)
+    with client_for(module_seeded_copy) as test_client:
+        yield test_client
 
 
 def _graphql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:

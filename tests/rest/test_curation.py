@@ -10,7 +10,6 @@ from api.app import create_app
 from api.config import Settings
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.loader import seed_database
 from tests.ingest.arxiv_server import (
     CannedResponse,
     FakeArxiv,
@@ -31,13 +30,12 @@ BIBTEX = b"""@inproceedings{leviathan2023fast,
 
 
 @pytest.fixture
-def writable(empty_engine: sa.Engine) -> Iterator[tuple[sa.Engine, TestClient]]:
-    seed_database(empty_engine)
-    url = empty_engine.url.render_as_string(False)
-    issued = create_token(empty_engine, name="curator", scope=TokenScope.WRITE)
+def writable(seeded_copy: sa.Engine) -> Iterator[tuple[sa.Engine, TestClient]]:
+    url = seeded_copy.url.render_as_string(False)
+    issued = create_token(seeded_copy, name="curator", scope=TokenScope.WRITE)
     with TestClient(create_app(Settings(database_url=url))) as client:
         client.headers["authorization"] = f"Bearer {issued.token}"
-        yield empty_engine, client
+        yield seeded_copy, client
 
 
 def test_bibtex_ingest_reports_each_entry_and_is_idempotent(

@@ -5,14 +5,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from seed.loader import seed_database
-
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "survey_sync"
 
 
 @pytest.fixture
-def fresh(empty_engine: sa.Engine) -> Iterator[Session]:
+def fresh(seeded_copy: sa.Engine) -> Iterator[Session]:
     """A seeded database of this test's own: an apply commits."""
-    seed_database(empty_engine)
-    with Session(empty_engine) as session:
+    with Session(seeded_copy) as session:
         yield session

@@ -14,17 +14,15 @@ from api.cli import app
 from api.config import Settings, get_settings
 from api.services.tokens import create_token
 from models.access import TokenScope
-from seed.loader import seed_database
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "survey_sync"
 CHANGED = (FIXTURES / "changed_cell.md").read_bytes()
 
 
 @pytest.fixture
-def writable(empty_engine: sa.Engine) -> Iterator[TestClient]:
-    seed_database(empty_engine)
-    issued = create_token(empty_engine, name="curator", scope=TokenScope.WRITE)
-    settings = Settings(database_url=empty_engine.url.render_as_string(False))
+def writable(seeded_copy: sa.Engine) -> Iterator[TestClient]:
+    issued = create_token(seeded_copy, name="curator", scope=TokenScope.WRITE)
+    settings = Settings(database_url=seeded_copy.url.render_as_string(False))
     with TestClient(create_app(settings)) as client:
         client.headers["authorization"] = f"Bearer {issued.token}"
         yield client
@@ -113,10 +111,9 @@ def test_without_a_token_nothing_is_planned(empty_engine: sa.Engine) -> None:
 
 
 def test_cli_plans_as_a_table_and_as_json_then_applies(
-    empty_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+    seeded_copy: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed_database(empty_engine)
-    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", empty_engine.url.render_as_string(False))
+    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", seeded_copy.url.render_as_string(False))
     get_settings.cache_clear()
     runner = CliRunner()
     path = str(FIXTURES / "paper_moved.md")
@@ -197,10 +194,9 @@ def test_reject_over_rest_is_stored_with_the_token_and_listed(writable: TestClie
 
 
 def test_cli_rejects_and_lists_the_decision(
-    empty_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+    seeded_copy: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed_database(empty_engine)
-    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", empty_engine.url.render_as_string(False))
+    monkeypatch.setenv("INFERGRAPH_DATABASE_URL", seeded_copy.url.render_as_string(False))
     get_settings.cache_clear()
     runner = CliRunner()
     path = str(FIXTURES / "removed_row.md")

@@ -14,7 +14,6 @@ from api.services.ingest.readers.arxiv_client import ArxivClient
 from api.services.survey_sync import plan_survey_sync, sync_survey
 from api.services.survey_tables import render_table
 from models.base import OrganizationKind, SupportStatus
-from seed.loader import seed_database
 from tests.ingest.arxiv_server import CannedResponse, FakeArxiv, fake_arxiv_fixture
 
 __all__ = ["fake_arxiv_fixture"]
@@ -24,9 +23,8 @@ PROMPT_CACHE = (FIXTURES / "arxiv_prompt_cache.xml").read_bytes()
 
 
 @pytest.fixture
-def fresh(empty_engine: sa.Engine) -> Iterator[Session]:
-    seed_database(empty_engine)
-    with Session(empty_engine) as session:
+def fresh(seeded_copy: sa.Engine) -> Iterator[Session]:
+    with Session(seeded_copy) as session:
         yield session
 
 
